@@ -1,0 +1,18 @@
+"""A conjecture written in Python with the theorems API (trusted code, like a test file).
+
+Claim: on mu-strongly convex L-smooth functions, the function-value gap contracts like
+the distance, max{(1 - eta mu)^2, (1 - eta L)^2}^t (THEOREMS.md 7.4, PEP-verified).
+"""
+
+import sympy as sp
+
+from theorems import Hypothesis, Statement, t
+from theorems.symbols import L, eta, gap, mu
+
+function_value_contraction = Statement(
+    id="mine.strongly_convex_function_values",
+    kind="conjecture",
+    model="smooth.convex",
+    hypotheses=(Hypothesis("step", sp.Lt(eta, 2 / L)), Hypothesis("strong_convexity", sp.Gt(mu, 0))),
+    conclusion=sp.Le(gap[t], sp.Max((1 - eta * mu) ** 2, (1 - eta * L) ** 2) ** t * gap[0]),
+)

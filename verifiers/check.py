@@ -1,0 +1,300 @@
+"""Checking one statement: draw instances, run them, evaluate, decide.
+
+``for_all`` statements are searched by Hypothesis: each example is a batch of
+instances run by one kernel call, ``target()`` pushes toward tightness, and a
+violation is shrunk (to one instance, with the smallest parameters) and then replayed
+in high precision before it is reported. ``with_probability`` statements are
+decided by seeded Monte Carlo and an exact binomial test (see
+:mod:`verifiers.statistics`), never by ``@given``: Hypothesis skews its draws on
+purpose, which is right for counterexamples and wrong for frequencies.
+
+Other quantifiers register a runner in :data:`RUNNERS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, settings, target
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+
+from theorems.statement import Statement, StatementError
+from verifiers.conclusion import Conclusion, Evaluation
+from verifiers.models import get_model
+from verifiers.models.base import Model
+from verifiers.precision import high_precision
+from verifiers.statistics import decide_rate
+from verifiers.strategies import DrawPlan
+from verifiers.verdict import Verdict
+
+DEFAULT_BUDGET = 100
+REPLAY_DPS = 50
+Progress = Callable[[int, int], None]
+
+
+def replay_command(statement: Statement, params: dict[str, Any]) -> str:
+    return f"boundcheck replay {statement.origin or statement.id} --params '{json.dumps(params, sort_keys=True)}'"
+
+
+@dataclass
+class Replay:
+    """A run re-done in high precision: the first iteration where the bound fails, if any."""
+
+    confirmed: bool
+    dps: int
+    t: int | None = None
+    observed: str = ""
+    bound: str = ""
+
+
+def replay_high_precision(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: int = REPLAY_DPS) -> Replay:
+    """Run the reference implementation in mpmath at ``dps`` digits and re-evaluate."""
+    import mpmath
+
+    obs = model.reference(params, high_precision(dps))
+    threshold = mpmath.mpf(10) ** (-(dps // 2))
+    for tk, observed, bound in conclusion.evaluate_high_precision(params, obs, dps):
+        scale = abs(observed) + abs(bound)
+        if not (bound - observed >= -threshold * scale):
+            return Replay(True, dps, tk, mpmath.nstr(observed, 20), mpmath.nstr(bound, 20))
+    return Replay(False, dps)
+
+
+@dataclass
+class _Tally:
+    instances: int = 0
+    outside: int = 0
+    min_slack: float = math.inf
+    max_tightness: float = 0.0
+    tightest: dict[str, Any] | None = None
+    outside_report: list[str] = field(default_factory=list)
+
+    def add(self, params: dict[str, Any], evaluation: Evaluation) -> None:
+        self.instances += 1
+        self.min_slack = min(self.min_slack, evaluation.min_slack)
+        tightness = evaluation.max_tightness
+        if tightness > self.max_tightness or self.tightest is None:
+            self.max_tightness = max(self.max_tightness, tightness)
+            k = int(np.argmax(np.where(np.isnan(evaluation.tightness), np.inf, evaluation.tightness))) \
+                if evaluation.tightness.size else 0
+            self.tightest = {"params": dict(params), "t": int(evaluation.t[k]) if evaluation.t.size else 0,
+                             "trajectory": {"t": evaluation.t.tolist(), "observed": evaluation.observed.tolist(),
+                                            "bound": evaluation.bound.tolist()}}
+
+
+class _Violation(Exception):
+    pass
+
+
+def effective_budget(statement: Statement, budget: int | None = None) -> int:
+    """The budget a run uses: the one asked for, else the statement's, else the default."""
+    return budget or statement.budget or DEFAULT_BUDGET
+
+
+def verify(statement: Statement, budget: int | None = None, seed: int = 0,
+           progress: Progress | None = None) -> Verdict:
+    """Check ``statement``; returns its :class:`Verdict` (ERROR for a malformed one)."""
+    started = time.perf_counter()
+    budget = effective_budget(statement, budget)
+    base = Verdict(statement.id, statement.hash(), statement.kind, "ERROR", budget=budget, seed=seed,
+                   expected=statement.expected)
+    try:
+        verdict = runner_for(statement.quantifier.kind)(statement, budget, seed, progress, base)
+    except (StatementError, KeyError, ValueError) as exc:
+        base.message = str(exc).strip("'\"")
+        verdict = base
+    verdict.wall_s = time.perf_counter() - started
+    return verdict
+
+
+def _prepare(statement: Statement) -> tuple[Model, DrawPlan, Conclusion]:
+    model = get_model(statement.model)
+    return model, DrawPlan(statement, model), Conclusion(statement, model)
+
+
+def _vacuous(base: Verdict, plan: DrawPlan, seed: int) -> Verdict | None:
+    report = plan.vacuity(seed=seed)
+    if report is None:
+        return None
+    base.verdict, base.message = "VACUOUS", report["reason"]
+    base.details["demanded"] = report["demanded"]
+    return base
+
+
+def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress | None, base: Verdict) -> Verdict:
+    model, plan, conclusion = _prepare(statement)
+    if (vacuous := _vacuous(base, plan, seed)) is not None:
+        return vacuous
+    tally = _Tally()
+    failing: list[tuple[dict[str, Any], Evaluation]] = []
+    worst: dict[str, Any] = {}
+    examples = [0]
+
+    @settings(max_examples=budget, deadline=None, database=None, derandomize=False, report_multiple_bugs=False,
+              suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.target, Phase.shrink],
+              print_blob=False)
+    @hypothesis_seed(seed)
+    @given(st.lists(plan.strategy(), min_size=1, max_size=model.batch_size))
+    def search(batch: list[dict[str, Any]]) -> None:
+        examples[0] += 1
+        if progress:
+            progress(min(examples[0], budget), budget)
+        results = model.run(batch)
+        batch_tightness = 0.0
+        for params, obs in zip(batch, results):
+            if not plan.post_ok(params, obs):
+                tally.outside += 1
+                if len(tally.outside_report) < 3:
+                    tally.outside_report += plan.post_report(params, obs)
+                continue
+            evaluation = conclusion.evaluate(params, obs)
+            tally.add(params, evaluation)
+            batch_tightness = max(batch_tightness, evaluation.max_tightness)
+            if evaluation.violated:
+                if evaluation.min_slack < worst.get("slack", math.inf):
+                    worst.update(slack=evaluation.min_slack, params=dict(params),
+                                 **{k: v for k, v in evaluation.at(evaluation.first_violation).items() if k != "slack"})
+                failing.append((dict(params), evaluation))
+                raise _Violation
+        target(min(batch_tightness, 1e6) if math.isfinite(batch_tightness) else 1e6, label="tightness")
+
+    try:
+        search()
+    except _Violation:
+        pass
+    except Unsatisfiable:
+        base.verdict = "VACUOUS"
+        base.message = "no instance drawn within the budget met the hypotheses"
+        return base
+    base.instances, base.outside = tally.instances, tally.outside
+    base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
+    if tally.instances == 0 and tally.outside:
+        base.verdict = "VACUOUS"
+        base.message = "no run met the hypotheses on observables: " + "; ".join(tally.outside_report)
+        return base
+    if not failing:
+        base.verdict = "HOLDS"
+        base.message = f"no violation in {tally.instances} instances"
+        return base
+    params, evaluation = failing[-1]  # the shrunk one: Hypothesis replays it last
+    base.worst = worst
+    replay = replay_high_precision(model, conclusion, params)
+    base.violations = len(failing)
+    if not replay.confirmed:
+        base.artefacts = 1
+        base.verdict = "HOLDS"
+        base.message = (f"no violation in {tally.instances} instances; one float64 violation disappeared on "
+                        f"replay at {replay.dps} digits (a floating-point artefact, not a counterexample)")
+        return base
+    at = evaluation.at(evaluation.first_violation)
+    base.verdict = "VIOLATED"
+    base.counterexample = {
+        "params": params, "t": at["t"], "observed": at["observed"], "bound": at["bound"], "slack": at["slack"],
+        "replay_dps": replay.dps, "replay_t": replay.t, "replay_observed": replay.observed,
+        "replay_bound": replay.bound, "replay": replay_command(statement, params),
+    }
+    base.message = (f"at t = {at['t']}: observed {at['observed']:.6g} > bound {at['bound']:.6g} with "
+                    f"{_short(params)}; confirmed at {replay.dps} digits")
+    return base
+
+
+def _short(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())
+
+
+def run_with_probability(statement: Statement, budget: int, seed: int, progress: Progress | None,
+                         base: Verdict) -> Verdict:
+    """Monte Carlo over the seed named by ``over``, per drawn setting; Clopper–Pearson decides.
+
+    ``budget`` is the total number of runs; they are split into ``settings`` settings of
+    the other parameters (quantifier parameter, default 4) with ``budget // settings``
+    draws of the ``over`` seed each.
+    """
+    model, plan, conclusion = _prepare(statement)
+    q = statement.quantifier
+    over, probability = q.get("over"), q.get("probability")
+    if over not in model.param_names:
+        raise StatementError(f"{statement.id}: with_probability over {over!r}, which is not a parameter of {model.name}")
+    delta = 1.0 - probability
+    if (vacuous := _vacuous(base, plan, seed)) is not None:
+        return vacuous
+    rng = np.random.default_rng(seed)
+    n_settings = int(q.get("settings", 4) or 4)
+    draws = max(1, budget // n_settings)
+    tally = _Tally()
+    decisions, total_failures, done = [], 0, 0
+    for _ in range(n_settings):
+        setting = None
+        for _attempt in range(100):
+            setting = plan.sample(rng)
+            if setting is not None:
+                break
+        if setting is None:
+            base.verdict, base.message = "VACUOUS", "no drawn setting met the hypotheses"
+            return base
+        failures, valid = 0, 0
+        seeds = rng.integers(0, 2**32 - 1, size=draws)
+        for start in range(0, draws, model.batch_size):
+            batch = [{**setting, over: int(s)} for s in seeds[start:start + model.batch_size]]
+            for params, obs in zip(batch, model.run(batch)):
+                if not plan.post_ok(params, obs):
+                    tally.outside += 1
+                    continue
+                evaluation = conclusion.evaluate(params, obs)
+                tally.add(params, evaluation)
+                valid += 1
+                if evaluation.violated:
+                    failures += 1
+                    if base.counterexample is None:
+                        at = evaluation.at(evaluation.first_violation)
+                        base.counterexample = {"params": params, **at, "replay": replay_command(statement, params)}
+            done += len(batch)
+            if progress:
+                progress(done, draws * n_settings)
+        decisions.append((setting, decide_rate(failures, valid, delta, q.get("confidence", 0.95), n_settings)))
+        total_failures += failures
+    base.instances, base.outside, base.violations = tally.instances, tally.outside, total_failures
+    base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
+    base.details["settings"] = [{"setting": s, "decision": str(d), "verdict": d.verdict} for s, d in decisions]
+    verdicts = {d.verdict for _, d in decisions}
+    if tally.instances == 0:
+        base.verdict, base.message = "VACUOUS", "no run met the hypotheses on observables"
+    elif "VIOLATED" in verdicts:
+        base.verdict = "VIOLATED"
+        base.message = next(str(d) for _, d in decisions if d.verdict == "VIOLATED")
+    elif verdicts == {"HOLDS"}:
+        base.verdict = "HOLDS"
+        base.message = f"every setting: {decisions[0][1]}"
+    else:
+        base.verdict = "INCONCLUSIVE"
+        base.message = next(str(d) for _, d in decisions if d.verdict == "INCONCLUSIVE")
+    return base
+
+
+Runner = Callable[[Statement, int, int, "Progress | None", Verdict], Verdict]
+
+#: quantifier kind -> runner, or "module:function" for runners that live in their own
+#: module (imported when first needed, so that e.g. cvxpy loads only for worst cases)
+RUNNERS: dict[str, Runner | str] = {
+    "for_all": run_for_all,
+    "with_probability": run_with_probability,
+}
+
+
+def runner_for(kind: str) -> Runner:
+    entry = RUNNERS.get(kind)
+    if entry is None:
+        raise StatementError(f"no checker for quantifier {kind!r}")
+    if isinstance(entry, str):
+        module, function = entry.split(":")
+        entry = RUNNERS[kind] = getattr(importlib.import_module(module), function)
+    return entry

@@ -1,0 +1,276 @@
+"""The ``boundcheck`` command line (contract in DESIGN.md).
+
+Bad input is one line on stderr and exit 2, never a traceback. ``list`` and ``show``
+import neither numba nor cvxpy nor Dask. Commands beyond the core four live in their
+own modules, named in :data:`EXTRA_COMMANDS`; each has ``add_arguments(parser)`` and
+``main(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from verifiers.errors import BoundcheckError
+
+EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module, one-line help)
+}
+
+
+def _statements(targets: Sequence[str], all_: bool):
+    from theorems.registry import all_statements
+    from verifiers.loading import load, validate
+
+    if all_:
+        return [validate(s) for s in all_statements().values()]
+    if not targets:
+        raise BoundcheckError("name a statement id or file, or pass --all")
+    found = []
+    for target in targets:
+        found += load(target)
+    return found
+
+
+# ------------------------------------------------------------------ list / show
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from theorems.registry import all_statements
+
+    rows = [s for s in all_statements().values()
+            if (not args.family or s.family.startswith(args.family)) and (not args.kind or s.kind == args.kind)]
+    if args.json:
+        print(json.dumps([{"id": s.id, "kind": s.kind, "family": s.family, "model": s.model,
+                           "quantifier": s.quantifier.kind, "title": s.title, "hash": s.hash()} for s in rows],
+                         indent=2))
+        return 0
+    width = max((len(s.id) for s in rows), default=10)
+    for s in rows:
+        print(f"{s.id:<{width}}  {s.kind:<10}  {s.model:<18}  {s.title or s.summary()[:70]}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from verifiers.loading import load
+    from verifiers.store import Store
+
+    for statement in load(args.id):
+        print(statement)
+        if statement.doc:
+            print("\n" + "\n".join("  " + line for line in statement.doc.splitlines()))
+        with Store(args.store) as store:
+            latest = store.latest(statement.id, statement.hash())
+        if latest:
+            print(f"\n  latest evidence ({latest['code_version']}): {latest['verdict']} -- {latest['message']}")
+            print(f"    instances {latest['instances']}, min slack {latest['min_slack']}, "
+                  f"max tightness {latest['max_tightness']}, budget {latest['budget']}, seed {latest['seed']}")
+        else:
+            print("\n  no evidence recorded for this version of the statement")
+    return 0
+
+
+# ------------------------------------------------------------------ verify
+
+
+class _Bar:
+    """A one-line progress bar on stderr, only on a terminal."""
+
+    def __init__(self, enabled: bool, label: str = ""):
+        self.enabled, self.label = enabled, label
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        filled = int(30 * done / total)
+        sys.stderr.write(f"\r{self.label[:50]:<50} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return "inf" if math.isinf(value) else f"{value:.3g}"
+    return str(value)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from verifiers.check import effective_budget, verify
+    from verifiers.store import Store
+
+    statements = _statements(args.targets, args.all)
+    store = Store(args.store)
+    verdicts = []
+    interactive = sys.stderr.isatty() and not args.json
+    try:
+        for statement in statements:
+            budget = effective_budget(statement, args.budget)
+            if args.resume and store.has_run(statement.id, statement.hash(), budget, args.seed):
+                if not args.json:
+                    print(f"{statement.id}: recorded already (skipped by --resume)")
+                continue
+            bar = _Bar(interactive, statement.id)
+            verdict = verify(statement, budget=args.budget, seed=args.seed, progress=bar)
+            bar.clear()
+            store.record(verdict)
+            verdicts.append(verdict)
+            if not args.json:
+                _print_verdict(verdict)
+    except KeyboardInterrupt:
+        store.close()
+        print(f"interrupted after {len(verdicts)} of {len(statements)} statements; their evidence is recorded "
+              f"in {store.path}; run the same command with --resume to go on", file=sys.stderr)
+        return 130
+    store.close()
+    if args.json:
+        print(json.dumps([v.to_dict() for v in verdicts], indent=2))
+    elif len(verdicts) > 1:
+        _print_summary(verdicts)
+    if len(statements) == 1 and verdicts:
+        return verdicts[0].exit_code
+    if any(v.verdict == "ERROR" for v in verdicts):
+        return 2
+    return 1 if any(v.meets_expectation is False for v in verdicts) else 0
+
+
+def _print_verdict(v) -> None:
+    print(f"{v.statement_id} [{v.kind}]: {v.headline()}  ({v.wall_s:.1f}s)")
+    if v.counterexample:
+        cx = v.counterexample
+        print(f"  counterexample: {json.dumps(cx['params'], sort_keys=True)}")
+        if "replay_observed" in cx:
+            print(f"  at t = {cx['t']}: observed {cx['replay_observed']} > bound {cx['replay_bound']} "
+                  f"({cx['replay_dps']} digits)")
+        print(f"  replay: {cx['replay']}")
+
+
+def _print_summary(verdicts) -> None:
+    width = max(len(v.statement_id) for v in verdicts)
+    header = f"{'statement':<{width}}  {'kind':<10}  {'verdict':<12}  {'expected':<16}  {'ok':<3}  " \
+             f"{'instances':>9}  {'max tight':>9}  {'min slack':>10}  {'time':>6}"
+    print("\n" + header + "\n" + "-" * len(header))
+    for v in verdicts:
+        ok = {True: "yes", False: "NO", None: "-"}[v.meets_expectation]
+        expected = "/".join(v.expected) or "(reported)"
+        print(f"{v.statement_id:<{width}}  {v.kind:<10}  {v.verdict:<12}  {expected:<16}  {ok:<3}  "
+              f"{v.instances:>9}  {_fmt(v.max_tightness):>9}  {_fmt(v.min_slack):>10}  {v.wall_s:>5.1f}s")
+    failed = [v for v in verdicts if v.meets_expectation is False]
+    total = sum(v.wall_s for v in verdicts)
+    print(f"\n{len(verdicts)} statements in {total:.1f}s; "
+          + ("every expectation met" if not failed else f"{len(failed)} expectation(s) NOT met: "
+             + ", ".join(v.statement_id for v in failed)))
+
+
+# ------------------------------------------------------------------ replay
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from verifiers.check import REPLAY_DPS, replay_high_precision
+    from verifiers.conclusion import Conclusion
+    from verifiers.loading import load
+    from verifiers.models import get_model
+
+    statements = load(args.id)
+    if len(statements) != 1:
+        raise BoundcheckError(f"{args.id} holds {len(statements)} statements; name one by its id")
+    statement = statements[0]
+    try:
+        params = json.loads(args.params)
+    except json.JSONDecodeError as exc:
+        raise BoundcheckError(f"--params is not JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(params, dict):
+        raise BoundcheckError("--params must be a JSON object of parameter values")
+    model = get_model(statement.model)
+    try:
+        params = model.validate(params)
+    except ValueError as exc:
+        raise BoundcheckError(str(exc)) from None
+    conclusion = Conclusion(statement, model)
+    evaluation = conclusion.evaluate(params, model.run([params])[0])
+    print(f"{statement.id}: {statement.conclusion_text()}")
+    print(f"params: {json.dumps(params, sort_keys=True)}")
+    print(f"{'t':>5}  {'observed':>22}  {'bound':>22}  {'slack':>12}")
+    for k, tk in enumerate(evaluation.t):
+        mark = "  <-- VIOLATED" if evaluation.bad[k] else ""
+        print(f"{tk:>5}  {evaluation.observed[k]:>22.15g}  {evaluation.bound[k]:>22.15g}  "
+              f"{evaluation.slack[k]:>12.4g}{mark}")
+    if not evaluation.violated:
+        print("the bound holds at every iteration")
+        return 0
+    replay = replay_high_precision(model, conclusion, params, args.dps or REPLAY_DPS)
+    print(f"first violation at t = {evaluation.first_violation} (float64)")
+    if replay.confirmed:
+        print(f"confirmed at {replay.dps} digits: at t = {replay.t}, observed {replay.observed} > bound {replay.bound}")
+        return 1
+    print(f"NOT confirmed at {replay.dps} digits: a floating-point artefact")
+    return 0
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="boundcheck", description="Check deep-learning theory against computation.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="list the built-in statements")
+    p.add_argument("--family", help="only ids starting with this family")
+    p.add_argument("--kind", choices=["theorem", "conjecture", "mutant", "proof_step"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("show", help="a statement: hypotheses, constants, source, latest evidence")
+    p.add_argument("id")
+    p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
+    p.set_defaults(run=cmd_show)
+
+    p = sub.add_parser("verify", help="check statements (ids, .toml or .py files, or --all)")
+    p.add_argument("targets", nargs="*")
+    p.add_argument("--all", action="store_true", help="every built-in statement")
+    p.add_argument("--budget", type=int, help="Hypothesis examples (or Monte Carlo runs) per statement")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="machine-readable verdicts on stdout, no progress bar")
+    p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
+    p.add_argument("--resume", action="store_true", help="skip statements already recorded at this budget and seed")
+    p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("replay", help="re-run one instance and print every observable against the bound")
+    p.add_argument("id", help="statement id or conjecture file")
+    p.add_argument("--params", required=True, help="the instance, as JSON")
+    p.add_argument("--dps", type=int, help="digits for the high-precision replay (default 50)")
+    p.set_defaults(run=cmd_replay)
+
+    for name, (module, help_) in EXTRA_COMMANDS.items():
+        p = sub.add_parser(name, help=help_)
+        mod = importlib.import_module(module)
+        mod.add_arguments(p)
+        p.set_defaults(run=mod.main)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except BoundcheckError as exc:
+        print(f"boundcheck: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("boundcheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

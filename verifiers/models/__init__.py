@@ -1,0 +1,30 @@
+"""The instance families, by user-visible name; each is one module, imported lazily."""
+
+from __future__ import annotations
+
+import importlib
+
+from verifiers.models.base import Model, Observable, Param
+
+#: model name -> "module:attribute"; a new model is one module and one line here.
+MODELS: dict[str, str] = {
+    "smooth.quadratic": "verifiers.models.smooth_quadratic:MODEL",
+    "smooth.convex": "verifiers.models.smooth_convex:MODEL",
+    "smooth.nonconvex": "verifiers.models.smooth_nonconvex:MODEL",
+    "smooth.pl": "verifiers.models.smooth_pl:MODEL",
+}
+
+_loaded: dict[str, Model] = {}
+
+
+def get_model(name: str) -> Model:
+    """The model called ``name``; an unknown name is an error that lists the known ones."""
+    if name not in MODELS:
+        raise KeyError(f"unknown model {name!r} (known: {', '.join(sorted(MODELS))})")
+    if name not in _loaded:
+        module, attribute = MODELS[name].split(":")
+        _loaded[name] = getattr(importlib.import_module(module), attribute)
+    return _loaded[name]
+
+
+__all__ = ["MODELS", "Model", "Observable", "Param", "get_model"]

@@ -1,0 +1,125 @@
+"""What a model is: declared parameters and observables, a fast batched run, a reference.
+
+An instance is its parameters and a seed: arrays are generated from the seed inside
+the model, so a counterexample is a handful of numbers that replays bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from verifiers.precision import FLOAT64
+
+SEED_MAX = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an instance: ``int``, ``float`` or ``seed`` in [lo, hi]."""
+
+    name: str
+    kind: str
+    lo: float
+    hi: float
+    doc: str = ""
+    assumptions: dict[str, bool] = field(default_factory=dict)
+
+    def symbol(self) -> sp.Symbol:
+        if self.kind in ("int", "seed"):
+            return sp.Symbol(self.name, integer=True, **self.assumptions)
+        return sp.Symbol(self.name, real=True, **self.assumptions)
+
+
+@dataclass(frozen=True)
+class Observable:
+    """A quantity a run computes: ``indexed`` ones vary along the iterations."""
+
+    name: str
+    indexed: bool
+    doc: str = ""
+
+
+Observations = dict[str, Any]
+
+
+class Model:
+    """Base class of an instance family. Subclasses fill the declarations and ``run``."""
+
+    name: str = ""
+    doc: str = ""
+    params: tuple[Param, ...] = ()
+    observables: tuple[Observable, ...] = ()
+    #: relations among parameters the family itself needs (named, like hypotheses)
+    constraints: tuple[tuple[str, sp.Basic], ...] = ()
+    #: instances per Hypothesis example (one batched kernel call)
+    batch_size: int = 8
+
+    # -------------------------------------------------------------- declarations
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def param_names(self) -> list[str]:
+        return [p.name for p in self.params]
+
+    @property
+    def indexed_names(self) -> list[str]:
+        return [o.name for o in self.observables if o.indexed]
+
+    @property
+    def scalar_names(self) -> list[str]:
+        return [o.name for o in self.observables if not o.indexed]
+
+    def knows(self, name: str) -> bool:
+        return name in self.param_names or any(o.name == name for o in self.observables)
+
+    def validate(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` checked against the declaration; returns them with numeric types."""
+        unknown = set(params) - set(self.param_names)
+        if unknown:
+            raise ValueError(f"model {self.name} has no parameter {sorted(unknown)[0]!r}")
+        missing = [p.name for p in self.params if p.name not in params]
+        if missing:
+            raise ValueError(f"model {self.name} needs parameter {missing[0]!r}")
+        clean = {}
+        for p in self.params:
+            value = params[p.name]
+            value = int(value) if p.kind in ("int", "seed") else float(value)
+            if not (p.lo <= value <= p.hi):
+                raise ValueError(f"{self.name}: {p.name} = {value} outside [{p.lo}, {p.hi}]")
+            clean[p.name] = value
+        return clean
+
+    # -------------------------------------------------------------- numerics
+    def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
+        """Observations for every instance of ``batch`` (the fast, batched path)."""
+        raise NotImplementedError
+
+    def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
+        """Observations of one instance by the plain reference implementation."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<model {self.name}>"
+
+
+def trajectory_observables(f: np.ndarray, grad_sq: np.ndarray, f_star: Any = 0.0) -> Observations:
+    """The observables every gradient-descent model derives from f and ||grad f||^2."""
+    gap = f - f_star
+    min_grad_sq = np.minimum.accumulate(grad_sq) if grad_sq.dtype != object else _running_min(grad_sq)
+    return {"f": f, "gap": gap, "grad_sq": grad_sq, "min_grad_sq": min_grad_sq}
+
+
+def _running_min(values: np.ndarray) -> np.ndarray:
+    out = values.copy()
+    for k in range(1, len(out)):
+        out[k] = min(out[k - 1], out[k])
+    return out

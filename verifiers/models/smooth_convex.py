@@ -1,0 +1,35 @@
+"""``smooth.convex``: separable sums of quadratic, log-cosh and Huber terms plus (mu/2)||x||^2.
+
+f(x) = sum_j c_j phi_j(x_j) + (mu/2)||x||^2 with every phi_j'' in [0, 1], so f'' ranges
+over [mu, max_j c_j + mu]; coordinate 0 has c_0 = L - mu, so L is attained (phi'' = 1
+at 0 for every kind). x* = 0 and f* = 0 exactly. Huber thresholds are drawn on a log
+scale relative to |x_0|, which reaches the worst case of the convex rate (the Huber
+function with threshold R/(2th + 1), THEOREMS.md 7.5).
+"""
+
+import numpy as np
+
+from verifiers.models import _smooth
+from verifiers.models._separable import SeparableModel
+
+
+class SmoothConvex(SeparableModel):
+    name = "smooth.convex"
+    doc = __doc__
+    params = (_smooth.D, _smooth.L, _smooth.MU, _smooth.ETA, _smooth.STEPS, _smooth.SEED)
+    observables = _smooth.TRAJECTORY + _smooth.DISTANCE + _smooth.SCALARS
+    constraints = (_smooth.MU_BELOW_L, _smooth.STEP_CAP)
+
+    def coordinates(self, params):
+        rng = np.random.default_rng(params["seed"])
+        d, L, mu = params["d"], params["L"], params["mu"]
+        kinds = rng.integers(0, 3, size=d)
+        coef = rng.uniform(0.0, L - mu, size=d)
+        coef[0] = L - mu
+        x0 = rng.standard_normal(d) * 10.0 ** rng.uniform(-1, 1)
+        tau = np.abs(x0) * 10.0 ** rng.uniform(-1.5, 0.3, size=d)
+        tau = np.where(tau > 0, tau, 1.0)
+        return {"kinds": kinds, "coef": coef, "tau": tau, "x0": x0, "mu0": mu}
+
+
+MODEL = SmoothConvex()

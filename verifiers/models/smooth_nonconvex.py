@@ -1,0 +1,127 @@
+"""``smooth.nonconvex``: trigonometric sums f(x) = sum_k a_k cos(b_k . x + c_k).
+
+The Hessian is -sum_k a_k cos(b_k . x + c_k) b_k b_k^T, so ||Hessian|| <= sum_k |a_k| ||b_k||^2;
+the a_k are scaled so that this certificate equals L (exact for one term in one
+dimension, an upper bound otherwise). f >= -sum_k |a_k| is the certified lower bound
+``f_lower`` on f*. K = ``terms`` in {1, ..., 4}, b_k standard Gaussian, c_k uniform on
+[0, 2 pi) except c_1 = ``phase`` (a parameter, so that Hypothesis can steer the start
+toward the worst case: one cosine in one dimension attains the exact worst case of
+the stationarity bound, e.g. 3.5556 L at h = 1.8, t = 1), x_0 Gaussian at the scale of
+the oscillation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numba import njit, prange
+
+from verifiers.models import _smooth
+from verifiers.models.base import Model, Observable, Observations, Param, trajectory_observables
+from verifiers.precision import FLOAT64
+
+
+@njit(parallel=True, cache=True)
+def gd_trig(dims, terms, x_off, b_off, k_off, a, b, c, x0, eta, steps, f_out, grad_sq_out):
+    """Batched gradient descent on trigonometric sums, one instance per prange index."""
+    for i in prange(dims.size):
+        d = dims[i]
+        x = x0[x_off[i]:x_off[i] + d].copy()
+        grad = np.empty(d)
+        for k in range(steps[i] + 1):
+            f_val = 0.0
+            grad[:] = 0.0
+            for q in range(terms[i]):
+                row = b_off[i] + q * d
+                phase = c[k_off[i] + q]
+                for j in range(d):
+                    phase += b[row + j] * x[j]
+                amp = a[k_off[i] + q]
+                f_val += amp * np.cos(phase)
+                s = amp * np.sin(phase)
+                for j in range(d):
+                    grad[j] -= s * b[row + j]
+            g_sq = 0.0
+            for j in range(d):
+                g_sq += grad[j] * grad[j]
+            f_out[i, k] = f_val
+            grad_sq_out[i, k] = g_sq
+            if k < steps[i]:
+                for j in range(d):
+                    x[j] -= eta[i] * grad[j]
+
+
+def reference_trig(a, b, c, x0, eta, steps, xp=FLOAT64):
+    """NumPy (or mpmath) reference for :func:`gd_trig`, one instance; b has shape (K, d)."""
+    a, b, c, x = xp.asarray(a), xp.asarray(b), xp.asarray(c), xp.asarray(x0)
+    eta = xp.scalar(eta)
+    dtype = object if xp.dps else np.float64
+    f, grad_sq = np.empty(steps + 1, dtype=dtype), np.empty(steps + 1, dtype=dtype)
+    for k in range(steps + 1):
+        phase = b.dot(x) + c
+        f[k] = (a * xp.cos(phase)).sum()
+        grad = -(a * xp.sin(phase)).dot(b)
+        grad_sq[k] = (grad * grad).sum()
+        x = x - eta * grad
+    return f, grad_sq
+
+
+class SmoothNonconvex(Model):
+    name = "smooth.nonconvex"
+    doc = __doc__
+    params = (_smooth.D, _smooth.L, _smooth.ETA, _smooth.STEPS,
+              Param("terms", "int", 1, 4, "number of cosine terms K"),
+              Param("phase", "float", 0.0, 2 * np.pi, "phase c_1 of the first term (searchable by Hypothesis)"),
+              _smooth.SEED)
+    observables = _smooth.TRAJECTORY + (
+        Observable("L", False, "certified smoothness constant"),
+        Observable("eta", False, "step size"),
+        Observable("f_lower", False, "certified lower bound on f*"),
+    )
+    constraints = (_smooth.STEP_CAP,)
+
+    def coordinates(self, params: dict[str, Any]) -> dict[str, Any]:
+        rng = np.random.default_rng(params["seed"])
+        d, L = params["d"], params["L"]
+        terms = params["terms"]
+        b = rng.standard_normal((terms, d))
+        a = rng.standard_normal(terms)
+        a *= L / np.sum(np.abs(a) * np.sum(b * b, axis=1))
+        c = rng.uniform(0, 2 * np.pi, size=terms)
+        c[0] = params["phase"]
+        scale = 1.0 / np.sqrt(np.mean(np.sum(b * b, axis=1)))
+        x0 = rng.standard_normal(d) * scale * rng.uniform(0.2, 3.0)
+        return {"a": a, "b": b, "c": c, "x0": x0}
+
+    def _observations(self, params, coords, f, grad_sq) -> Observations:
+        obs = trajectory_observables(f, grad_sq)
+        obs.update(L=params["L"], eta=params["eta"], f_lower=-float(np.sum(np.abs(coords["a"]))))
+        return obs
+
+    def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
+        built = [self.coordinates(p) for p in batch]
+        dims = np.array([p["d"] for p in batch], dtype=np.int64)
+        terms = np.array([len(cs["a"]) for cs in built], dtype=np.int64)
+        steps = np.array([p["steps"] for p in batch], dtype=np.int64)
+
+        def offsets(sizes):
+            return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+
+        f = np.full((len(batch), int(steps.max()) + 1), np.nan)
+        grad_sq = np.full_like(f, np.nan)
+        gd_trig(dims, terms, offsets(dims), offsets(dims * terms), offsets(terms),
+                np.concatenate([cs["a"] for cs in built]), np.concatenate([cs["b"].ravel() for cs in built]),
+                np.concatenate([cs["c"] for cs in built]), np.concatenate([cs["x0"] for cs in built]),
+                np.array([p["eta"] for p in batch], dtype=np.float64), steps, f, grad_sq)
+        return [self._observations(p, cs, f[i, : s + 1], grad_sq[i, : s + 1])
+                for i, (p, cs, s) in enumerate(zip(batch, built, steps))]
+
+    def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
+        cs = self.coordinates(params)
+        f, grad_sq = reference_trig(cs["a"], cs["b"], cs["c"], cs["x0"], params["eta"], params["steps"], backend)
+        return self._observations(params, cs, f, grad_sq)
+
+
+MODEL = SmoothNonconvex()

@@ -1,0 +1,31 @@
+"""``smooth.quadratic``: f(x) = (1/2) sum_j lambda_j x_j^2, spectrum in [mu, L], both ends attained.
+
+Written in the eigenbasis (gradient descent is equivariant under orthogonal maps), so
+the spectrum is exact: lambda_1 = mu and lambda_d = L, the others uniform in between.
+x_0 is standard Gaussian; x* = 0, f* = 0.
+"""
+
+import numpy as np
+
+from verifiers.models import _smooth
+from verifiers.models._separable import QUADRATIC, SeparableModel
+
+
+class SmoothQuadratic(SeparableModel):
+    name = "smooth.quadratic"
+    doc = __doc__
+    params = (_smooth.Param("d", "int", 2, 20, "dimension (two ends of the spectrum)"),
+              _smooth.L, _smooth.MU, _smooth.ETA, _smooth.STEPS, _smooth.SEED)
+    observables = _smooth.TRAJECTORY + _smooth.DISTANCE + _smooth.SCALARS
+    constraints = (_smooth.MU_BELOW_L, _smooth.STEP_CAP)
+
+    def coordinates(self, params):
+        rng = np.random.default_rng(params["seed"])
+        d, L, mu = params["d"], params["L"], params["mu"]
+        spectrum = np.sort(rng.uniform(mu, L, size=d))
+        spectrum[0], spectrum[-1] = mu, L
+        return {"kinds": np.full(d, QUADRATIC), "coef": spectrum, "tau": np.ones(d),
+                "x0": rng.standard_normal(d), "mu0": 0.0}
+
+
+MODEL = SmoothQuadratic()

@@ -1,0 +1,54 @@
+"""Array backends for the reference implementations: float64 NumPy, or mpmath.
+
+A model's reference implementation is written once against a small namespace
+(``xp.sin``, ``xp.asarray`` ...). With :data:`FLOAT64` it is the NumPy reference the
+numba kernels are tested against; with :func:`high_precision` the same code runs in
+mpmath on object arrays, which is how a violation is replayed before it is reported.
+Instance data are generated in float64 from the seed and converted exactly, so both
+runs start from the same numbers.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import mpmath
+import numpy as np
+
+FLOAT64 = SimpleNamespace(
+    name="float64", dps=None,
+    asarray=lambda a: np.asarray(a, dtype=np.float64),
+    scalar=float,
+    sin=np.sin, cos=np.cos, tanh=np.tanh, exp=np.exp, log=np.log, log1p=np.log1p,
+    sqrt=np.sqrt, abs=np.abs, clip=np.clip, cosh=np.cosh,
+    maximum=np.maximum, minimum=np.minimum, where=np.where,
+)
+
+
+def _vectorised(fn):
+    ufunc = np.frompyfunc(fn, 1, 1)
+    return lambda a: ufunc(a)
+
+
+def high_precision(dps: int = 50) -> SimpleNamespace:
+    """An mpmath backend at ``dps`` decimal digits (object arrays of ``mpf``)."""
+    mpmath.mp.dps = dps
+    to_mpf = np.frompyfunc(lambda v: mpmath.mpf(float(v)) if not isinstance(v, mpmath.mpf) else v, 1, 1)
+
+    def asarray(a):
+        arr = np.asarray(a)
+        return to_mpf(arr) if arr.dtype != object else arr
+
+    def clip(a, lo, hi):
+        return np.frompyfunc(lambda v, l, u: min(max(v, l), u), 3, 1)(a, lo, hi)
+
+    def where(c, a, b):
+        return np.where(c, a, b).astype(object)
+
+    return SimpleNamespace(
+        name=f"mpmath/{dps}", dps=dps, asarray=asarray, scalar=mpmath.mpf,
+        sin=_vectorised(mpmath.sin), cos=_vectorised(mpmath.cos), tanh=_vectorised(mpmath.tanh),
+        exp=_vectorised(mpmath.exp), log=_vectorised(mpmath.log), log1p=_vectorised(mpmath.log1p),
+        sqrt=_vectorised(mpmath.sqrt), abs=_vectorised(abs), cosh=_vectorised(mpmath.cosh),
+        clip=clip, maximum=np.frompyfunc(max, 2, 1), minimum=np.frompyfunc(min, 2, 1), where=where,
+    )

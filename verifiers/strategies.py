@@ -1,0 +1,253 @@
+"""Drawing instances that satisfy a statement's hypotheses by construction.
+
+Each hypothesis (and each constraint of the model) is solved for the parameter that
+comes last in the model's declaration order among those it names
+(:func:`theorems.symbolic.solve_for`): ``eta <= 1/L`` becomes an upper end for eta
+once L is drawn. Parameters are then drawn in order, each within its domain and the
+bounds solved for it. Hypotheses that are not linear in any parameter are tested
+after drawing; hypotheses that name an observable (``lambda0``) are tested after the
+run. A plan that no draw can meet is VACUOUS, with the smallest demanded value.
+
+The same plan serves Hypothesis (:meth:`DrawPlan.strategy`, which shrinks) and
+seeded Monte Carlo (:meth:`DrawPlan.sample`, for probability statements).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+
+from theorems.statement import Statement, StatementError
+from theorems.symbolic import Bound, solve_for
+from verifiers.models.base import Model
+
+
+@dataclass
+class _Solved:
+    bound: Bound
+    value_fn: Any  # numeric bound from already-drawn values
+    coef_fn: Any
+    arg_names: list[str]
+
+
+class Infeasible(Exception):
+    """The values drawn so far leave no admissible value for the next parameter."""
+
+    def __init__(self, param: str, lo: float, hi: float, demanded: list[tuple[str, float]]):
+        super().__init__(f"{param}: [{lo}, {hi}] is empty")
+        self.param, self.lo, self.hi, self.demanded = param, lo, hi, demanded
+
+
+class DrawPlan:
+    """How to draw the parameters of ``model`` so that ``statement``'s hypotheses hold."""
+
+    def __init__(self, statement: Statement, model: Model):
+        self.statement, self.model = statement, model
+        order = model.param_names
+        self.domain = {}
+        for p in model.params:
+            lo, hi = statement.domain.get(p.name, (p.lo, p.hi))
+            self.domain[p.name] = (max(lo, p.lo), min(hi, p.hi))
+        self.bounds: dict[str, list[_Solved]] = {name: [] for name in order}
+        self.checks: list[tuple[str, Any, list[str]]] = []
+        self.post: list[tuple[str, sp.Basic]] = []
+        self.constant_failures: list[str] = []
+        relations = [(h.name, statement.substituted(h.relation)) for h in statement.hypotheses]
+        relations += list(model.constraints)
+        for name, relation in relations:
+            self._add(name, relation, order)
+
+    def _add(self, name: str, relation: sp.Basic, order: list[str]) -> None:
+        if relation in (sp.true, True):
+            return
+        if relation in (sp.false, False):
+            self.constant_failures.append(name)
+            return
+        names = {s.name for s in relation.free_symbols}
+        unknown = names - set(order) - {o.name for o in self.model.observables}
+        if unknown:
+            raise StatementError(
+                f"{self.statement.id}: hypothesis {name!r} names {sorted(unknown)[0]!r}, "
+                f"which is neither a parameter nor an observable of {self.model.name}"
+            )
+        if names - set(order):
+            self.post.append((name, relation))
+            return
+        if not names:
+            if not bool(relation):
+                self.constant_failures.append(name)
+            return
+        target = max(names, key=order.index)
+        symbol = next(s for s in relation.free_symbols if s.name == target)
+        bound = solve_for(name, relation, symbol)
+        if bound.direction == "check":
+            arg_names = sorted(names)
+            fn = sp.lambdify([sp.Symbol(n) for n in arg_names], relation.xreplace(
+                {s: sp.Symbol(s.name) for s in relation.free_symbols}), "math")
+            self.checks.append((name, fn, arg_names))
+            return
+        free = sorted({s.name for s in (bound.expr.free_symbols | bound.coefficient.free_symbols)})
+        plain = {s: sp.Symbol(s.name) for s in bound.expr.free_symbols | bound.coefficient.free_symbols}
+        args = [sp.Symbol(n) for n in free]
+        self.bounds[target].append(_Solved(
+            bound, sp.lambdify(args, bound.expr.xreplace(plain), "math"),
+            sp.lambdify(args, bound.coefficient.xreplace(plain), "math"), free))
+
+    # ------------------------------------------------------------ intervals
+    def interval(self, name: str, values: dict[str, Any]) -> tuple[float, float, bool, bool, float | None]:
+        """(lo, hi, lo_open, hi_open, fixed) for parameter ``name`` given earlier values."""
+        lo, hi = self.domain[name]
+        lo_open = hi_open = False
+        fixed = None
+        demanded = []
+        for solved in self.bounds[name]:
+            args = [values[a] for a in solved.arg_names]
+            try:
+                value = float(solved.value_fn(*args))
+                coefficient = float(solved.coef_fn(*args))
+            except (ZeroDivisionError, OverflowError, ValueError):
+                raise Infeasible(name, lo, hi, []) from None
+            direction = solved.bound.direction
+            if direction == "signed":
+                direction = "upper" if coefficient > 0 else "lower" if coefficient < 0 else "none"
+            if direction == "equal":
+                fixed = value
+            elif direction == "upper" and (value < hi or (value == hi and solved.bound.strict)):
+                hi, hi_open = value, solved.bound.strict
+            elif direction == "lower" and (value > lo or (value == lo and solved.bound.strict)):
+                lo, lo_open = value, solved.bound.strict
+                demanded.append((solved.bound.name, value))
+        if fixed is not None:
+            if not (lo <= fixed <= hi):
+                raise Infeasible(name, lo, hi, demanded or [("fixed", fixed)])
+            return fixed, fixed, False, False, fixed
+        if lo > hi or (lo == hi and (lo_open or hi_open)):
+            raise Infeasible(name, lo, hi, demanded)
+        return lo, hi, lo_open, hi_open, None
+
+    def _checks_pass(self, values: dict[str, Any]) -> bool:
+        return all(bool(fn(*[values[a] for a in args])) for _, fn, args in self.checks)
+
+    def _integer_range(self, lo, hi, lo_open, hi_open, name) -> tuple[int, int]:
+        ilo = math.floor(lo) + 1 if lo_open and float(lo).is_integer() else math.ceil(lo)
+        ihi = math.ceil(hi) - 1 if hi_open and float(hi).is_integer() else math.floor(hi)
+        if ilo > ihi:
+            raise Infeasible(name, lo, hi, [])
+        return int(ilo), int(ihi)
+
+    # ------------------------------------------------------------ drawing
+    def strategy(self) -> st.SearchStrategy[dict[str, Any]]:
+        """A Hypothesis strategy of admissible parameter dicts (rejects infeasible draws)."""
+        plan = self
+
+        @st.composite
+        def instances(draw):
+            values: dict[str, Any] = {}
+            for p in plan.model.params:
+                try:
+                    lo, hi, lo_open, hi_open, fixed = plan.interval(p.name, values)
+                    if p.kind in ("int", "seed"):
+                        ilo, ihi = plan._integer_range(lo, hi, lo_open, hi_open, p.name)
+                        values[p.name] = draw(st.integers(ilo, ihi))
+                    elif fixed is not None:
+                        values[p.name] = fixed
+                    else:
+                        values[p.name] = draw(st.floats(lo, hi, exclude_min=lo_open, exclude_max=hi_open,
+                                                        allow_nan=False, allow_infinity=False))
+                except Infeasible:
+                    from hypothesis import reject
+                    reject()
+            if not plan._checks_pass(values):
+                from hypothesis import reject
+                reject()
+            return values
+
+        return instances()
+
+    def sample(self, rng: np.random.Generator, fixed: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """One admissible draw by seeded Monte Carlo (uniform; log-uniform for wide ranges), or None."""
+        values: dict[str, Any] = dict(fixed or {})
+        for p in self.model.params:
+            if p.name in values:
+                continue
+            try:
+                lo, hi, lo_open, hi_open, fixed_value = self.interval(p.name, values)
+                if p.kind in ("int", "seed"):
+                    ilo, ihi = self._integer_range(lo, hi, lo_open, hi_open, p.name)
+                    values[p.name] = int(rng.integers(ilo, ihi + 1))
+                elif fixed_value is not None:
+                    values[p.name] = fixed_value
+                elif lo > 0 and hi / lo > 100:
+                    values[p.name] = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+                else:
+                    values[p.name] = float(rng.uniform(lo, hi))
+            except Infeasible:
+                return None
+        return values if self._checks_pass(values) else None
+
+    def vacuity(self, probes: int = 256, seed: int = 0) -> dict[str, Any] | None:
+        """None if some draw meets the hypotheses; else what they demand, for a VACUOUS verdict."""
+        if self.constant_failures:
+            return {"reason": f"hypotheses {', '.join(self.constant_failures)} are false for every instance",
+                    "demanded": []}
+        rng = np.random.default_rng(seed)
+        smallest: dict[str, tuple[float, dict]] = {}
+        corner = {p.name: self.domain[p.name][0] for p in self.model.params}
+        for k in range(probes):
+            values: dict[str, Any] = {}
+            try:
+                for p in self.model.params:
+                    lo, hi, lo_open, hi_open, fixed = self.interval(p.name, values)
+                    if p.kind in ("int", "seed"):
+                        ilo, ihi = self._integer_range(lo, hi, lo_open, hi_open, p.name)
+                        values[p.name] = ilo if k == 0 else int(rng.integers(ilo, ihi + 1))
+                    else:
+                        values[p.name] = fixed if fixed is not None else (
+                            corner[p.name] if k == 0 and not lo_open else float(rng.uniform(lo, hi)))
+            except Infeasible as exc:
+                for hyp, value in exc.demanded:
+                    key = f"{exc.param} >= {{}} ({hyp})"
+                    if key not in smallest or value < smallest[key][0]:
+                        smallest[key] = (value, dict(values))
+                if not exc.demanded:
+                    smallest.setdefault(f"{exc.param}: no admissible value", (math.nan, dict(values)))
+                continue
+            if self._checks_pass(values):
+                return None
+        demanded = [{"requirement": key.format(f"{value:.3g}"), "value": value, "at": at}
+                    for key, (value, at) in smallest.items()]
+        allowed = ", ".join(f"{name} <= {self.domain[name][1]:g}" for name in
+                            {key.split()[0].rstrip(":") for key in smallest} if name in self.domain)
+        text = "; ".join(d["requirement"] for d in demanded) or "the hypotheses exclude every probed instance"
+        return {"reason": f"no runnable instance meets the hypotheses: {text}"
+                          + (f" (the compute budget allows {allowed})" if allowed else ""),
+                "demanded": demanded}
+
+    # ------------------------------------------------------------ after the run
+    def post_ok(self, params: dict[str, Any], obs: dict[str, Any]) -> bool:
+        """Hypotheses on observables, tested on the run's values."""
+        for _, relation in self.post:
+            env = {s: _value(s.name, params, obs) for s in relation.free_symbols}
+            if not bool(relation.xreplace(env)):
+                return False
+        return True
+
+    def post_report(self, params: dict[str, Any], obs: dict[str, Any]) -> list[str]:
+        """Each unmet observable hypothesis, with both sides evaluated."""
+        out = []
+        for name, relation in self.post:
+            env = {s: _value(s.name, params, obs) for s in relation.free_symbols}
+            if not bool(relation.xreplace(env)):
+                lhs, rhs = (float(side.xreplace(env)) for side in (relation.lhs, relation.rhs))
+                out.append(f"{name}: {sp.sstr(relation)} needs {lhs:.4g} vs {rhs:.4g}")
+        return out
+
+
+def _value(name: str, params: dict, obs: dict) -> sp.Float:
+    value = obs[name] if name in obs else params[name]
+    return sp.Float(float(value))
