@@ -336,3 +336,22 @@ def strongly_convex_distance_small_step_rate() -> Statement:
         hypotheses=(_step_below(2, strict=True), Hypothesis("strong_convexity", sp.Gt(mu, 0))),
         conclusion=sp.Le(dist_sq[t], _contraction((1 - eta * mu) ** 2)),
     )
+
+
+@register
+def strongly_convex_distance_nonquadratic_small_step_rate() -> Statement:
+    """Mutant: the small-step rate (1 - eta mu)^2 claimed on the non-quadratic family.
+
+    Near the minimiser every coordinate has curvature up to L (quadratic, log-cosh and
+    Huber terms all have phi''(0) = 1), so for eta > 2/(L + mu) the contraction factor
+    (1 - eta L)^2 exceeds (1 - eta mu)^2.
+    """
+    return Statement(
+        id="classical.strongly_convex.distance_nonquadratic_small_step_rate",
+        kind="mutant",
+        mutant_of="classical.strongly_convex.distance_nonquadratic",
+        model="smooth.convex",
+        source=PEPIT_STRONGLY_CONVEX,
+        hypotheses=(_step_below(2, strict=True), Hypothesis("strong_convexity", sp.Gt(mu, 0))),
+        conclusion=sp.Le(dist_sq[t], _contraction((1 - eta * mu) ** 2)),
+    )
