@@ -38,7 +38,7 @@ class _Solved:
 class Infeasible(Exception):
     """The values drawn so far leave no admissible value for the next parameter."""
 
-    def __init__(self, param: str, lo: float, hi: float, demanded: list[tuple[str, float]]):
+    def __init__(self, param: str, lo: float, hi: float, demanded: list[tuple[str, str, float]]):
         super().__init__(f"{param}: [{lo}, {hi}] is empty")
         self.param, self.lo, self.hi, self.demanded = param, lo, hi, demanded
 
@@ -119,12 +119,13 @@ class DrawPlan:
                 fixed = value
             elif direction == "upper" and (value < hi or (value == hi and solved.bound.strict)):
                 hi, hi_open = value, solved.bound.strict
+                demanded.append((solved.bound.name, "<=", value))
             elif direction == "lower" and (value > lo or (value == lo and solved.bound.strict)):
                 lo, lo_open = value, solved.bound.strict
-                demanded.append((solved.bound.name, value))
+                demanded.append((solved.bound.name, ">=", value))
         if fixed is not None:
             if not (lo <= fixed <= hi):
-                raise Infeasible(name, lo, hi, demanded or [("fixed", fixed)])
+                raise Infeasible(name, lo, hi, demanded or [("fixed", "==", fixed)])
             return fixed, fixed, False, False, fixed
         if lo > hi or (lo == hi and (lo_open or hi_open)):
             raise Infeasible(name, lo, hi, demanded)
@@ -210,9 +211,11 @@ class DrawPlan:
                         values[p.name] = fixed if fixed is not None else (
                             corner[p.name] if k == 0 and not lo_open else float(rng.uniform(lo, hi)))
             except Infeasible as exc:
-                for hyp, value in exc.demanded:
-                    key = f"{exc.param} >= {{}} ({hyp})"
-                    if key not in smallest or value < smallest[key][0]:
+                for hyp, op, value in exc.demanded:
+                    key = f"{exc.param} {op} {{}} ({hyp})"
+                    closest = value < smallest[key][0] if op == ">=" and key in smallest else \
+                        value > smallest[key][0] if key in smallest else True
+                    if closest:
                         smallest[key] = (value, dict(values))
                 if not exc.demanded:
                     smallest.setdefault(f"{exc.param}: no admissible value", (math.nan, dict(values)))
@@ -221,8 +224,8 @@ class DrawPlan:
                 return None
         demanded = [{"requirement": key.format(f"{value:.3g}"), "value": value, "at": at}
                     for key, (value, at) in smallest.items()]
-        allowed = ", ".join(f"{name} <= {self.domain[name][1]:g}" for name in
-                            {key.split()[0].rstrip(":") for key in smallest} if name in self.domain)
+        allowed = ", ".join(f"{name} in [{self.domain[name][0]:g}, {self.domain[name][1]:g}]" for name in
+                            sorted({key.split()[0].rstrip(":") for key in smallest}) if name in self.domain)
         text = "; ".join(d["requirement"] for d in demanded) or "the hypotheses exclude every probed instance"
         return {"reason": f"no runnable instance meets the hypotheses: {text}"
                           + (f" (the compute budget allows {allowed})" if allowed else ""),

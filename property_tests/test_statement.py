@@ -1,0 +1,112 @@
+"""The statement model: rendering, hashing, solving hypotheses, vacuity, corollaries."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from theorems import Constant, Hypothesis, Statement, StatementError, t
+from theorems.registry import all_statements
+from theorems.symbolic import iterations_to_accuracy, solve_for
+from theorems.symbols import L, eta, gap, mu
+from verifiers.check import verify
+from verifiers.models import get_model
+from verifiers.strategies import DrawPlan
+
+m = sp.Symbol("m", integer=True, positive=True)
+n = sp.Symbol("n", integer=True, positive=True)
+lam = sp.Symbol("lambda0", positive=True)
+
+
+def pl(**overrides) -> Statement:
+    fields = dict(id="test.pl", kind="conjecture", model="smooth.pl",
+                  hypotheses=(Hypothesis("step", sp.Le(eta, 1 / L)),),
+                  conclusion=sp.Le(gap[t], (1 - mu * eta) ** t * gap[0]))
+    fields.update(overrides)
+    return Statement(**fields)
+
+
+def test_prints_itself():
+    statement = all_statements()["classical.pl.linear_rate"]
+    text = str(statement)
+    assert "classical.pl.linear_rate" in text and "Karimi" in text and "gap[t] <=" in text
+    assert r"\forall t \ge 0" in statement.latex() and r"\left(1 - \frac{\mu}{L}\right)^{t}" in statement.latex()
+
+
+def test_constants_print_their_provenance():
+    statement = all_statements()["classical.nonconvex.tight_min_grad"]
+    assert "[stated]" in str(statement)
+    assumed = Constant(sp.Symbol("C"), 3, "assumed", "a guess")
+    assert "ASSUMED" in str(assumed)
+    with pytest.raises(StatementError, match="provenance"):
+        Constant(sp.Symbol("C"), 3, "folklore")
+
+
+def test_hash_follows_meaning():
+    assert pl().hash() == pl().hash()
+    assert pl().hash() != pl(conclusion=sp.Le(gap[t], (1 - mu * eta / 2) ** t * gap[0])).hash()
+    assert pl().hash() != pl(hypotheses=(Hypothesis("step", sp.Le(eta, 2 / L)),)).hash()
+
+
+def test_malformed_statements_are_refused():
+    with pytest.raises(StatementError, match="kind"):
+        pl(kind="lemma")
+    with pytest.raises(StatementError, match="not a relation"):
+        pl(conclusion=gap[t])
+    with pytest.raises(StatementError, match="equality"):
+        pl(conclusion=sp.Eq(gap[t], 0))
+
+
+@pytest.mark.parametrize("relation, variable, direction, value", [
+    (sp.Le(eta, 1 / L), eta, "upper", 1 / L),
+    (sp.Le(L * eta, 1), eta, "upper", 1 / L),
+    (sp.Ge(eta, sp.Rational(11, 5) / L), eta, "lower", sp.Rational(11, 5) / L),
+    (sp.Ge(m, 7 * n**6 / lam**4), m, "lower", 7 * n**6 / lam**4),
+    (sp.Eq(eta, 1 / L), eta, "equal", 1 / L),
+    (sp.Le(eta**2, 1), eta, "check", 0),
+])
+def test_solve_for(relation, variable, direction, value):
+    bound = solve_for("h", relation, variable)
+    assert bound.direction == direction
+    if direction != "check":
+        assert sp.simplify(bound.expr - value) == 0
+
+
+def test_draws_meet_hypotheses_by_construction():
+    import numpy as np
+
+    statement = pl(hypotheses=(Hypothesis("step", sp.Le(eta, 1 / L)), Hypothesis("big_step", sp.Ge(eta, 0.5 / L))))
+    plan = DrawPlan(statement, get_model("smooth.pl"))
+    rng = np.random.default_rng(0)
+    draws = [plan.sample(rng) for _ in range(200)]
+    assert all(d is not None and 0.5 / d["L"] <= d["eta"] <= 1 / d["L"] and d["mu"] <= d["L"] for d in draws)
+
+
+def test_contradictory_hypotheses_are_vacuous_not_a_health_check():
+    statement = pl(hypotheses=(Hypothesis("small", sp.Le(eta, 1 / L)), Hypothesis("large", sp.Ge(eta, 2.2 / L))))
+    verdict = verify(statement, budget=20)
+    assert verdict.verdict == "VACUOUS" and verdict.exit_code == 3
+    assert "eta" in verdict.message
+
+
+def test_vacuous_reports_the_demanded_size():
+    d = sp.Symbol("d", integer=True, positive=True)
+    steps = sp.Symbol("steps", integer=True, positive=True)
+    # solved for steps (declared after d): steps >= 120 d exceeds the 100 steps allowed for every d
+    statement = pl(id="test.huge", hypotheses=(Hypothesis("long_run", sp.Ge(steps, 120 * d)),))
+    verdict = verify(statement, budget=20)
+    assert verdict.verdict == "VACUOUS"
+    demanded = verdict.details["demanded"][0]
+    assert demanded["value"] == pytest.approx(120.0)  # at the smallest d = 1
+    assert "steps >= 120 (long_run)" in verdict.message and "steps in [1, 100]" in verdict.message
+
+
+def test_iterations_to_accuracy():
+    statement = all_statements()["classical.pl.linear_rate"]
+    eps = sp.Symbol("epsilon", positive=True)
+    k = iterations_to_accuracy(statement)
+    # (1 - mu/L)^k gap_0 <= eps  <=>  k >= log(eps/gap_0) / log(1 - mu/L)
+    value = k.subs({eps: 1e-6, sp.Symbol("gap_0", positive=True): 1.0, mu: 1.0, L: 10.0})
+    assert int(value) == 132
+    convex = iterations_to_accuracy(all_statements()["classical.convex.drori_teboulle"], sp.Rational(1, 100))
+    assert int(convex.subs({L: 1, eta: 1, sp.Symbol("R_sq", nonnegative=True): 1})) == 25
