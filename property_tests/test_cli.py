@@ -1,0 +1,56 @@
+"""The command line, end to end in fresh processes, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import EXAMPLES, ROOT, run_cli
+
+
+def test_list_is_light_and_complete():
+    code = ("import sys, verifiers.cli as c; c.main(['list', '--json']); "
+            "heavy = [m for m in ('numba', 'cvxpy', 'dask', 'distributed', 'matplotlib') if m in sys.modules]; "
+            "print('HEAVY', heavy, file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert "HEAVY []" in proc.stderr, proc.stderr
+    rows = json.loads(proc.stdout)
+    ids = {r["id"] for r in rows}
+    assert "classical.convex.drori_teboulle" in ids
+    assert {r["kind"] for r in rows} >= {"theorem", "mutant"}
+
+
+def test_show(tmp_path):
+    code, out, err = run_cli("show", "classical.convex.drori_teboulle", "--store", str(tmp_path / "s.sqlite"))
+    assert code == 0, err
+    assert "Drori" in out and "no evidence recorded" in out
+
+
+def test_false_conjecture_exits_1_and_its_counterexample_replays(tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    code, out, err = run_cli("verify", str(EXAMPLES / "false_pl_fast_rate.toml"), "--store", store, "--json")
+    assert code == 1, err
+    verdict = json.loads(out)[0]
+    assert verdict["verdict"] == "VIOLATED"
+    cx = verdict["counterexample"]
+    assert set(cx["params"]) == {"d", "L", "mu", "eta", "steps", "seed"}  # a handful of numbers
+    code, out, err = run_cli("replay", str(EXAMPLES / "false_pl_fast_rate.toml"), "--params", json.dumps(cx["params"]))
+    assert code == 1, err
+    assert f"first violation at t = {cx['t']}" in out and "confirmed at 50 digits" in out
+    code, out, _ = run_cli("show", "mine.pl_fast_rate", "--store", store)
+    assert code == 2  # a file's statement is not a built-in id
+
+
+def test_true_conjectures_hold(tmp_path):
+    for name in ("convex_nesterov_rate.toml", "strongly_convex_conjecture.py"):
+        code, out, err = run_cli("verify", str(EXAMPLES / name), "--store", str(tmp_path / "s.sqlite"), "--budget", "40")
+        assert code == 0, out + err
+        assert "HOLDS" in out
+
+
+def test_several_statements_are_judged_against_their_kind(tmp_path):
+    code, out, err = run_cli("verify", "classical.convex.drori_teboulle", "classical.convex.drori_teboulle_tightened",
+                             "--budget", "40", "--store", str(tmp_path / "s.sqlite"))
+    assert code == 0, out + err  # a HOLDing theorem and a VIOLATED mutant: every expectation met
+    assert "every expectation met" in out and "VIOLATED" in out

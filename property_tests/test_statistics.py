@@ -1,0 +1,47 @@
+"""The exact binomial decision, on coins whose failure probability we planted.
+
+False-alarm rate: a coin with rate exactly delta must be called VIOLATED at most
+(1 - confidence) / 2 of the time (one tail of the two-sided interval). Over 400
+repetitions at confidence 0.95 the expected count is <= 10; a binomial(400, 0.025)
+exceeds 20 with probability < 1e-3, which is the test's own false-alarm rate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import binom
+
+from verifiers.statistics import clopper_pearson, decide_rate
+
+
+def test_interval_matches_known_values():
+    lo, hi = clopper_pearson(0, 30, 0.95)
+    assert lo == 0.0 and hi == pytest.approx(1 - 0.025 ** (1 / 30))
+    lo, hi = clopper_pearson(5, 10, 0.95)
+    assert lo == pytest.approx(0.187086, abs=1e-5) and hi == pytest.approx(0.812914, abs=1e-5)
+
+
+def test_clearly_good_and_clearly_bad_coins():
+    rng = np.random.default_rng(1)
+    good = decide_rate(int(rng.binomial(2000, 0.01)), 2000, delta=0.05)
+    bad = decide_rate(int(rng.binomial(2000, 0.12)), 2000, delta=0.05)
+    assert good.verdict == "HOLDS" and bad.verdict == "VIOLATED"
+
+
+def test_small_samples_are_inconclusive():
+    assert decide_rate(0, 10, delta=0.05).verdict == "INCONCLUSIVE"
+
+
+def test_false_alarm_rate_on_a_coin_at_the_limit():
+    rng = np.random.default_rng(2)
+    delta, draws, repeats = 0.1, 300, 400
+    alarms = sum(decide_rate(int(rng.binomial(draws, delta)), draws, delta).verdict == "VIOLATED"
+                 for _ in range(repeats))
+    assert alarms <= 20, f"{alarms} false alarms; P(Binomial(400, 0.025) >= that) = {binom.sf(alarms - 1, repeats, 0.025):.2g}"
+
+
+def test_bonferroni_widens_the_interval():
+    one = decide_rate(3, 100, delta=0.1)
+    many = decide_rate(3, 100, delta=0.1, tests=10)
+    assert many.upper > one.upper and many.confidence > one.confidence
