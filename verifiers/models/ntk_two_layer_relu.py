@@ -1,0 +1,460 @@
+"""``ntk.two_layer_relu``: a two-layer ReLU network trained by full-batch gradient descent.
+
+The setting of Du, Zhai, Poczos, Singh (ICLR 2019, arXiv:1810.02054) and Arora, Du, Hu,
+Li, Wang (ICML 2019, arXiv:1901.08584), THEOREMS.md sections 2 and 3:
+
+    f(W, a, x) = m^(-1/2) sum_r a_r relu(w_r^T x),   a_r in {-1, +1} fixed,
+    L(W) = (1/2) sum_i (f(W, a, x_i) - y_i)^2          (a sum, not a mean),
+    W(k+1) = W(k) - eta grad L(W(k)),  relu'(z) = 1{z >= 0}.
+
+An instance is its parameters and two seeds: ``seed`` draws the data (inputs uniform on
+the unit sphere, so no two are parallel almost surely; labels random signs
+(``labels = 0``) or a linear target y = beta^T x with ||beta|| = 1 (``labels = 1``),
+so |y_i| <= 1), ``init_seed`` draws the initialisation, so a probability statement
+``over="init_seed"`` resamples the initialisation only. ``init = 0``: w_r(0) ~ N(0,
+kappa^2 I), a_r uniform signs; ``init = 1`` (antisymmetric, THEOREMS.md 3.3): neurons
+in pairs with equal weights and opposite output signs, so u(0) = 0 exactly (an odd m
+gets one extra neuron with w = 0, which outputs 0 too). ``linearized = 1`` trains the
+network's first-order Taylor model at W(0) instead (a convex quadratic in W whose
+Hessian is J(0)^T J(0), the exact companion of the edge-of-stability claims).
+
+The step is ``eta = step * unit``, where ``step_unit`` picks the unit: 0 absolute,
+1 the inverse of lambda_max(H^inf), 2 Du et al.'s lambda_0 / n^2, 3 the inverse of the
+sharpness at initialisation lambda_max(H(0)). Statements state their hypotheses on
+the observable ``eta``; a statement's ``domain`` on ``step`` and ``step_unit`` draws
+instances that meet them.
+
+Observables (indexed by the iteration t = 0..steps):
+
+* ``resid_sq[t]`` = ||u(t) - y||^2, ``loss[t]`` = resid_sq[t] / 2;
+* ``dist[t]`` = max_r ||w_r(t) - w_r(0)||;
+* ``lambda_min_H[t]``, ``sharpness[t]``: the smallest and largest eigenvalue of the
+  Gram matrix H(t) = J(t) J(t)^T. Since relu'' = 0 almost everywhere, the training-loss
+  Hessian is J^T J almost everywhere, so its top eigenvalue (the sharpness of Cohen et
+  al. 2021) is lambda_max(H(t)); the kernel computes it by power iteration on
+  Hessian-vector products v -> J^T (J v) in weight space (warm-started from the
+  previous step), lambda_min by a dense eigensolver on the n x n Gram. Both cost
+  about as much as several gradient steps, so they are computed every
+  ``spectrum_every`` steps (0: only at t = 0 and the last step) and are NaN in between;
+  statements that read them at every t use ``spectrum_every = 1``;
+* ``du_condition[t]`` = max_{k <= t} resid_sq[k] / ((1 - eta lambda0/2)^k resid_sq[0]),
+  Du et al.'s Condition 4.1 up to t holds iff it is <= 1;
+* ``resid_pred[t]`` = sqrt(sum_i (1 - eta lambda_i)^(2t) (v_i^T y)^2), the kernel-regime
+  prediction of ||y - u(t)|| of Arora et al. 2019, Theorem 4.1 (eigenpairs of H^inf);
+
+and scalars ``lambda0`` = lambda_min(H^inf) (closed form, :mod:`theorems.ntk_kernel`),
+``lambda_max_inf``, ``ntk_gap`` = ||H(0) - H^inf||_2, ``ntk_gap_max`` = max_ij
+|H(0)_ij - H^inf_ij|, ``y_sq`` = ||y||^2, ``top_proj_sq`` = (v_1^T (y - u(0)))^2 along
+the top eigenvector of H(0), and the parameters ``n, d, m, eta, kappa, step``.
+
+:func:`train_two_layer_relu` is the public training entry point (batched over
+instances); the classification statements of other families may call it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from numba import njit, prange
+
+from theorems.ntk_kernel import cosine, h_infinity_entry
+from verifiers.models.base import SEED_MAX, Model, Observable, Observations, Param
+from verifiers.precision import FLOAT64
+
+UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
+POWER_TOL = 1e-14
+POWER_MAX_ITERS = 2000
+
+_H_INF = sp.lambdify(cosine, h_infinity_entry(cosine), "numpy")
+_H_INF_MP = sp.lambdify(cosine, h_infinity_entry(cosine), "mpmath")
+
+
+# ------------------------------------------------------------------ kernel
+
+
+@njit(cache=True)
+def _hvp(Xb, S, a, scale, v):
+    """J^T (J v) for the weight-space vector v (m x d): the loss Hessian-vector product (a.e.)."""
+    Jv = scale * ((S * (Xb @ v.T)) @ a)
+    out = (S * Jv.reshape((Jv.size, 1))).T @ Xb
+    for r in range(out.shape[0]):
+        out[r] *= scale * a[r]
+    return out
+
+
+@njit(cache=True)
+def _power_iteration(Xb, S, a, scale, v):
+    """Top eigenvalue of J^T J by power iteration from v (updated in place to the top vector)."""
+    norm = np.sqrt(np.sum(v * v))
+    if norm == 0.0:
+        v[:] = 1.0
+        norm = np.sqrt(np.sum(v * v))
+    v /= norm
+    lam = 0.0
+    for _ in range(POWER_MAX_ITERS):
+        w = _hvp(Xb, S, a, scale, v)
+        lam_new = np.sum(v * w)
+        norm = np.sqrt(np.sum(w * w))
+        if norm == 0.0:
+            return 0.0
+        v[:] = w / norm
+        if abs(lam_new - lam) <= POWER_TOL * abs(lam_new):
+            return lam_new
+        lam = lam_new
+    return lam
+
+
+@njit(parallel=True, cache=True)
+def gd_two_layer_relu(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
+                      resid_sq_out, dist_out, lam_min_out, sharp_out):
+    """Batched full-batch GD on (1/2)||u - y||^2; instance b uses X[b, :n_b, :d_b], W[b, :m_b, :d_b].
+
+    W is overwritten with the final weights. Outputs (pre-filled with NaN by the caller)
+    are written at t = 0..steps[b]; the spectral ones every spectrum_every[b] steps
+    (0: at t = 0 and t = steps[b] only). A non-finite residual stops the run there.
+    """
+    for b in prange(X.shape[0]):
+        nb, db, mb = n[b], d[b], m[b]
+        Xb = X[b, :nb, :db].copy()
+        yb = y[b, :nb].copy()
+        Wb = W[b, :mb, :db].copy()
+        ab = a[b, :mb].copy()
+        W0 = Wb.copy()
+        scale = 1.0 / np.sqrt(mb)
+        gram_x = Xb @ Xb.T
+        pre0 = Xb @ W0.T
+        S0 = (pre0 >= 0.0).astype(np.float64)
+        u0 = scale * (np.maximum(pre0, 0.0) @ ab)
+        v = np.zeros((mb, db))
+        for k in range(steps[b] + 1):
+            pre = Xb @ Wb.T
+            if linearized[b] == 1:
+                S = S0
+                u = u0 + scale * (((pre - pre0) * S0) @ ab)
+            else:
+                S = (pre >= 0.0).astype(np.float64)
+                u = scale * (np.maximum(pre, 0.0) @ ab)
+            resid = u - yb
+            rs = np.sum(resid * resid)
+            resid_sq_out[b, k] = rs
+            far = 0.0
+            for r in range(mb):
+                dr = 0.0
+                for j in range(db):
+                    diff = Wb[r, j] - W0[r, j]
+                    dr += diff * diff
+                far = max(far, dr)
+            dist_out[b, k] = np.sqrt(far)
+            if not np.isfinite(rs) or not np.isfinite(far):
+                break
+            every = spectrum_every[b]
+            if k == 0 or k == steps[b] or (every > 0 and k % every == 0):
+                H = gram_x * (S @ S.T) / mb
+                lam_min_out[b, k] = np.linalg.eigvalsh(H)[0]
+                if k == 0:
+                    v = S.T @ Xb
+                    for r in range(mb):
+                        v[r] *= ab[r]
+                sharp_out[b, k] = _power_iteration(Xb, S, ab, scale, v)
+            if k < steps[b]:
+                grad = (S * resid.reshape((nb, 1))).T @ Xb
+                for r in range(mb):
+                    c = eta[b] * scale * ab[r]
+                    for j in range(db):
+                        Wb[r, j] -= c * grad[r, j]
+        W[b, :mb, :db] = Wb
+
+
+def train_two_layer_relu(Xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], W0s: Sequence[np.ndarray],
+                         a_s: Sequence[np.ndarray], etas: Sequence[float], steps: Sequence[int],
+                         linearized: Sequence[int] | None = None,
+                         spectrum_every: Sequence[int] | None = None) -> dict[str, Any]:
+    """Train a batch of two-layer ReLU networks (one numba call, parallel over instances).
+
+    ``Xs[b]`` is (n_b, d_b), ``ys[b]`` (n_b,), ``W0s[b]`` (m_b, d_b), ``a_s[b]`` (m_b,).
+    Returns ``resid_sq``, ``dist``, ``lambda_min_H``, ``sharpness`` (lists of arrays of
+    length steps[b] + 1; NaN where not computed) and ``W`` (the final weights).
+    """
+    B = len(Xs)
+    n = np.array([x.shape[0] for x in Xs], dtype=np.int64)
+    d = np.array([x.shape[1] for x in Xs], dtype=np.int64)
+    m = np.array([w.shape[0] for w in W0s], dtype=np.int64)
+    steps_arr = np.asarray(steps, dtype=np.int64)
+    X = np.zeros((B, n.max(), d.max()))
+    y = np.zeros((B, n.max()))
+    W = np.zeros((B, m.max(), d.max()))
+    a = np.zeros((B, m.max()))
+    for b in range(B):
+        X[b, :n[b], :d[b]] = Xs[b]
+        y[b, :n[b]] = ys[b]
+        W[b, :m[b], :d[b]] = W0s[b]
+        a[b, :m[b]] = a_s[b]
+    width = int(steps_arr.max()) + 1
+    outs = [np.full((B, width), np.nan) for _ in range(4)]
+    lin = np.zeros(B, dtype=np.int64) if linearized is None else np.asarray(linearized, dtype=np.int64)
+    every = np.ones(B, dtype=np.int64) if spectrum_every is None else np.asarray(spectrum_every, dtype=np.int64)
+    gd_two_layer_relu(X, y, W, a, n, d, m, np.asarray(etas, dtype=np.float64), steps_arr, lin, every, *outs)
+    names = ("resid_sq", "dist", "lambda_min_H", "sharpness")
+    result: dict[str, Any] = {name: [o[b, : steps_arr[b] + 1] for b in range(B)] for name, o in zip(names, outs)}
+    result["W"] = [W[b, : m[b], : d[b]].copy() for b in range(B)]
+    return result
+
+
+# ------------------------------------------------------------------ instances
+
+
+def make_data(n: int, d: int, labels: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs uniform on the unit sphere of R^d and labels with |y_i| <= 1, from ``seed``."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    if labels == 0:
+        y = rng.choice(np.array([-1.0, 1.0]), size=n)
+    else:
+        beta = rng.standard_normal(d)
+        y = X @ (beta / np.linalg.norm(beta))
+    return X, y
+
+
+def make_init(m: int, d: int, kappa: float, init: int, init_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """w_r(0) ~ N(0, kappa^2 I) and a_r uniform signs; ``init = 1`` pairs them antisymmetrically."""
+    rng = np.random.default_rng(init_seed)
+    if init == 0:
+        return kappa * rng.standard_normal((m, d)), rng.choice(np.array([-1.0, 1.0]), size=m)
+    half = m // 2
+    Wh, ah = kappa * rng.standard_normal((half, d)), rng.choice(np.array([-1.0, 1.0]), size=half)
+    W = np.concatenate([Wh, Wh, np.zeros((m - 2 * half, d))])
+    a = np.concatenate([ah, -ah, np.ones(m - 2 * half)])
+    return W, a
+
+
+def h_infinity(X: np.ndarray) -> np.ndarray:
+    """H^inf of unit inputs X (n x d), from the sympy closed form.
+
+    Cosines are clipped to [-1, 1] and the diagonal is set to exactly 1 (the inputs are
+    unit vectors; arccos is infinitely sensitive at 1, so a rounding of 1e-16 in ||x_i||
+    would otherwise move H^inf_ii by 1e-9).
+    """
+    C = np.clip(X @ X.T, -1.0, 1.0)
+    np.fill_diagonal(C, 1.0)
+    return _H_INF(C)
+
+
+def gram(X: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """The finite-width Gram H_ij = (1/m) x_i^T x_j #{r: w_r.x_i >= 0, w_r.x_j >= 0}."""
+    S = (X @ W.T >= 0.0).astype(np.float64)
+    return (X @ X.T) * (S @ S.T) / W.shape[0]
+
+
+def _p(name, kind, lo, hi, doc, **assumptions):
+    return Param(name, kind, lo, hi, doc, assumptions)
+
+
+class TwoLayerReLU(Model):
+    name = "ntk.two_layer_relu"
+    doc = __doc__
+    params = (
+        _p("n", "int", 2, 512, "number of training inputs", positive=True),
+        _p("d", "int", 2, 128, "input dimension", positive=True),
+        _p("m", "int", 1, 65536, "width (number of hidden neurons)", positive=True),
+        _p("kappa", "float", 1e-3, 10.0, "initialisation scale: w_r(0) ~ N(0, kappa^2 I)", positive=True),
+        _p("init", "int", 0, 1, "0 Gaussian, 1 antisymmetric (u(0) = 0)"),
+        _p("labels", "int", 0, 1, "0 random signs, 1 linear target beta^T x"),
+        _p("linearized", "int", 0, 1, "1: train the first-order Taylor model at W(0)"),
+        _p("steps", "int", 0, 5000, "gradient steps"),
+        _p("spectrum_every", "int", 0, 5000, "Gram spectrum every this many steps (0: first and last only)"),
+        _p("step_unit", "int", 0, 3, "eta = step * unit: 0 one, 1 1/lambda_max(H^inf), 2 lambda0/n^2, "
+                                     "3 1/lambda_max(H(0))"),
+        _p("step", "float", 1e-6, 100.0, "the step in units of step_unit", positive=True),
+        _p("seed", "seed", 0, SEED_MAX, "seed of the data"),
+        _p("init_seed", "seed", 0, SEED_MAX, "seed of the initialisation"),
+    )
+    observables = (
+        Observable("resid_sq", True, "||u(t) - y||^2"),
+        Observable("loss", True, "(1/2)||u(t) - y||^2"),
+        Observable("dist", True, "max_r ||w_r(t) - w_r(0)||"),
+        Observable("lambda_min_H", True, "lambda_min(H(t)) (NaN between spectrum steps)"),
+        Observable("sharpness", True, "lambda_max of the loss Hessian = lambda_max(H(t)), by power iteration"),
+        Observable("du_condition", True, "max_{k<=t} resid_sq[k] / ((1 - eta lambda0/2)^k resid_sq[0])"),
+        Observable("resid_pred", True, "sqrt(sum_i (1 - eta lambda_i)^(2t) (v_i^T y)^2), Arora et al. 2019"),
+        Observable("lambda0", False, "lambda_min(H^inf)"),
+        Observable("lambda_max_inf", False, "lambda_max(H^inf)"),
+        Observable("ntk_gap", False, "||H(0) - H^inf||_2"),
+        Observable("ntk_gap_max", False, "max_ij |H(0)_ij - H^inf_ij|"),
+        Observable("y_sq", False, "||y||^2"),
+        Observable("top_proj_sq", False, "(v_1^T (y - u(0)))^2, v_1 the top eigenvector of H(0)"),
+        Observable("eta", False, "the step size used"),
+        Observable("kappa", False, "initialisation scale"),
+    )
+    batch_size = 8
+
+    # -------------------------------------------------------------- set-up
+    def instance(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Data, initialisation and the float64 spectral quantities of one instance."""
+        if "X" in params:  # explicit arrays (adversarial search): rows are put on the unit sphere
+            X = np.asarray(params["X"], dtype=np.float64)
+            X = X / np.linalg.norm(X, axis=1, keepdims=True)
+            y = np.asarray(params["y"], dtype=np.float64)
+        else:
+            X, y = make_data(params["n"], params["d"], params["labels"], params["seed"])
+        W0, a = make_init(params["m"], X.shape[1], params["kappa"], params["init"], params["init_seed"])
+        H_inf = h_infinity(X)
+        lam_inf, vec_inf = np.linalg.eigh(H_inf)
+        H0 = gram(X, W0)
+        lam0, vec0 = np.linalg.eigh(H0)
+        u0 = np.maximum(X @ W0.T, 0.0) @ a / np.sqrt(params["m"])
+        unit = {UNIT_ABSOLUTE: 1.0, UNIT_INV_LAMBDA_MAX_INF: 1.0 / lam_inf[-1],
+                UNIT_DU: lam_inf[0] / X.shape[0] ** 2, UNIT_INV_SHARPNESS0: 1.0 / lam0[-1]}[params["step_unit"]]
+        return {"X": X, "y": y, "W0": W0, "a": a, "eta": params["step"] * unit, "H_inf": H_inf,
+                "lam_inf": lam_inf, "vec_inf": vec_inf, "H0": H0, "top0": vec0[:, -1], "u0": u0}
+
+    def _scalars(self, params: dict[str, Any], inst: dict[str, Any]) -> dict[str, Any]:
+        diff = inst["H0"] - inst["H_inf"]
+        return {
+            "lambda0": float(inst["lam_inf"][0]), "lambda_max_inf": float(inst["lam_inf"][-1]),
+            "ntk_gap": float(np.abs(np.linalg.eigvalsh(diff)).max()), "ntk_gap_max": float(np.abs(diff).max()),
+            "y_sq": float(inst["y"] @ inst["y"]), "top_proj_sq": float((inst["top0"] @ (inst["y"] - inst["u0"])) ** 2),
+            "eta": float(inst["eta"]), "kappa": float(params["kappa"]), "n": inst["X"].shape[0],
+            "d": inst["X"].shape[1], "m": params["m"], "step": params["step"],
+        }
+
+    # -------------------------------------------------------------- fast path
+    def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
+        insts = [self.instance(p) for p in batch]
+        with np.errstate(all="ignore"):
+            out = train_two_layer_relu(
+                [i["X"] for i in insts], [i["y"] for i in insts], [i["W0"] for i in insts],
+                [i["a"] for i in insts], [i["eta"] for i in insts], [p["steps"] for p in batch],
+                [p["linearized"] for p in batch], [p["spectrum_every"] for p in batch])
+        results = []
+        for b, (params, inst) in enumerate(zip(batch, insts)):
+            scalars = self._scalars(params, inst)
+            obs = trajectory(out["resid_sq"][b], scalars["eta"], inst["lam_inf"], inst["vec_inf"], inst["y"], np.sqrt)
+            obs.update(dist=out["dist"][b], lambda_min_H=out["lambda_min_H"][b], sharpness=out["sharpness"][b])
+            obs.update(scalars)
+            results.append(obs)
+        return results
+
+    # -------------------------------------------------------------- reference
+    def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
+        """The plain reference, in float64 NumPy or (``backend.dps``) in mpmath.
+
+        The spectral quantities are computed by a dense eigensolver (``eigh`` or
+        ``mpmath.eigsy``), not by power iteration: the kernel is tested against them.
+        """
+        inst = self.instance(params)
+        scalars = self._scalars(params, inst)
+        xp = backend
+        X, y, W, a = (xp.asarray(inst[k]) for k in ("X", "y", "W0", "a"))
+        mpm = xp.dps is not None
+        if mpm:
+            import mpmath
+
+            X = X / np.array([[mpmath.sqrt(v)] for v in (X * X).sum(axis=1)], dtype=object)
+            C = X.dot(X.T)
+            for i in range(C.shape[0]):
+                C[i, i] = mpmath.mpf(1)
+            H_inf = np.frompyfunc(lambda c: _H_INF_MP(max(min(c, 1), -1)), 1, 1)(C)
+            lam_inf, vec_inf = _eigh_mp(H_inf)
+            def top(H):
+                return _eigh_mp(H)[0]
+
+            step, unit = mpmath.mpf(params["step"]), params["step_unit"]
+            eta = {UNIT_ABSOLUTE: step, UNIT_INV_LAMBDA_MAX_INF: step / lam_inf[-1],
+                   UNIT_DU: step * lam_inf[0] / X.shape[0] ** 2,
+                   UNIT_INV_SHARPNESS0: step / top(_gram_xp(X, W))[-1]}[unit]
+            scale = 1 / mpmath.sqrt(params["m"])
+        else:
+            lam_inf, vec_inf = inst["lam_inf"], inst["vec_inf"]
+            eta = inst["eta"]
+            top = np.linalg.eigvalsh
+            scale = 1 / np.sqrt(params["m"])
+        steps, every = params["steps"], params["spectrum_every"]
+        W0 = W.copy()
+        pre0 = X.dot(W0.T)
+        S0 = _indicator(pre0)
+        u0 = scale * _relu(pre0).dot(a)
+        nan = np.nan
+        resid_sq, dist, lam_min, sharp = (np.full(steps + 1, nan, dtype=object if mpm else np.float64)
+                                          for _ in range(4))
+        for k in range(steps + 1):
+            pre = X.dot(W.T)
+            if params["linearized"]:
+                S, u = S0, u0 + scale * ((pre - pre0) * S0).dot(a)
+            else:
+                S, u = _indicator(pre), scale * _relu(pre).dot(a)
+            resid = u - y
+            resid_sq[k] = (resid * resid).sum()
+            moved = W - W0
+            dist[k] = max(xp.sqrt((moved * moved).sum(axis=1)))
+            if not _finite(resid_sq[k]):
+                break
+            if k == 0 or k == steps or (every > 0 and k % every == 0):
+                spectrum = top((X.dot(X.T)) * S.dot(S.T) / params["m"])
+                lam_min[k], sharp[k] = spectrum[0], spectrum[-1]
+            if k < steps:
+                grad = scale * a[:, None] * (S * resid[:, None]).T.dot(X)
+                W = W - eta * grad
+        if mpm:
+            scalars["eta"] = eta
+            scalars["lambda0"], scalars["lambda_max_inf"] = lam_inf[0], lam_inf[-1]
+        obs = trajectory(resid_sq, eta, lam_inf, vec_inf, y, xp.sqrt)
+        obs.update(dist=dist, lambda_min_H=lam_min, sharpness=sharp)
+        obs.update(scalars)
+        return obs
+
+
+def trajectory(resid_sq, eta, lam_inf, vec_inf, y, sqrt) -> Observations:
+    """The observables derived from the residual trajectory and the eigenpairs of H^inf."""
+    steps = len(resid_sq) - 1
+    lambda0 = lam_inf[0]
+    coeff_sq = vec_inf.T.dot(y) ** 2
+    q = 1 - eta * lambda0 / 2
+    cond = np.empty(steps + 1, dtype=resid_sq.dtype)
+    pred = np.empty(steps + 1, dtype=resid_sq.dtype)
+    worst = 0 * resid_sq[0]
+    for k in range(steps + 1):
+        denom = q**k * resid_sq[0]
+        ratio = resid_sq[k] / denom if q > 0 and denom != 0 else np.inf
+        worst = ratio if not (ratio <= worst) else worst
+        cond[k] = worst
+        pred[k] = sqrt(((1 - eta * lam_inf) ** (2 * k) * coeff_sq).sum())
+    return {"resid_sq": resid_sq, "loss": resid_sq / 2, "du_condition": cond, "resid_pred": pred}
+
+
+def _relu(z):
+    return np.where(z >= 0, z, 0 * z)
+
+
+def _indicator(z):
+    return np.where(z >= 0, 1.0, 0.0).astype(z.dtype)
+
+
+def _finite(value) -> bool:
+    try:
+        return bool(np.isfinite(float(value)))
+    except (OverflowError, ValueError):
+        return False
+
+
+def _gram_xp(X, W):
+    S = _indicator(X.dot(W.T))
+    return X.dot(X.T) * S.dot(S.T) / W.shape[0]
+
+
+def _eigh_mp(H):
+    """Ascending eigenvalues (object array) and eigenvectors of a symmetric mpmath matrix."""
+    import mpmath
+
+    E, Q = mpmath.eigsy(mpmath.matrix(H.tolist()))
+    n = H.shape[0]
+    values = np.array([E[i] for i in range(n)], dtype=object)
+    vectors = np.array([[Q[i, j] for j in range(n)] for i in range(n)], dtype=object)
+    order = np.argsort([float(v) for v in values])
+    return values[order], vectors[:, order]
+
+
+MODEL = TwoLayerReLU()
