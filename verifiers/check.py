@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from theorems.statement import Statement, StatementError
-from verifiers.conclusion import Conclusion, Evaluation
+from verifiers.conclusion import BatchSummary, Conclusion, Evaluation
 from verifiers.models import get_model
 from verifiers.models.base import Model
 from verifiers.precision import high_precision
@@ -77,6 +77,16 @@ class _Tally:
     max_tightness: float = 0.0
     tightest: dict[str, Any] | None = None
     outside_report: list[str] = field(default_factory=list)
+
+    def add_summary(self, batch: list[dict[str, Any]], results: list[dict[str, Any]], summary: BatchSummary,
+                    conclusion: Conclusion) -> None:
+        """Count a batch; keep the full trajectory of a new tightest instance only."""
+        self.instances += len(batch)
+        self.min_slack = min(self.min_slack, float(summary.min_slack.min()))
+        k = int(np.argmax(np.where(np.isnan(summary.max_tightness), np.inf, summary.max_tightness)))
+        if summary.max_tightness[k] > self.max_tightness or self.tightest is None:
+            self.instances -= 1
+            self.add(batch[k], conclusion.evaluate(batch[k], results[k]))
 
     def add(self, params: dict[str, Any], evaluation: Evaluation) -> None:
         self.instances += 1
@@ -143,28 +153,35 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
               suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.target, Phase.shrink],
               print_blob=False)
     @hypothesis_seed(seed)
-    @given(st.lists(plan.strategy(), min_size=1, max_size=model.batch_size))
-    def search(batch: list[dict[str, Any]]) -> None:
+    @given(st.lists(st.tuples(plan.strategy(), st.integers(1, model.replicas)), min_size=1, max_size=model.batch_size))
+    def search(draws: list[tuple[dict[str, Any], int]]) -> None:
         examples[0] += 1
         if progress:
             progress(min(examples[0], budget), budget)
+        batch = [instance for params, replicas in draws for instance in plan.replicate(params, replicas)]
         results = model.run(batch)
-        batch_tightness = 0.0
-        for params, obs in zip(batch, results):
-            if not plan.post_ok(params, obs):
-                tally.outside += 1
-                if len(tally.outside_report) < 3:
-                    tally.outside_report += plan.post_report(params, obs)
-                continue
-            evaluation = conclusion.evaluate(params, obs)
-            tally.add(params, evaluation)
-            batch_tightness = max(batch_tightness, evaluation.max_tightness)
-            if evaluation.violated:
-                if evaluation.min_slack < worst.get("slack", math.inf):
-                    worst.update(slack=evaluation.min_slack, params=dict(params),
-                                 **{k: v for k, v in evaluation.at(evaluation.first_violation).items() if k != "slack"})
-                failing.append((dict(params), evaluation))
-                raise _Violation
+        if plan.post:
+            inside = [plan.post_ok(p, o) for p, o in zip(batch, results)]
+            for p, o, ok in zip(batch, results, inside):
+                if not ok and len(tally.outside_report) < 3:
+                    tally.outside_report += plan.post_report(p, o)
+            tally.outside += inside.count(False)
+            batch = [p for p, ok in zip(batch, inside) if ok]
+            results = [o for o, ok in zip(results, inside) if ok]
+            if not batch:
+                return
+        summary = conclusion.summarize(batch, results)
+        tally.add_summary(batch, results, summary, conclusion)
+        if summary.violated.any():
+            worst_index = int(np.argmin(np.where(summary.violated, summary.min_slack, np.inf)))
+            if summary.min_slack[worst_index] < worst.get("slack", math.inf):
+                evaluation = conclusion.evaluate(batch[worst_index], results[worst_index])
+                worst.update(slack=evaluation.min_slack, params=dict(batch[worst_index]),
+                             **{k: v for k, v in evaluation.at(evaluation.first_violation).items() if k != "slack"})
+            first = int(np.flatnonzero(summary.violated)[0])
+            failing.append((dict(batch[first]), conclusion.evaluate(batch[first], results[first])))
+            raise _Violation
+        batch_tightness = float(summary.max_tightness.max())
         target(min(batch_tightness, 1e6) if math.isfinite(batch_tightness) else 1e6, label="tightness")
 
     try:

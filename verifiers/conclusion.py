@@ -19,6 +19,7 @@ conclusion at that iteration.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,16 @@ from theorems.statement import Statement, StatementError, t
 from verifiers.models.base import Model
 
 RTOL = 1e-9
+
+_MAX, _MIN = sp.Function("elementwise_max"), sp.Function("elementwise_min")
+_NUMPY = [{"elementwise_max": lambda *a: functools.reduce(np.maximum, a),
+           "elementwise_min": lambda *a: functools.reduce(np.minimum, a)}, "numpy"]
+_MPMATH = [{"elementwise_max": max, "elementwise_min": min}, "mpmath"]
+
+
+def _elementwise(expr: sp.Expr) -> sp.Expr:
+    """Max/Min replaced by functions that broadcast over arrays of instances and iterations."""
+    return expr.replace(sp.Max, lambda *a: _MAX(*a)).replace(sp.Min, lambda *a: _MIN(*a))
 
 
 def magnitude(expr: sp.Expr) -> sp.Expr:
@@ -93,6 +104,20 @@ class Evaluation:
                 "slack": float(self.slack[k]), "tightness": float(self.tightness[k])}
 
 
+@dataclass
+class BatchSummary:
+    """What the search needs from many runs: one number of each kind per instance."""
+
+    min_slack: np.ndarray
+    max_tightness: np.ndarray
+    violated: np.ndarray
+
+    @classmethod
+    def from_evaluations(cls, evaluations: list[Evaluation]) -> "BatchSummary":
+        return cls(np.array([e.min_slack for e in evaluations]), np.array([e.max_tightness for e in evaluations]),
+                   np.array([e.violated for e in evaluations], dtype=bool))
+
+
 class Conclusion:
     """``statement.conclusion`` lambdified for ``model``'s observables."""
 
@@ -125,8 +150,9 @@ class Conclusion:
                 raise StatementError(f"{statement.id}: model {model.name} has no observable {s.name!r}{hint}")
         self.scalar_names = [s.name for s in scalars]
         args = [t] + [a[0] for a in self.index_args] + list(scalars)
-        self._numpy = [sp.lambdify(args, e, "numpy") for e in (observed, bound, magnitude(observed), magnitude(bound))]
-        self._mpmath = [sp.lambdify(args, e, "mpmath") for e in (observed, bound)]
+        sides = (observed, bound, magnitude(observed), magnitude(bound))
+        self._numpy = [sp.lambdify(args, _elementwise(e), _NUMPY) for e in sides]
+        self._mpmath = [sp.lambdify(args, _elementwise(e), _MPMATH) for e in sides[:2]]
 
     def _arguments(self, params: dict, obs: dict) -> tuple[np.ndarray, list]:
         length = min((len(obs[name]) for _, name, _ in self.index_args), default=self.t_min + 1)
@@ -144,21 +170,56 @@ class Conclusion:
         scalars = [obs[name] if name in obs else params[name] for name in self.scalar_names]
         return ts, columns + scalars
 
-    def evaluate(self, params: dict, obs: dict) -> Evaluation:
-        """The conclusion at every admissible iteration of one float64 run."""
-        ts, args = self._arguments(params, obs)
+    def _sides(self, ts: np.ndarray, args: list) -> tuple[np.ndarray, ...]:
+        """observed, bound, slack, tightness, tolerance; arrays broadcast to ``ts``'s shape."""
         tf = ts.astype(np.float64)
         with np.errstate(all="ignore"):
             observed, bound, m_obs, m_bound = (np.broadcast_to(np.asarray(fn(tf, *args), dtype=np.float64), ts.shape)
                                                for fn in self._numpy)
             slack = bound - observed
-            tolerance = RTOL * (m_obs + m_bound)
+            tolerance = np.nan_to_num(RTOL * (m_obs + m_bound), posinf=0.0)
             # a bound that is zero to within the tolerance is attained (1) or broken (inf)
             tightness = np.where(bound > tolerance, observed / bound, np.where(slack >= -tolerance, 1.0, np.inf))
         finite = np.isfinite(observed) & np.isfinite(bound)
-        slack = np.where(finite, slack, -np.inf)
-        tightness = np.where(finite, tightness, np.inf)
-        return Evaluation(ts, observed, bound, slack, tightness, np.nan_to_num(tolerance, posinf=0.0))
+        return (observed, bound, np.where(finite, slack, -np.inf), np.where(finite, tightness, np.inf), tolerance)
+
+    def evaluate(self, params: dict, obs: dict) -> Evaluation:
+        """The conclusion at every admissible iteration of one float64 run."""
+        ts, args = self._arguments(params, obs)
+        return Evaluation(ts, *self._sides(ts, args))
+
+    def summarize(self, batch: list[dict], observations: list[dict]) -> "BatchSummary":
+        """Per-instance min slack, max tightness and violation flag for many runs at once.
+
+        Trajectories of different lengths are padded with NaN to a (instances, iterations)
+        grid; every lambdified side broadcasts over it; padded cells are masked out.
+        """
+        count = len(batch)
+        if not self.index_args:
+            evaluations = [self.evaluate(p, o) for p, o in zip(batch, observations)]
+            return BatchSummary.from_evaluations(evaluations)
+        lengths = np.array([min(len(o[name]) for _, name, _ in self.index_args) for o in observations])
+        width = int(lengths.max())
+        ts = np.arange(self.t_min, max(width, self.t_min))
+        grid_t = np.broadcast_to(ts, (count, ts.size))
+        valid = np.ones((count, ts.size), dtype=bool)
+        columns = []
+        for _, name, index_fn in self.index_args:
+            idx = np.broadcast_to(np.asarray(index_fn(ts), dtype=np.int64), ts.shape)
+            valid &= ((idx >= 0)[None, :]) & (idx[None, :] < lengths[:, None])
+            padded = np.full((count, width + 1), np.nan)
+            for i, o in enumerate(observations):
+                values = np.asarray(o[name], dtype=np.float64)
+                padded[i, : values.size] = values
+            columns.append(padded[:, np.clip(idx, 0, width)])
+        scalars = [np.array([o[n] if n in o else p[n] for p, o in zip(batch, observations)],
+                            dtype=np.float64)[:, None] for n in self.scalar_names]
+        _, _, slack, tightness, tolerance = self._sides(grid_t, columns + scalars)
+        with np.errstate(invalid="ignore"):
+            bad = valid & ~(slack >= -tolerance)
+        min_slack = np.where(valid, slack, np.inf).min(axis=1, initial=np.inf)
+        max_tightness = np.where(valid, tightness, -np.inf).max(axis=1, initial=0.0)
+        return BatchSummary(min_slack, max_tightness, bad.any(axis=1))
 
     def evaluate_high_precision(self, params: dict, obs: dict, dps: int) -> list[tuple[int, Any, Any]]:
         """(t, observed, bound) in mpmath at every admissible iteration."""

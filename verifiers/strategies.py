@@ -131,6 +131,22 @@ class DrawPlan:
             raise Infeasible(name, lo, hi, demanded)
         return lo, hi, lo_open, hi_open, None
 
+    def replicate(self, params: dict[str, Any], replicas: int) -> list[dict[str, Any]]:
+        """``params`` and ``replicas - 1`` copies whose seed parameters are the next seeds in their domain.
+
+        Hypothesis draws one parameter set and the kernel runs many instances of it: the
+        draw is paid once, and shrinking ``replicas`` to 1 leaves one instance.
+        """
+        seeds = [p.name for p in self.model.params if p.kind == "seed"]
+        out = [params]
+        for j in range(1, replicas):
+            copy = dict(params)
+            for name in seeds:
+                lo, hi = (int(v) for v in self.domain[name])
+                copy[name] = lo + (params[name] - lo + j) % (hi - lo + 1)
+            out.append(copy)
+        return out
+
     def _checks_pass(self, values: dict[str, Any]) -> bool:
         return all(bool(fn(*[values[a] for a in args])) for _, fn, args in self.checks)
 

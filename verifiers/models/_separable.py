@@ -111,6 +111,8 @@ def reference_separable(kinds, coef, tau, x0, mu0, eta, steps, xp=FLOAT64) -> tu
 class SeparableModel(Model):
     """A family of separable functions: subclasses say how to build the coordinates."""
 
+    replicas = 16
+
     def coordinates(self, params: dict[str, Any]) -> dict[str, Any]:
         """kinds, coef, tau, x0 (arrays over coordinates) and mu0 for one instance."""
         raise NotImplementedError

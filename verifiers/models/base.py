@@ -56,8 +56,10 @@ class Model:
     observables: tuple[Observable, ...] = ()
     #: relations among parameters the family itself needs (named, like hypotheses)
     constraints: tuple[tuple[str, sp.Basic], ...] = ()
-    #: instances per Hypothesis example (one batched kernel call)
+    #: parameter sets per Hypothesis example (one batched kernel call) ...
     batch_size: int = 8
+    #: ... each run with up to this many seeds (cheap models raise it: the draw is paid once)
+    replicas: int = 1
 
     # -------------------------------------------------------------- declarations
     def param(self, name: str) -> Param:

@@ -81,6 +81,7 @@ class SmoothNonconvex(Model):
         Observable("f_lower", False, "certified lower bound on f*"),
     )
     constraints = (_smooth.STEP_CAP,)
+    replicas = 16
 
     def coordinates(self, params: dict[str, Any]) -> dict[str, Any]:
         rng = np.random.default_rng(params["seed"])
