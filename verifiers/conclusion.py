@@ -113,7 +113,7 @@ class BatchSummary:
     violated: np.ndarray
 
     @classmethod
-    def from_evaluations(cls, evaluations: list[Evaluation]) -> "BatchSummary":
+    def from_evaluations(cls, evaluations: list[Evaluation]) -> BatchSummary:
         return cls(np.array([e.min_slack for e in evaluations]), np.array([e.max_tightness for e in evaluations]),
                    np.array([e.violated for e in evaluations], dtype=bool))
 
@@ -188,7 +188,7 @@ class Conclusion:
         ts, args = self._arguments(params, obs)
         return Evaluation(ts, *self._sides(ts, args))
 
-    def summarize(self, batch: list[dict], observations: list[dict]) -> "BatchSummary":
+    def summarize(self, batch: list[dict], observations: list[dict]) -> BatchSummary:
         """Per-instance min slack, max tightness and violation flag for many runs at once.
 
         Trajectories of different lengths are padded with NaN to a (instances, iterations)
