@@ -34,6 +34,7 @@ from verifiers.models.base import Model
 from verifiers.precision import high_precision
 from verifiers.statistics import decide_rate
 from verifiers.strategies import DrawPlan
+from verifiers.vacuity import vacuity_report
 from verifiers.verdict import Verdict
 
 DEFAULT_BUDGET = 100
@@ -248,6 +249,7 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
     n_settings = int(q.get("settings", 4) or 4)
     draws = max(1, budget // n_settings)
     tally = _Tally()
+    report = vacuity_report(statement, model)  # None unless the model names the empirical counterpart
     decisions, total_failures, done = [], 0, 0
     for _ in range(n_settings):
         setting = None
@@ -268,6 +270,8 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
                     continue
                 evaluation = conclusion.evaluate(params, obs)
                 tally.add(params, evaluation)
+                if report is not None:
+                    report.add(obs, evaluation)
                 valid += 1
                 if evaluation.violated:
                     failures += 1
@@ -282,6 +286,8 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
     base.instances, base.outside, base.violations = tally.instances, tally.outside, total_failures
     base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
     base.details["settings"] = [{"setting": s, "decision": str(d), "verdict": d.verdict} for s, d in decisions]
+    if report is not None:
+        base.details["vacuity"] = report.summary()
     verdicts = {d.verdict for _, d in decisions}
     if tally.instances == 0:
         base.verdict, base.message = "VACUOUS", "no run met the hypotheses on observables"

@@ -151,6 +151,10 @@ def _print_verdict(v) -> None:
             print(f"  at t = {cx['t']}: observed {cx['replay_observed']} > bound {cx['replay_bound']} "
                   f"({cx['replay_dps']} digits)")
         print(f"  replay: {cx['replay']}")
+    if v.details.get("vacuity"):
+        from verifiers.vacuity import vacuity_line
+
+        print(f"  {vacuity_line(v.details['vacuity'])}")
 
 
 def _print_summary(verdicts) -> None:

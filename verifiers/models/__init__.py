@@ -12,6 +12,7 @@ MODELS: dict[str, str] = {
     "smooth.convex": "verifiers.models.smooth_convex:MODEL",
     "smooth.nonconvex": "verifiers.models.smooth_nonconvex:MODEL",
     "smooth.pl": "verifiers.models.smooth_pl:MODEL",
+    "data.teacher": "verifiers.models.data_teacher:MODEL",
     "ntk.two_layer_relu": "verifiers.models.ntk_two_layer_relu:MODEL",
 }
 
