@@ -123,6 +123,10 @@ def verify(statement: Statement, budget: int | None = None, seed: int = 0,
     except (StatementError, KeyError, ValueError) as exc:
         base.message = str(exc).strip("'\"")
         verdict = base
+    except (ArithmeticError, TypeError, IndexError, RuntimeError) as exc:
+        # a bug in a model or a runner: one statement's ERROR, not the end of `verify --all`
+        base.message = f"internal error while checking: {type(exc).__name__}: {exc}"
+        verdict = base
     verdict.wall_s = time.perf_counter() - started
     return verdict
 
@@ -251,6 +255,7 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
     tally = _Tally()
     report = vacuity_report(statement, model)  # None unless the model names the empirical counterpart
     decisions, total_failures, done = [], 0, 0
+    smallest_outside: tuple | None = None
     for _ in range(n_settings):
         setting = None
         for _attempt in range(100):
@@ -267,6 +272,7 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
             for params, obs in zip(batch, model.run(batch)):
                 if not plan.post_ok(params, obs):
                     tally.outside += 1
+                    smallest_outside = _smaller_outside(model, plan, smallest_outside, params, obs)
                     continue
                 evaluation = conclusion.evaluate(params, obs)
                 tally.add(params, evaluation)
@@ -291,6 +297,11 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
     verdicts = {d.verdict for _, d in decisions}
     if tally.instances == 0:
         base.verdict, base.message = "VACUOUS", "no run met the hypotheses on observables"
+        if smallest_outside is not None:
+            _, params, unmet = smallest_outside
+            sizes = ", ".join(f"{p.name}={params[p.name]}" for p in model.params if p.kind == "int")
+            base.message += f"; at the smallest instance run ({sizes}): " + "; ".join(unmet)
+            base.details["demanded"] = [{"requirement": u, "at": params} for u in unmet]
     elif "VIOLATED" in verdicts:
         base.verdict = "VIOLATED"
         base.message = next(str(d) for _, d in decisions if d.verdict == "VIOLATED")
@@ -301,6 +312,16 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
         base.verdict = "INCONCLUSIVE"
         base.message = next(str(d) for _, d in decisions if d.verdict == "INCONCLUSIVE")
     return base
+
+
+def _smaller_outside(model: Model, plan: DrawPlan, kept: tuple | None, params: dict[str, Any],
+                     obs: dict[str, Any]) -> tuple:
+    """The run outside the observable hypotheses with the smallest sizes (int parameters in
+    declaration order), with what it failed to meet, for a VACUOUS message with numbers."""
+    key = tuple(params[p.name] for p in model.params if p.kind == "int")
+    if kept is not None and kept[0] <= key:
+        return kept
+    return key, dict(params), plan.post_report(params, obs)
 
 
 Runner = Callable[[Statement, int, int, "Progress | None", Verdict], Verdict]

@@ -45,7 +45,8 @@ Observables (indexed by the iteration t = 0..steps):
 and scalars ``lambda0`` = lambda_min(H^inf) (closed form, :mod:`theorems.ntk_kernel`),
 ``lambda_max_inf``, ``ntk_gap`` = ||H(0) - H^inf||_2, ``ntk_gap_max`` = max_ij
 |H(0)_ij - H^inf_ij|, ``y_sq`` = ||y||^2, ``top_proj_sq`` = (v_1^T (y - u(0)))^2 along
-the top eigenvector of H(0), and the parameters ``n, d, m, eta, kappa, step``.
+the top eigenvector of H(0), ``sharpness_0`` and ``lambda_min_H_0`` (the spectral
+observables at t = 0, as scalars that hypotheses can name), and the parameters ``n, d, m, eta, kappa, step``.
 
 :func:`train_two_layer_relu` is the public training entry point (batched over
 instances); the classification statements of other families may call it directly.
@@ -284,6 +285,8 @@ class TwoLayerReLU(Model):
         Observable("lambda_max_inf", False, "lambda_max(H^inf)"),
         Observable("ntk_gap", False, "||H(0) - H^inf||_2"),
         Observable("ntk_gap_max", False, "max_ij |H(0)_ij - H^inf_ij|"),
+        Observable("sharpness_0", False, "sharpness[0] = lambda_max(H(0)) by power iteration (for hypotheses)"),
+        Observable("lambda_min_H_0", False, "lambda_min_H[0] (for hypotheses)"),
         Observable("y_sq", False, "||y||^2"),
         Observable("top_proj_sq", False, "(v_1^T (y - u(0)))^2, v_1 the top eigenvector of H(0)"),
         Observable("eta", False, "the step size used"),
@@ -306,8 +309,9 @@ class TwoLayerReLU(Model):
         H0 = gram(X, W0)
         lam0, vec0 = np.linalg.eigh(H0)
         u0 = np.maximum(X @ W0.T, 0.0) @ a / np.sqrt(params["m"])
-        unit = {UNIT_ABSOLUTE: 1.0, UNIT_INV_LAMBDA_MAX_INF: 1.0 / lam_inf[-1],
-                UNIT_DU: lam_inf[0] / X.shape[0] ** 2, UNIT_INV_SHARPNESS0: 1.0 / lam0[-1]}[params["step_unit"]]
+        with np.errstate(divide="ignore"):  # a Gram of zeros (no active neuron) makes unit 3 infinite
+            unit = {UNIT_ABSOLUTE: 1.0, UNIT_INV_LAMBDA_MAX_INF: 1.0 / lam_inf[-1],
+                    UNIT_DU: lam_inf[0] / X.shape[0] ** 2, UNIT_INV_SHARPNESS0: 1.0 / lam0[-1]}[params["step_unit"]]
         return {"X": X, "y": y, "W0": W0, "a": a, "eta": params["step"] * unit, "H_inf": H_inf,
                 "lam_inf": lam_inf, "vec_inf": vec_inf, "H0": H0, "top0": vec0[:, -1], "u0": u0}
 
@@ -334,6 +338,7 @@ class TwoLayerReLU(Model):
             scalars = self._scalars(params, inst)
             obs = trajectory(out["resid_sq"][b], scalars["eta"], inst["lam_inf"], inst["vec_inf"], inst["y"], np.sqrt)
             obs.update(dist=out["dist"][b], lambda_min_H=out["lambda_min_H"][b], sharpness=out["sharpness"][b])
+            obs.update(sharpness_0=obs["sharpness"][0], lambda_min_H_0=obs["lambda_min_H"][0])
             obs.update(scalars)
             results.append(obs)
         return results
@@ -402,7 +407,7 @@ class TwoLayerReLU(Model):
             scalars["eta"] = eta
             scalars["lambda0"], scalars["lambda_max_inf"] = lam_inf[0], lam_inf[-1]
         obs = trajectory(resid_sq, eta, lam_inf, vec_inf, y, xp.sqrt)
-        obs.update(dist=dist, lambda_min_H=lam_min, sharpness=sharp)
+        obs.update(dist=dist, lambda_min_H=lam_min, sharpness=sharp, sharpness_0=sharp[0], lambda_min_H_0=lam_min[0])
         obs.update(scalars)
         return obs
 
