@@ -248,25 +248,32 @@ class DrawPlan:
                 "demanded": demanded}
 
     # ------------------------------------------------------------ after the run
+    def _post_sides(self, relation: sp.Basic, params: dict[str, Any], obs: dict[str, Any]) -> tuple[float, float]:
+        env = {s: _value(s.name, params, obs) for s in relation.free_symbols}
+        return tuple(float(side.xreplace(env)) for side in (relation.lhs, relation.rhs))
+
+    def _post_holds(self, relation: sp.Basic, params: dict[str, Any], obs: dict[str, Any]) -> bool:
+        """An observable hypothesis on one run; a NaN side (undefined) does not meet it."""
+        lhs, rhs = self._post_sides(relation, params, obs)
+        if math.isnan(lhs) or math.isnan(rhs):
+            return False
+        ops = {sp.Le: lhs <= rhs, sp.Lt: lhs < rhs, sp.Ge: lhs >= rhs, sp.Gt: lhs > rhs, sp.Eq: lhs == rhs}
+        return ops[type(relation)]
+
     def post_ok(self, params: dict[str, Any], obs: dict[str, Any]) -> bool:
         """Hypotheses on observables, tested on the run's values."""
-        for _, relation in self.post:
-            env = {s: _value(s.name, params, obs) for s in relation.free_symbols}
-            if not bool(relation.xreplace(env)):
-                return False
-        return True
+        return all(self._post_holds(relation, params, obs) for _, relation in self.post)
 
     def post_report(self, params: dict[str, Any], obs: dict[str, Any]) -> list[str]:
         """Each unmet observable hypothesis, with both sides evaluated."""
         out = []
         for name, relation in self.post:
-            env = {s: _value(s.name, params, obs) for s in relation.free_symbols}
-            if not bool(relation.xreplace(env)):
-                lhs, rhs = (float(side.xreplace(env)) for side in (relation.lhs, relation.rhs))
+            if not self._post_holds(relation, params, obs):
+                lhs, rhs = self._post_sides(relation, params, obs)
                 out.append(f"{name}: {sp.sstr(relation)} needs {lhs:.4g} vs {rhs:.4g}")
         return out
 
 
 def _value(name: str, params: dict, obs: dict) -> sp.Float:
-    value = obs[name] if name in obs else params[name]
-    return sp.Float(float(value))
+    value = float(obs[name] if name in obs else params[name])
+    return sp.nan if math.isnan(value) else sp.Float(value)

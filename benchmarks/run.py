@@ -1,0 +1,245 @@
+"""boundcheck's speed, measured side by side with NumPy, PyTorch (CPU) and JAX in one run.
+
+    python -m benchmarks.run            # everything (a few minutes on 2 cores)
+    python -m benchmarks.run --quick    # fewer sizes and repetitions
+
+Absolute numbers drift by 20% on shared machines, so every figure is also given as a
+ratio to a peer measured in the same process. Peers that are not installed are
+skipped with a note (``pip install -e ".[bench]"`` brings PyTorch and JAX). Before it
+times anything, each section checks that the implementations agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from benchmarks import relu_peers
+from verifiers.models import _relu_gd
+
+SIZES = [(16, 4, 32), (64, 16, 256), (256, 64, 2048), (1024, 128, 4096)]
+
+
+def best_time(fn: Callable[[], object], repeats: int) -> float:
+    """The fastest of ``repeats`` runs (after one warm-up run): the least-disturbed one."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def matmul_peak(threads: int | None = None, size: int = 2048) -> float:
+    """float64 GFLOP/s of a large square product (the machine's practical peak)."""
+    from threadpoolctl import threadpool_limits
+
+    a, b = np.random.default_rng(0).standard_normal((2, size, size))
+    with threadpool_limits(threads):
+        seconds = best_time(lambda: a @ b, 3)
+    return 2 * size**3 / seconds / 1e9
+
+
+def instance(n: int, d: int, m: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    return X, rng.standard_normal(n), rng.standard_normal((m, d)), rng.choice([-1.0, 1.0], size=m)
+
+
+def boundcheck_kernels() -> dict[str, Callable]:
+    """name -> fn(X, y, W, a, eta, steps) for the numba formulations."""
+
+    def numba_kernel(kernel):
+        def run(X, y, W, a, eta, steps):
+            W = W.copy()
+            out = np.empty(steps + 1)
+            kernel(X, y, W, a, eta, steps, out)
+            return W, out
+        return run
+
+    return {"numba loops": numba_kernel(_relu_gd.relu_gd_loops), "numba blas": numba_kernel(_relu_gd.relu_gd_blas),
+            "boundcheck": _relu_gd.relu_gd}
+
+
+def steps_for(n: int, d: int, m: int) -> int:
+    return max(5, min(2000, int(3e8 / (6 * n * d * m))))
+
+
+def time_implementations(implementations: dict[str, Callable], sizes, repeats: int) -> dict[str, list]:
+    """Steps per second of each implementation at each size, after checking it against NumPy."""
+    results: dict[str, list] = {name: [] for name in implementations}
+    for n, d, m in sizes:
+        X, y, W, a = instance(n, d, m)
+        _, expected = relu_peers.numpy_gd(X, y, W, a, 0.01, 3)
+        steps = steps_for(n, d, m)
+        for name, fn in implementations.items():
+            if name == "numba loops" and n * d * m > 2**22:
+                results[name].append(None)  # minutes per run at the largest size; not a contender there
+                continue
+            _, got = fn(X, y, W, a, 0.01, 3)
+            agree = float(np.max(np.abs(got - expected) / np.abs(expected)))
+            if agree > 1e-9:
+                raise AssertionError(f"{name} disagrees with NumPy at {(n, d, m)}: {agree:.2e}")
+            results[name].append(steps / best_time(lambda fn=fn: fn(X, y, W, a, 0.01, steps), repeats))
+    return results
+
+
+def peer_in_subprocess(name: str, sizes, repeats: int) -> list | None:
+    """Time a peer (PyTorch, JAX) in its own process: their thread pools and OpenMP runtime
+    would otherwise compete with numba's in this one and distort both."""
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.peer", name, json.dumps(sizes), str(repeats)],
+                          capture_output=True, text=True, timeout=1800)
+    if proc.returncode == 3:
+        print(f"note: {name} is not installed: skipped (pip install -e '.[bench]')")
+        return None
+    if proc.returncode != 0:
+        raise RuntimeError(f"{name} benchmark failed: {proc.stderr.strip().splitlines()[-1:]}")
+    return json.loads(proc.stdout)
+
+
+def single_instance(sizes, repeats: int, peak: float) -> list[dict]:
+    timings = {"numpy": time_implementations({"numpy": relu_peers.numpy_gd}, sizes, repeats)["numpy"]}
+    timings.update(time_implementations(boundcheck_kernels(), sizes, repeats))
+    for peer in ("pytorch", "jax jit"):
+        found = peer_in_subprocess(peer, sizes, repeats)
+        if found is not None:
+            timings[peer] = found
+    rows = []
+    for k, (n, d, m) in enumerate(sizes):
+        row = {"size": (n, d, m), **{name: values[k] for name, values in timings.items()}}
+        row["gflops boundcheck"] = row["boundcheck"] * 6 * n * d * m / 1e9  # the issue's 6 n d m count
+        row["% peak"] = 100 * row["gflops boundcheck"] / peak
+        rows.append(row)
+    return rows
+
+
+def batched(repeats: int, count: int = 256, size=(16, 4, 32), steps: int = 200) -> dict:
+    n, d, m = size
+    data = [instance(n, d, m, seed) for seed in range(count)]
+    X, y, W, a = (np.stack([inst[k] for inst in data]) for k in range(4))
+    eta = np.full(count, 0.01)
+    out = np.empty((count, steps + 1))
+
+    def numba_batched():
+        _relu_gd.relu_gd_batched(X, y, W.copy(), a, eta, steps, out)
+
+    def numpy_loop():
+        for b in range(count):
+            relu_peers.numpy_gd(X[b], y[b], W[b], a[b], 0.01, steps)
+
+    numba_batched()
+    _, expected = relu_peers.numpy_gd(X[7], y[7], W[7], a[7], 0.01, steps)
+    assert np.allclose(out[7], expected, rtol=1e-9)
+    result = {"instances": count, "size": size, "steps": steps,
+              "numba prange": count * steps / best_time(numba_batched, repeats),
+              "numpy loop": count * steps / best_time(numpy_loop, 1)}
+    vmapped = peer_in_subprocess("jax vmap", [list(size), count, steps], repeats)
+    if vmapped is not None:
+        result["jax vmap"] = vmapped[0]
+    import numba
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    result["numba prange, 1 thread"] = count * steps / best_time(numba_batched, repeats)
+    numba.set_num_threads(threads)
+    result["2-core speed-up"] = result["numba prange"] / result["numba prange, 1 thread"]
+    return result
+
+
+def scaling(repeats: int) -> dict:
+    """Seconds per step against the flop count; the fitted log-log exponent should be near 1."""
+    sizes = [(64, 16, 256), (128, 32, 512), (256, 32, 1024), (256, 64, 2048), (512, 64, 2048), (512, 128, 4096)]
+    flops, seconds = [], []
+    for n, d, m in sizes:
+        X, y, W, a = instance(n, d, m)
+        steps = max(3, int(2e8 / (6 * n * d * m)))
+        t = best_time(lambda: _relu_gd.relu_gd(X, y, W, a, 0.01, steps), repeats) / steps
+        flops.append(6 * n * d * m)
+        seconds.append(t)
+    slope, _ = np.polyfit(np.log(flops), np.log(seconds), 1)
+    return {"sizes": sizes, "seconds_per_step": seconds, "flops": flops, "exponent": float(slope)}
+
+
+def end_to_end(budget: int) -> list[dict]:
+    """Instances verified per second through Hypothesis, the kernel, the checker (not the store)."""
+    from theorems.registry import all_statements
+    from verifiers.check import verify
+
+    rows = []
+    for statement in all_statements().values():
+        if statement.kind != "theorem" or statement.quantifier.kind != "for_all":
+            continue
+        verify(statement, budget=5)  # compile and warm up
+        verdict = verify(statement, budget=budget)
+        rows.append({"statement": statement.id, "model": statement.model, "instances": verdict.instances,
+                     "seconds": verdict.wall_s, "instances/s": verdict.instances / verdict.wall_s})
+    return rows
+
+
+def table(rows: list[dict], columns: list[str], reference: str | None = None) -> str:
+    lines = ["  ".join(f"{c:>18}" for c in ["size", *columns])]
+    for row in rows:
+        cells = [f"{str(row['size']):>18}"]
+        for c in columns:
+            value = row.get(c)
+            if value is None:
+                cells.append(f"{'-':>18}")
+            elif reference and c != reference and not c.startswith(("gflops", "%")):
+                cells.append(f"{value:.3g} ({value / row[reference]:.2f}x)".rjust(18))
+            else:
+                cells.append(f"{value:>18.4g}")
+        lines.append("  ".join(cells))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default="benchmarks/results.json")
+    args = parser.parse_args(argv)
+    repeats = 2 if args.quick else 5
+    report: dict = {"cpus": os.cpu_count()}
+    report["peak_gflops_2_cores"] = matmul_peak()
+    report["peak_gflops_1_core"] = matmul_peak(1)
+    print(f"float64 matmul peak: {report['peak_gflops_2_cores']:.1f} GFLOP/s (all cores), "
+          f"{report['peak_gflops_1_core']:.1f} (one core)")
+
+    sizes = SIZES[:3] if args.quick else SIZES
+    report["single"] = single_instance(sizes, repeats, report["peak_gflops_2_cores"])
+    names = [k for k in report["single"][0] if k not in ("size", "steps")]
+    print("\ntwo-layer ReLU, one instance: gradient steps per second (ratio to JAX jit where present)")
+    print(table(report["single"], names, reference="jax jit" if "jax jit" in names else "numpy"))
+
+    report["batched"] = batched(repeats)
+    print("\nbatched (16, 4, 32) x 256 instances: instance-steps per second")
+    for key, value in report["batched"].items():
+        if isinstance(value, float):
+            print(f"  {key:>24}: {value:,.0f}")
+
+    report["scaling"] = scaling(repeats)
+    print(f"\nscaling: seconds per step ~ flops^{report['scaling']['exponent']:.2f} over "
+          f"{report['scaling']['sizes'][0]} .. {report['scaling']['sizes'][-1]}")
+
+    report["end_to_end"] = end_to_end(20 if args.quick else 100)
+    print("\nend to end (Hypothesis + kernel + checker), instances verified per second:")
+    for row in report["end_to_end"]:
+        print(f"  {row['statement']:<55} {row['instances/s']:>10,.0f}  ({row['instances']} in {row['seconds']:.2f}s)")
+    Path(args.out).write_text(json.dumps(report, indent=2, default=lambda v: v if not isinstance(v, float)
+                                         or math.isfinite(v) else str(v)))
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
