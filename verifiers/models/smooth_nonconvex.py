@@ -4,8 +4,8 @@ The Hessian is -sum_k a_k cos(b_k . x + c_k) b_k b_k^T, so ||Hessian|| <= sum_k 
 the a_k are scaled so that this certificate equals L (exact for one term in one
 dimension, an upper bound otherwise). f >= -sum_k |a_k| is the certified lower bound
 ``f_lower`` on f*. K = ``terms`` in {1, ..., 4}, b_k standard Gaussian, c_k uniform on
-[0, 2 pi) except c_1 = ``phase`` (a parameter, so that Hypothesis can steer the start
-toward the worst case: one cosine in one dimension attains the exact worst case of
+[0, 2 pi) except that the first term starts at phase b_1 . x_0 + c_1 = ``phase`` (a
+parameter, so that Hypothesis steers the start directly toward the worst case: one cosine in one dimension attains the exact worst case of
 the stationarity bound, e.g. 3.5556 L at h = 1.8, t = 1), x_0 Gaussian at the scale of
 the oscillation.
 """
@@ -73,7 +73,7 @@ class SmoothNonconvex(Model):
     doc = __doc__
     params = (_smooth.D, _smooth.L, _smooth.ETA, _smooth.STEPS,
               Param("terms", "int", 1, 4, "number of cosine terms K"),
-              Param("phase", "float", 0.0, 2 * np.pi, "phase c_1 of the first term (searchable by Hypothesis)"),
+              Param("phase", "float", 0.0, 2 * np.pi, "phase b_1 . x_0 + c_1 of the first term at the start"),
               _smooth.SEED)
     observables = _smooth.TRAJECTORY + (
         Observable("L", False, "certified smoothness constant"),
@@ -91,9 +91,9 @@ class SmoothNonconvex(Model):
         a = rng.standard_normal(terms)
         a *= L / np.sum(np.abs(a) * np.sum(b * b, axis=1))
         c = rng.uniform(0, 2 * np.pi, size=terms)
-        c[0] = params["phase"]
         scale = 1.0 / np.sqrt(np.mean(np.sum(b * b, axis=1)))
         x0 = rng.standard_normal(d) * scale * rng.uniform(0.2, 3.0)
+        c[0] = params["phase"] - b[0] @ x0  # the first term starts at phase ``phase``
         return {"a": a, "b": b, "c": c, "x0": x0}
 
     def _observations(self, params, coords, f, grad_sq) -> Observations:
