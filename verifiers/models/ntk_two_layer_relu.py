@@ -421,13 +421,18 @@ def trajectory(resid_sq, eta, lam_inf, vec_inf, y, sqrt) -> Observations:
     cond = np.empty(steps + 1, dtype=resid_sq.dtype)
     pred = np.empty(steps + 1, dtype=resid_sq.dtype)
     worst = 0 * resid_sq[0]
-    for k in range(steps + 1):
+    with np.errstate(all="ignore"):  # a diverging run overflows: inf is an observation
+        _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqrt)
+    return {"resid_sq": resid_sq, "loss": resid_sq / 2, "du_condition": cond, "resid_pred": pred}
+
+
+def _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqrt) -> None:
+    for k in range(len(resid_sq)):
         denom = q**k * resid_sq[0]
         ratio = resid_sq[k] / denom if q > 0 and denom != 0 else np.inf
         worst = ratio if not (ratio <= worst) else worst
         cond[k] = worst
         pred[k] = sqrt(((1 - eta * lam_inf) ** (2 * k) * coeff_sq).sum())
-    return {"resid_sq": resid_sq, "loss": resid_sq / 2, "du_condition": cond, "resid_pred": pred}
 
 
 def _relu(z):

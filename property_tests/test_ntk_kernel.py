@@ -1,0 +1,177 @@
+"""The machinery of the NTK family: closed forms against simulation, kernel against reference.
+
+* H^inf (arc-cosine closed form, sympy) against the Monte Carlo average of finite-width
+  Gram entries. Each entry's estimate is a mean of M i.i.d. terms; the test fails when
+  some entry's |z|-score exceeds z* = Phi^{-1}(1 - 1e-6 / (2 K)) over the K entries
+  tested, so the false-alarm rate (a correct closed form rejected) is at most 1e-6
+  (Bonferroni, CLT; M = 2e5 makes the normal approximation accurate far beyond that).
+* The numba kernel against the NumPy reference, 1e-10 relative on short runs.
+* The sharpness (power iteration on Hessian-vector products) against the top eigenvalue
+  of the dense Hessian by central finite differences of the gradient (exact up to
+  rounding: the loss is piecewise quadratic in W).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import norm
+
+from theorems.ntk_kernel import arccos_kernel_degree1, cosine, h_infinity_entry
+from verifiers.models import get_model
+from verifiers.models.ntk_two_layer_relu import h_infinity, make_data, make_init, train_two_layer_relu
+from verifiers.precision import high_precision
+
+MODEL = get_model("ntk.two_layer_relu")
+FALSE_ALARM = 1e-6
+
+
+def _z_threshold(entries: int) -> float:
+    return float(norm.ppf(1 - FALSE_ALARM / (2 * entries)))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_h_infinity_closed_form_against_monte_carlo(seed):
+    X, _ = make_data(5, 3, 0, seed)
+    samples = 200_000
+    W = np.random.default_rng(100 + seed).standard_normal((samples, 3))
+    S = (X @ W.T >= 0).astype(np.float64)  # n x M
+    iu = np.triu_indices(5)
+    terms = (X @ X.T)[iu][:, None] * S[iu[0]] * S[iu[1]]  # K x M
+    mean, sd = terms.mean(axis=1), terms.std(axis=1, ddof=1)
+    closed = h_infinity(X)[iu]
+    z = np.abs(mean - closed) / np.maximum(sd / np.sqrt(samples), 1e-300)
+    assert z.max() < _z_threshold(len(closed)), (z.max(), mean, closed)
+
+
+def test_degree1_arccos_kernel_against_monte_carlo():
+    X, _ = make_data(4, 3, 0, 7)
+    W = np.random.default_rng(8).standard_normal((200_000, 3))
+    A = np.maximum(X @ W.T, 0.0)
+    iu = np.triu_indices(4)
+    terms = A[iu[0]] * A[iu[1]]
+    closed = sp.lambdify(cosine, arccos_kernel_degree1(cosine), "numpy")(np.clip((X @ X.T)[iu], -1, 1))
+    z = np.abs(terms.mean(axis=1) - closed) / (terms.std(axis=1, ddof=1) / np.sqrt(terms.shape[1]))
+    assert z.max() < _z_threshold(len(closed))
+
+
+def test_h_infinity_known_values():
+    """c = 1 gives 1/2, c = 0 gives 0, c = -1 gives 0; H^inf is scale free in kappa."""
+    f = sp.lambdify(cosine, h_infinity_entry(cosine), "numpy")
+    assert f(1.0) == pytest.approx(0.5) and f(0.0) == 0.0 and f(-1.0) == pytest.approx(0.0)
+
+
+def test_finite_width_gram_mean_is_h_infinity_for_any_kappa():
+    """The Monte Carlo mean of H(0) over initialisations at kappa = 0.01 matches H^inf (same z test)."""
+    X, _ = make_data(4, 3, 1, 3)
+    grams = []
+    for s in range(400):
+        W, _ = make_init(256, 3, 0.01, 0, s)
+        S = (X @ W.T >= 0).astype(np.float64)
+        grams.append((X @ X.T) * (S @ S.T) / 256)
+    grams = np.array(grams)
+    iu = np.triu_indices(4)
+    entries = grams[:, iu[0], iu[1]]
+    z = np.abs(entries.mean(axis=0) - h_infinity(X)[iu]) / (entries.std(axis=0, ddof=1) / np.sqrt(len(grams)))
+    assert z.max() < _z_threshold(len(z))
+
+
+# ------------------------------------------------------------------ kernel against reference
+
+OBSERVED = ("resid_sq", "loss", "dist", "lambda_min_H", "sharpness", "du_condition", "resid_pred")
+
+
+@st.composite
+def small_instances(draw):
+    return {
+        "n": draw(st.integers(2, 6)), "d": draw(st.integers(2, 4)), "m": draw(st.integers(1, 24)),
+        "kappa": draw(st.floats(0.1, 3.0)), "init": draw(st.integers(0, 1)), "labels": draw(st.integers(0, 1)),
+        "linearized": draw(st.integers(0, 1)), "steps": draw(st.integers(0, 12)),
+        "spectrum_every": draw(st.integers(0, 3)), "step_unit": draw(st.integers(0, 3)),
+        "step": draw(st.floats(0.01, 1.5)), "seed": draw(st.integers(0, 2**32 - 1)),
+        "init_seed": draw(st.integers(0, 2**32 - 1)),
+    }
+
+
+def _assert_equal(fast, ref, name):
+    fast, ref = np.asarray(fast, dtype=np.float64), np.asarray(ref, dtype=np.float64)
+    assert np.array_equal(np.isnan(fast), np.isnan(ref)), name
+    ok = ~np.isnan(ref)
+    scale = np.maximum(np.abs(ref[ok]), 1e-12)
+    assert np.all(np.abs(fast[ok] - ref[ok]) <= 1e-10 * scale), (name, fast, ref)
+
+
+@given(small_instances())
+def test_kernel_matches_reference(params):
+    fast = MODEL.run([params])[0]
+    ref = MODEL.reference(params)
+    for name in OBSERVED:
+        _assert_equal(fast[name], ref[name], name)
+    for name in ("lambda0", "ntk_gap", "eta", "top_proj_sq", "sharpness_0"):
+        assert fast[name] == pytest.approx(ref[name], rel=1e-10, abs=1e-14), name
+
+
+def test_batched_run_equals_one_at_a_time():
+    batch = [dict(n=5, d=3, m=m, kappa=1.0, init=i, labels=0, linearized=0, steps=15, spectrum_every=2,
+                  step_unit=1, step=0.9, seed=s, init_seed=s + 1) for s, (m, i) in enumerate([(7, 0), (40, 1), (3, 0)])]
+    together = MODEL.run(batch)
+    for params, obs in zip(batch, together):
+        alone = MODEL.run([params])[0]
+        for name in OBSERVED:
+            np.testing.assert_array_equal(obs[name], alone[name])
+
+
+def test_mpmath_reference_agrees_with_float64():
+    params = dict(n=4, d=3, m=6, kappa=1.0, init=0, labels=1, linearized=0, steps=5, spectrum_every=1,
+                  step_unit=1, step=1.0, seed=3, init_seed=4)
+    hp = MODEL.reference(params, high_precision(40))
+    fp = MODEL.reference(params)
+    for name in ("resid_sq", "dist", "sharpness", "resid_pred"):
+        np.testing.assert_allclose(np.array(hp[name], dtype=np.float64), fp[name], rtol=1e-12)
+
+
+def test_antisymmetric_init_starts_at_zero():
+    obs = MODEL.run([dict(n=6, d=3, m=11, kappa=2.0, init=1, labels=0, linearized=0, steps=0, spectrum_every=0,
+                          step_unit=0, step=1.0, seed=1, init_seed=2)])[0]
+    assert obs["resid_sq"][0] == obs["y_sq"]
+
+
+def test_divergence_is_an_observation_not_a_crash():
+    obs = MODEL.run([dict(n=4, d=3, m=8, kappa=1.0, init=0, labels=0, linearized=1, steps=400, spectrum_every=1,
+                          step_unit=3, step=50.0, seed=1, init_seed=2)])[0]
+    assert not np.isfinite(obs["resid_sq"]).all()
+
+
+# ------------------------------------------------------------------ sharpness against the dense Hessian
+
+
+def _loss_grad(X, y, a, flat, m, d):
+    W = flat.reshape(m, d)
+    pre = X @ W.T
+    S = (pre >= 0).astype(np.float64)
+    r = np.maximum(pre, 0) @ a / np.sqrt(m) - y
+    return ((S * r[:, None]).T @ X * a[:, None] / np.sqrt(m)).ravel()
+
+
+def _dense_hessian_top(X, y, a, W, h=1e-6):
+    m, d = W.shape
+    flat = W.ravel()
+    cols = []
+    for k in range(flat.size):
+        e = np.zeros_like(flat)
+        e[k] = h
+        cols.append((_loss_grad(X, y, a, flat + e, m, d) - _loss_grad(X, y, a, flat - e, m, d)) / (2 * h))
+    H = np.array(cols)
+    return np.linalg.eigvalsh((H + H.T) / 2)[-1]
+
+
+@pytest.mark.parametrize("seed,steps", [(0, 0), (1, 0), (2, 7), (3, 20)])
+def test_power_iteration_sharpness_equals_dense_hessian(seed, steps):
+    X, y = make_data(4, 3, 0, seed)
+    W0, a = make_init(5, 3, 1.0, 0, seed + 10)
+    out = train_two_layer_relu([X], [y], [W0], [a], [0.5], [steps], [0], [1])
+    top = _dense_hessian_top(X, y, a, out["W"][0])
+    assert out["sharpness"][0][steps] == pytest.approx(top, rel=1e-6)
