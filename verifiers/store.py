@@ -6,12 +6,13 @@ in its own transaction as soon as it is known, so an interrupted session loses
 nothing already recorded. Evidence is keyed by the statement's hash: a changed
 statement never inherits the evidence of its old version.
 
-Other parts (campaign batches, certificates) add their tables through
-:data:`SCHEMA` extensions in their own modules via :meth:`Store.ensure`.
+Other parts (campaign batches, certificates) add their own tables with
+:meth:`Store.ensure`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -150,17 +151,16 @@ class Store:
                 )
         return run_id
 
-    def _transaction(self):
-        store = self
-
-        class _Tx:
-            def __enter__(self):
-                store.db.execute("BEGIN IMMEDIATE")
-
-            def __exit__(self, exc_type, *_):
-                store.db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-        return _Tx()
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so concurrent writers queue."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     # ------------------------------------------------------------ reading
     def latest(self, statement_id: str, statement_hash: str) -> dict[str, Any] | None:

@@ -186,62 +186,63 @@ class DrawPlan:
 
         return instances()
 
-    def sample(self, rng: np.random.Generator, fixed: dict[str, Any] | None = None) -> dict[str, Any] | None:
-        """One admissible draw by seeded Monte Carlo (uniform; log-uniform for wide ranges), or None."""
-        values: dict[str, Any] = dict(fixed or {})
+    def _draw_numpy(self, rng: np.random.Generator, fixed: dict[str, Any], lowest: bool) -> dict[str, Any]:
+        """Every parameter drawn in order (uniform; log-uniform over wide positive ranges), or
+        each at the low end of its admissible interval when ``lowest``; raises Infeasible."""
+        values: dict[str, Any] = dict(fixed)
         for p in self.model.params:
             if p.name in values:
                 continue
-            try:
-                lo, hi, lo_open, hi_open, fixed_value = self.interval(p.name, values)
-                if p.kind in ("int", "seed"):
-                    ilo, ihi = self._integer_range(lo, hi, lo_open, hi_open, p.name)
-                    values[p.name] = int(rng.integers(ilo, ihi + 1))
-                elif fixed_value is not None:
-                    values[p.name] = fixed_value
-                elif lo > 0 and hi / lo > 100:
-                    values[p.name] = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
-                else:
-                    values[p.name] = float(rng.uniform(lo, hi))
-            except Infeasible:
-                return None
+            lo, hi, lo_open, hi_open, fixed_value = self.interval(p.name, values)
+            if p.kind in ("int", "seed"):
+                ilo, ihi = self._integer_range(lo, hi, lo_open, hi_open, p.name)
+                values[p.name] = ilo if lowest else int(rng.integers(ilo, ihi + 1))
+            elif fixed_value is not None:
+                values[p.name] = fixed_value
+            elif lowest and not lo_open:
+                values[p.name] = lo
+            elif lo > 0 and hi / lo > 100:
+                values[p.name] = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+            else:
+                values[p.name] = float(rng.uniform(lo, hi))
+        return values
+
+    def sample(self, rng: np.random.Generator, fixed: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """One admissible draw by seeded Monte Carlo, or None when this draw is infeasible."""
+        try:
+            values = self._draw_numpy(rng, fixed or {}, lowest=False)
+        except Infeasible:
+            return None
         return values if self._checks_pass(values) else None
 
     def vacuity(self, probes: int = 256, seed: int = 0) -> dict[str, Any] | None:
-        """None if some draw meets the hypotheses; else what they demand, for a VACUOUS verdict."""
+        """None if some draw meets the hypotheses; else what they demand, for a VACUOUS verdict.
+
+        The first probe puts every parameter at the low end of its range (the smallest
+        instance); the others are random. For each hypothesis that excluded a probe, the
+        least demanding value seen is reported with the instance it was computed at.
+        """
         if self.constant_failures:
             return {"reason": f"hypotheses {', '.join(self.constant_failures)} are false for every instance",
                     "demanded": []}
         rng = np.random.default_rng(seed)
-        smallest: dict[str, tuple[float, dict]] = {}
-        corner = {p.name: self.domain[p.name][0] for p in self.model.params}
+        closest: dict[str, float] = {}  # requirement -> the least demanding value seen
         for k in range(probes):
-            values: dict[str, Any] = {}
             try:
-                for p in self.model.params:
-                    lo, hi, lo_open, hi_open, fixed = self.interval(p.name, values)
-                    if p.kind in ("int", "seed"):
-                        ilo, ihi = self._integer_range(lo, hi, lo_open, hi_open, p.name)
-                        values[p.name] = ilo if k == 0 else int(rng.integers(ilo, ihi + 1))
-                    else:
-                        values[p.name] = fixed if fixed is not None else (
-                            corner[p.name] if k == 0 and not lo_open else float(rng.uniform(lo, hi)))
+                values = self._draw_numpy(rng, {}, lowest=k == 0)
             except Infeasible as exc:
                 for hyp, op, value in exc.demanded:
                     key = f"{exc.param} {op} {{}} ({hyp})"
-                    closest = value < smallest[key][0] if op == ">=" and key in smallest else \
-                        value > smallest[key][0] if key in smallest else True
-                    if closest:
-                        smallest[key] = (value, dict(values))
+                    if key not in closest or (value < closest[key] if op == ">=" else value > closest[key]):
+                        closest[key] = value
                 if not exc.demanded:
-                    smallest.setdefault(f"{exc.param}: no admissible value", (math.nan, dict(values)))
+                    closest.setdefault(f"{exc.param}: no admissible value", math.nan)
                 continue
             if self._checks_pass(values):
                 return None
-        demanded = [{"requirement": key.format(f"{value:.3g}"), "value": value, "at": at}
-                    for key, (value, at) in smallest.items()]
+        demanded = [{"requirement": key.format(f"{value:.3g}"), "value": value} for key, value in closest.items()]
         allowed = ", ".join(f"{name} in [{self.domain[name][0]:g}, {self.domain[name][1]:g}]" for name in
-                            sorted({key.split()[0].rstrip(":") for key in smallest}) if name in self.domain)
+                            sorted({key.split()[0].rstrip(":") for key in closest}) if name in self.domain)
         text = "; ".join(d["requirement"] for d in demanded) or "the hypotheses exclude every probed instance"
         return {"reason": f"no runnable instance meets the hypotheses: {text}"
                           + (f" (the compute budget allows {allowed})" if allowed else ""),
