@@ -24,7 +24,7 @@ import sympy as sp
 
 from theorems._kl import kl_inv
 from theorems.statement import Constant, Hypothesis, Quantifier, Source, Statement, register, with_probability
-from theorems.symbols import n
+from theorems.symbols import m, n
 
 # ------------------------------------------------------------------ sources
 
@@ -262,6 +262,217 @@ def pac_bayes_kl_inverse_no_confidence_term() -> Statement:
         source=DZIUGAITE_ROY, hypotheses=(Hypothesis("two_points", sp.Ge(n, 2)),),
         conclusion=sp.Le(test_err_Q, _kl_form_bound(0)),
         quantifier=over_data(1), domain=SMALL_KL_DOMAIN, budget=60,
+    )
+
+
+# ------------------------------------------------------------------ two-layer ReLU networks
+
+train_loss, test_loss, yHy, lambda0 = _s("train_loss"), _s("test_loss"), _s("yHy"), _s("lambda0")
+margin_err, R_A, X_fro, width = _s("margin_err"), _s("R_A"), _s("X_fro"), _s("width")
+kappa = sp.Symbol("kappa", positive=True)
+gamma = sp.Symbol("gamma", positive=True)
+C_arora, C_width, C_kappa = (sp.Symbol(name, positive=True) for name in ("C_arora", "C_width", "C_kappa"))
+C_bft, C_bft_conf = sp.Symbol("C_bft", positive=True), sp.Symbol("C_bft_conf", positive=True)
+
+#: n = 50 points in d = 10 on the sphere, two-layer ReLU teacher, 10% label noise, width 256,
+#: antisymmetric init at kappa = 1, 200 GD steps of size 1 / lambda_max(H^inf): fits to train error 0
+NET_DOMAIN = {"d": (10, 10), "n": (50, 50), "noise": (0.1, 0.1), "teacher": (1, 1), "gamma": (0.5, 0.5),
+              "step": (1.0, 1.0), "steps": (200, 200), "kappa": (1.0, 1.0), "m": (256, 256)}
+
+ARORA_CONSTANTS = (
+    Constant(C_arora, 1, "assumed", "the O(sqrt(log(n/(lambda0 delta))/n)) term of Theorem 5.1; constant not given"),
+    DELTA_CONSTANT,
+)
+
+
+HALF = sp.Rational(1, 2)
+
+
+def _arora_bound(power: sp.Expr = HALF, lower_order: bool = True) -> sp.Expr:
+    leading = sp.sqrt(2 * yHy) / n**power
+    return leading + (C_arora * sp.sqrt(sp.log(n / (lambda0 * delta)) / n) if lower_order else 0)
+
+
+@register
+def arora_data_dependent() -> Statement:
+    """Arora, Du, Hu, Li, Wang 2019, Theorem 5.1: the data-dependent bound sqrt(2 y^T (H^inf)^-1 y / n).
+
+    Two-layer ReLU network f = m^{-1/2} sum_r a_r relu(w_r^T x), only W trained by GD on
+    the squared loss from w_r(0) ~ N(0, kappa^2 I); data i.i.d. with ||x|| = 1, |y| <= 1,
+    lambda0 = lambda_min(H^inf) > 0; loss l(u, y) = min(|u - y|, 1) (bounded,
+    1-Lipschitz, l(y, y) = 0). If kappa = O(lambda0 delta / n), m >= kappa^{-2}
+    poly(n, 1/lambda0, 1/delta) and k >= Omega(log(n/delta) / (eta lambda0)) steps, then
+    with probability at least 1 - delta over the initialisation and the sample
+
+        E l(f(x), y) <= sqrt(2 y^T (H^inf)^{-1} y / n) + O( sqrt( log(n / (lambda0 delta)) / n ) ).
+
+    RECALLED (THEOREMS.md 3.2). Constants: the O() of the conclusion is C_arora (ASSUMED 1);
+    the width polynomial is not given: the hypothesis uses Theorem 4.1's
+    m >= n^7 / (lambda0^4 kappa^2 delta^4) (eps = 1; C_width ASSUMED 1) and
+    kappa <= C_kappa lambda0 delta / n (C_kappa ASSUMED 1). Since H^inf_ii = 1/2,
+    lambda0 <= 1/2, so the hypotheses imply m >= 16 n^7 / (kappa^2 delta^4) and
+    kappa <= delta / (2n) (DERIVED), which are stated too so that the demanded width is
+    reported before anything runs: no runnable instance meets them (VACUOUS).
+    """
+    return Statement(
+        id="generalization.arora.data_dependent", kind="theorem", model="data.teacher_net",
+        title="Arora et al. 2019 data-dependent bound, under its width and init-scale hypotheses",
+        source=ARORA,
+        constants=(*ARORA_CONSTANTS,
+                   Constant(C_width, 1, "assumed", "poly(n, 1/lambda0, 1/delta) taken from Theorem 4.1 with eps = 1"),
+                   Constant(C_kappa, 1, "assumed", "kappa = O(lambda0 delta / n), constant not given")),
+        hypotheses=(
+            Hypothesis("init_scale_implied", sp.Le(kappa, C_kappa * delta / (2 * n))),
+            Hypothesis("width_implied", sp.Ge(m, 16 * C_width * n**7 / (kappa**2 * delta**4))),
+            Hypothesis("init_scale", sp.Le(kappa, C_kappa * lambda0 * delta / n)),
+            Hypothesis("width", sp.Ge(m, C_width * n**7 / (lambda0**4 * kappa**2 * delta**4))),
+        ),
+        conclusion=sp.Le(test_loss, _arora_bound()),
+        quantifier=over_data(1), budget=80,
+        domain={**NET_DOMAIN, "kappa": (1e-6, 1.0), "m": (2, 4096)},
+    )
+
+
+@register
+def arora_practical_width() -> Statement:
+    """Conjecture: the Arora et al. bound at a practical width (m = 256, kappa = 1, antisymmetric init).
+
+    The conclusion of Theorem 5.1 with C_arora = 1 (ASSUMED), with the width and
+    init-scale hypotheses dropped: n = 50, d = 10, two-layer ReLU teacher with 10% label
+    noise; the network fits the sample (training loss near 0). Antisymmetric
+    initialisation makes f(0) = 0, which the bound's y^T (H^inf)^{-1} y silently assumes
+    (THEOREMS.md 3.3). The population loss is estimated on 5000 fresh points (standard
+    error about 0.005). With noisy labels y^T (H^inf)^{-1} y is large and the bound is
+    expected above 1: valid and vacuous.
+    """
+    return Statement(
+        id="generalization.arora.practical_width", kind="conjecture", model="data.teacher_net",
+        title="Arora et al. 2019 bound at practical width (conjecture)", source=ARORA,
+        constants=ARORA_CONSTANTS, conclusion=sp.Le(test_loss, _arora_bound()),
+        quantifier=over_data(1), domain=NET_DOMAIN, budget=80,
+    )
+
+
+@register
+def arora_wrong_power() -> Statement:
+    """Mutant: sqrt(2 y^T (H^inf)^-1 y) / n (the wrong power of n) and no lower-order term.
+
+    y^T (H^inf)^{-1} y grows about linearly in n for noisy labels, so this "bound" decays
+    like n^{-1/2} times the true one: at n = 50 it is about 0.35 against a population
+    loss about 0.65 (practical width, as in the conjecture).
+    """
+    return Statement(
+        id="generalization.arora.wrong_power", kind="mutant", mutant_of="generalization.arora.data_dependent",
+        model="data.teacher_net", source=ARORA, constants=ARORA_CONSTANTS,
+        conclusion=sp.Le(test_loss, _arora_bound(power=1, lower_order=False)),
+        quantifier=over_data(1), domain=NET_DOMAIN, budget=16,
+    )
+
+
+BFT_CONSTANTS = (
+    Constant(C_bft, 72, "derived", "2 x 36 from the Rademacher step (Lemma A.8, Graf et al. code) in Mohri Thm 3.3"),
+    Constant(C_bft_conf, 3, "stated", "3 sqrt(ln(2/delta)/(2n)) of the empirical-Rademacher form, Mohri Thm 3.3"),
+    Constant(sp.Symbol("C_bft_uniform", positive=True), 1, "assumed",
+             "uniformity over gamma and the norms: ln(2W) instead of sqrt(ln(2W)), the recalled explicit "
+             "version (THEOREMS.md 9.2, UNVERIFIED)"),
+    DELTA_CONSTANT,
+)
+
+
+def _bft_bound() -> sp.Expr:
+    complexity = C_bft * sp.log(n) * sp.log(2 * width) * X_fro * R_A / (gamma * n)
+    return margin_err + 8 / n + complexity + C_bft_conf * sp.sqrt(sp.log(2 / delta) / (2 * n))
+
+
+@register
+def bft_spectral_margin() -> Statement:
+    """Bartlett, Foster, Telgarsky 2017, Theorem 1.1: the spectrally normalised margin bound.
+
+    With probability at least 1 - delta over S, for every margin gamma > 0 and network
+    F_A with rho_i-Lipschitz activations,
+
+        P(y F_A(x) <= 0) <= R-hat_gamma(F_A) + 8/n + 72 ||X||_2 R_A ln(2W) ln(n) / (gamma n)
+                            + 3 sqrt(ln(2/delta) / (2n)),
+
+    R_A = (prod_i rho_i ||A_i||_sigma) (sum_i (||A_i^T - M_i^T||_{2,1} / ||A_i||_sigma)^{2/3})^{3/2}
+    (references M_i: the initialisation), ||X||_2 = sqrt(sum_i ||x_i||^2), W = max width.
+    The published theorem has O~(); the explicit constants are the recalled uniform
+    version of THEOREMS.md 9.2 (72 = 2 x 36 DERIVED from Lemma A.8 as coded by Graf et
+    al.; ln(2W) for the uniformity over gamma and the norms ASSUMED, UNVERIFIED).
+    Binary adaptation: the scalar network's margin is y f(x); the two-output network
+    (f/2, -f/2) has this margin and an output layer of half our spectral norm, so our R_A
+    is at least the theorem's (conservative). Typically vacuous by orders of magnitude.
+    """
+    return Statement(
+        id="generalization.bft.spectral_margin", kind="theorem", model="data.teacher_net",
+        title="Spectrally-normalized margin bound (Bartlett-Foster-Telgarsky 2017), explicit recalled constants",
+        source=BFT, constants=BFT_CONSTANTS, conclusion=sp.Le(test_err, _bft_bound()),
+        quantifier=over_data(1), domain=NET_DOMAIN, budget=80,
+    )
+
+
+@register
+def bft_margin_only() -> Statement:
+    """Mutant: test error <= training margin error (the margin bound with no complexity or confidence term).
+
+    The network interpolates its noisy sample (margin error 0 at gamma = 0.5) while its
+    population error is about 0.3. (Keeping 8/n + 3 sqrt(ln(2/delta)/(2n)) = 0.74 at
+    n = 50 would not be false here: the confidence term alone exceeds the true gap.)
+    """
+    return Statement(
+        id="generalization.bft.margin_only", kind="mutant", mutant_of="generalization.bft.spectral_margin",
+        model="data.teacher_net", source=BFT, conclusion=sp.Le(test_err, margin_err),
+        quantifier=over_data(1), domain=NET_DOMAIN, budget=16,
+    )
+
+
+# ------------------------------------------------------------------ digits (held-out, conjectures)
+
+DIGITS_DOMAIN = {"n": (500, 500), "rho": (0.25, 0.25), "sigma": (1.0, 1.0), "steps": (50, 50)}
+DIGITS_NOTE = """
+
+    On ``data.digits`` this is a conjecture, not the theorem: the data set is fixed, the
+    training set is a random subset drawn without replacement, and the left-hand side is
+    the error on the held-out images, not a population error. The theorem says nothing
+    about that frequency; what is reported is the bound against the held-out error on
+    random splits (the vacuity report), and the verdict is the frequency over splits
+    with which the held-out error exceeded the bound, judged against delta for
+    information only (a conjecture is reported, not judged)."""
+
+
+@register
+def digits_rademacher_linear_margin() -> Statement:
+    return Statement(
+        id="generalization.digits.rademacher_linear_margin", kind="conjecture", model="data.digits",
+        title="Rademacher margin bound on digits (5-9 vs 0-4): bound vs HELD-OUT ramp loss over random splits",
+        source=MOHRI, constants=RADEMACHER_CONSTANTS,
+        doc=(rademacher_linear_margin.__doc__ or "") + DIGITS_NOTE,
+        conclusion=sp.Le(test_ramp, _rademacher_margin_bound(sp.Rational(1, 2))),
+        quantifier=over_data(1), domain=DIGITS_DOMAIN, budget=80,
+    )
+
+
+@register
+def digits_pac_bayes_mcallester() -> Statement:
+    return Statement(
+        id="generalization.digits.pac_bayes_mcallester", kind="conjecture", model="data.digits",
+        title="PAC-Bayes (McAllester/Maurer) on digits: bound vs HELD-OUT Gibbs error over random splits",
+        source=MAURER_MCALLESTER, constants=(DELTA_CONSTANT,), hypotheses=PAC_BAYES_HYPOTHESES,
+        doc=(pac_bayes_mcallester.__doc__ or "") + DIGITS_NOTE,
+        conclusion=sp.Le(test_err_Q, _mcallester_bound(MAURER_CONFIDENCE)),
+        quantifier=over_data(1), domain=DIGITS_DOMAIN, budget=80,
+    )
+
+
+@register
+def digits_pac_bayes_kl_inverse() -> Statement:
+    return Statement(
+        id="generalization.digits.pac_bayes_kl_inverse", kind="conjecture", model="data.digits",
+        title="PAC-Bayes kl bound (Dziugaite-Roy form) on digits: bound vs HELD-OUT Gibbs error over random splits",
+        source=DZIUGAITE_ROY, constants=(DELTA_CONSTANT,), hypotheses=(Hypothesis("two_points", sp.Ge(n, 2)),),
+        doc=(pac_bayes_kl_inverse.__doc__ or "") + DIGITS_NOTE,
+        conclusion=sp.Le(test_err_Q, _kl_form_bound(sp.log(n / delta))),
+        quantifier=over_data(1), domain=DIGITS_DOMAIN, budget=80,
     )
 
 

@@ -13,6 +13,8 @@ MODELS: dict[str, str] = {
     "smooth.nonconvex": "verifiers.models.smooth_nonconvex:MODEL",
     "smooth.pl": "verifiers.models.smooth_pl:MODEL",
     "data.teacher": "verifiers.models.data_teacher:MODEL",
+    "data.digits": "verifiers.models.data_digits:MODEL",
+    "data.teacher_net": "verifiers.models.data_teacher_net:MODEL",
     "ntk.two_layer_relu": "verifiers.models.ntk_two_layer_relu:MODEL",
 }
 
