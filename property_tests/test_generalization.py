@@ -201,11 +201,17 @@ def test_teacher_model_run_equals_reference():
 
 
 def test_teacher_net_kernel_equals_reference():
-    """The NTK engineer's batched kernel (reused) against this model's NumPy gradient descent, 30 steps."""
+    """The shared batched kernel (reused) against this model's NumPy gradient descent, 30 steps.
+
+    Two batches: one of a single shape (the batched prange kernel) and one of mixed shapes
+    (one call per instance). The kernel sums in a different order than NumPy; over 30
+    steps that moves the weights by a few ulps, far below 1e-10.
+    """
     model = get_model("data.teacher_net")
-    batch = [model.validate({"d": 5, "n": 12, "noise": 0.1, "teacher": t, "gamma": 0.5, "step": 1.0, "steps": 30,
-                             "kappa": 1.0, "m": 16, "seed": s}) for t, s in ((0, 1), (1, 2))]
-    for params, fast in zip(batch, model.run(batch)):
+    same = [model.validate({"d": 5, "n": 12, "noise": 0.1, "teacher": t, "gamma": 0.5, "step": 1.0, "steps": 30,
+                            "kappa": 1.0, "m": 16, "seed": s}) for t, s in ((0, 1), (1, 2))]
+    mixed = [{**same[0], "m": 8}, {**same[1], "n": 9, "steps": 12}]
+    for params, fast in zip(same + mixed, model.run(same) + model.run(mixed)):
         ref = model.reference(params)
         for name in fast:
             assert fast[name] == pytest.approx(ref[name], rel=1e-10, abs=1e-12), name
@@ -241,12 +247,11 @@ def test_net_population_error_two_fresh_samples_agree():
     model = get_model("data.teacher_net")
     params = model.validate({"d": 6, "n": 30, "noise": 0.1, "teacher": 1, "gamma": 0.5, "step": 1.0, "steps": 50,
                              "kappa": 1.0, "m": 32, "seed": 9})
-    from verifiers.models.ntk_two_layer_relu import train_two_layer_relu
+    from verifiers.models.data_teacher_net import train
 
     inst = model.instance(params)
     obs = model.run([params])[0]
-    W = train_two_layer_relu([inst["X"]], [inst["y"]], [inst["W0"]], [inst["a"]], [inst["eta"]], [params["steps"]],
-                             spectrum_every=[0])["W"][0]
+    W = train([inst], [params["steps"]])[0]
     X, y = draw(6, 100_000, 0.1, 1, np.random.default_rng(123))
     big = (y * network(X, W, inst["a"]) <= 0).astype(float)
     se = math.hypot(obs["test_err_se"], big.std() / math.sqrt(big.size))

@@ -476,4 +476,39 @@ def digits_pac_bayes_kl_inverse() -> Statement:
     )
 
 
+#: n = 100 random digits (unit-norm inputs, d = 65), width 64, 150 GD steps: fits its sample
+DIGITS_NET_DOMAIN = {"n": (100, 100), "gamma": (0.5, 0.5), "step": (1.0, 1.0), "steps": (150, 150),
+                     "kappa": (1.0, 1.0), "m": (64, 64)}
+
+
+@register
+def digits_arora_practical_width() -> Statement:
+    return Statement(
+        id="generalization.digits.arora_practical_width", kind="conjecture", model="data.digits_net",
+        title="Arora et al. bound on digits at practical width: bound vs HELD-OUT loss over random splits",
+        source=ARORA, constants=ARORA_CONSTANTS,
+        doc=(arora_practical_width.__doc__ or "") + DIGITS_NOTE + """
+
+    Few splits (24) for the cost of training: the verdict is expected INCONCLUSIVE even
+    with no failure; the report is the bound against the held-out loss.""",
+        conclusion=sp.Le(test_loss, _arora_bound()),
+        quantifier=over_data(1), domain=DIGITS_NET_DOMAIN, budget=24,
+    )
+
+
+@register
+def digits_bft_spectral_margin() -> Statement:
+    return Statement(
+        id="generalization.digits.bft_spectral_margin", kind="conjecture", model="data.digits_net",
+        title="Spectrally-normalized margin bound on digits: bound vs HELD-OUT error over random splits",
+        source=BFT, constants=BFT_CONSTANTS,
+        doc=(bft_spectral_margin.__doc__ or "") + DIGITS_NOTE + """
+
+    Few splits (24) for the cost of training: the verdict is expected INCONCLUSIVE even
+    with no failure; the report is the bound against the held-out error.""",
+        conclusion=sp.Le(test_err, _bft_bound()),
+        quantifier=over_data(1), domain=DIGITS_NET_DOMAIN, budget=24,
+    )
+
+
 __all__ = ["DELTA", "over_data"]

@@ -15,6 +15,7 @@ MODELS: dict[str, str] = {
     "data.teacher": "verifiers.models.data_teacher:MODEL",
     "data.digits": "verifiers.models.data_digits:MODEL",
     "data.teacher_net": "verifiers.models.data_teacher_net:MODEL",
+    "data.digits_net": "verifiers.models.data_digits_net:MODEL",
     "ntk.two_layer_relu": "verifiers.models.ntk_two_layer_relu:MODEL",
 }
 

@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from verifiers.models import _linear
 from verifiers.models.base import Model, Observations, Param
@@ -95,10 +96,11 @@ class Digits(Model):
         }
 
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        data = [self.data(p) for p in batch]
-        weights = _linear.train_batch([(d[0], d[1]) for d in data], [p["rho"] for p in batch],
-                                      [p["steps"] for p in batch])
-        return [self.observe(p, dd, w) for p, dd, w in zip(batch, data, weights)]
+        with threadpool_limits(1, user_api="blas"):  # small products: BLAS threads only contend with numba's
+            data = [self.data(p) for p in batch]
+            weights = _linear.train_batch([(d[0], d[1]) for d in data], [p["rho"] for p in batch],
+                                          [p["steps"] for p in batch])
+            return [self.observe(p, dd, w) for p, dd, w in zip(batch, data, weights)]
 
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
         data = self.data(params)

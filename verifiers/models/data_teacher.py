@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import quad
 from scipy.special import ndtr
+from threadpoolctl import threadpool_limits
 
 from verifiers.models import _linear
 from verifiers.models.base import Model, Observable, Observations, Param
@@ -185,9 +186,10 @@ class TeacherLinear(Model):
         }
 
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        data = [self.data(p) for p in batch]
-        weights = _linear.train_batch(data, [p["rho"] for p in batch], [p["steps"] for p in batch])
-        return [self.observe(p, X, y, w) for p, (X, y), w in zip(batch, data, weights)]
+        with threadpool_limits(1, user_api="blas"):  # small products: BLAS threads only contend with numba's
+            data = [self.data(p) for p in batch]
+            weights = _linear.train_batch(data, [p["rho"] for p in batch], [p["steps"] for p in batch])
+            return [self.observe(p, X, y, w) for p, (X, y), w in zip(batch, data, weights)]
 
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
         X, y = self.data(params)

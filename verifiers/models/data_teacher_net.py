@@ -9,9 +9,9 @@ TEACHER_SEED (part of the distribution, never of the training draw).
 
 Predictor: f(x) = m^{-1/2} sum_r a_r relu(w_r^T x) with a_r = +-1 fixed and only W
 trained, by full-batch GD on (1/2) sum_i (f(x_i) - y_i)^2 with eta = ``step`` /
-lambda_max(H^inf) — the batched numba kernel of ``ntk.two_layer_relu``
-(:func:`verifiers.models.ntk_two_layer_relu.train_two_layer_relu`, reused, with its own
-NumPy-reference test), from the antisymmetric initialisation w_r(0) ~ N(0, kappa^2 I)
+lambda_max(H^inf) — the shared numba kernels of :mod:`verifiers.models._relu_gd`
+(reused; batched over instances of one shape with ``prange``; tested against this
+model's NumPy reference here), from the antisymmetric initialisation w_r(0) ~ N(0, kappa^2 I)
 in pairs (u(0) = 0 exactly; THEOREMS.md 3.3's recommended set-up). The seed draws the
 training set and the initialisation.
 
@@ -37,9 +37,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
+from verifiers.models._relu_gd import relu_gd, relu_gd_batched
 from verifiers.models.base import Model, Observable, Observations, Param
-from verifiers.models.ntk_two_layer_relu import h_infinity, make_init, train_two_layer_relu
+from verifiers.models.ntk_two_layer_relu import h_infinity, make_init
 from verifiers.precision import FLOAT64
 
 TEACHER_SEED = 20190124
@@ -96,6 +98,18 @@ def spectral_complexity(W: np.ndarray, W0: np.ndarray, a: np.ndarray) -> float:
     return math.prod(spectral) * sum((b / s) ** (2 / 3) for b, s in zip(norms21, spectral)) ** 1.5
 
 
+def train(insts: Sequence[dict[str, Any]], steps: Sequence[int]) -> list[np.ndarray]:
+    """Final weights of each instance: one batched kernel call when the shapes agree, else one call each."""
+    shapes = {(i["X"].shape, i["W0"].shape, s) for i, s in zip(insts, steps)}
+    if len(shapes) == 1:
+        W = np.stack([i["W0"] for i in insts]).astype(np.float64)
+        resid_sq = np.empty((len(insts), steps[0] + 1))
+        relu_gd_batched(np.stack([i["X"] for i in insts]), np.stack([i["y"] for i in insts]), W,
+                        np.stack([i["a"] for i in insts]), np.array([i["eta"] for i in insts]), int(steps[0]), resid_sq)
+        return list(W)
+    return [relu_gd(i["X"], i["y"], i["W0"], i["a"], i["eta"], s)[0] for i, s in zip(insts, steps)]
+
+
 def _mean_se(values: np.ndarray) -> tuple[float, float]:
     return float(values.mean()), float(values.std(ddof=1) / math.sqrt(values.size))
 
@@ -119,10 +133,17 @@ class TeacherNet(Model):
     batch_size = 16
     empirical = {"test_err": "train_err", "test_loss": "train_loss"}
 
+    def training_data(self, params: dict[str, Any], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        return draw(params["d"], params["n"], params["noise"], params["teacher"], rng)
+
+    def held_out(self, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+        """The sample the population quantities are estimated on: FRESH new points of D."""
+        return draw(params["d"], FRESH, params["noise"], params["teacher"], np.random.default_rng([params["seed"], 2]))
+
     def instance(self, params: dict[str, Any]) -> dict[str, Any]:
         rng = np.random.default_rng([params["seed"], 0])
-        X, y = draw(params["d"], params["n"], params["noise"], params["teacher"], rng)
-        W0, a = make_init(params["m"], params["d"], params["kappa"], 1, int(rng.integers(0, 2**32 - 1)))
+        X, y = self.training_data(params, rng)
+        W0, a = make_init(params["m"], X.shape[1], params["kappa"], 1, int(rng.integers(0, 2**32 - 1)))
         H = h_infinity(X)
         eigenvalues = np.linalg.eigvalsh(H)
         return {"X": X, "y": y, "W0": W0, "a": a, "H": H, "lambda0": float(eigenvalues[0]),
@@ -131,7 +152,7 @@ class TeacherNet(Model):
     def observe(self, params: dict[str, Any], inst: dict[str, Any], W: np.ndarray) -> Observations:
         X, y, W0, a = inst["X"], inst["y"], inst["W0"], inst["a"]
         u = network(X, W, a)
-        Xf, yf = draw(params["d"], FRESH, params["noise"], params["teacher"], np.random.default_rng([params["seed"], 2]))
+        Xf, yf = self.held_out(params)
         uf = network(Xf, W, a)
         train_err = float(np.mean(y * u <= 0))
         test_err, test_err_se = _mean_se((yf * uf <= 0).astype(np.float64))
@@ -145,16 +166,17 @@ class TeacherNet(Model):
             "spectral": float(np.linalg.norm(W, 2)), "frobenius": float(np.linalg.norm(W)),
             "dist_F": float(np.linalg.norm(diff)), "dist_21": float(np.sum(np.linalg.norm(diff, axis=1))),
             "R_A": spectral_complexity(W, W0, a), "X_fro": float(np.linalg.norm(X)),
-            "width": float(max(params["d"], params["m"])),
+            "width": float(max(X.shape[1], params["m"])),
             "yHy": float(y @ np.linalg.solve(inst["H"], y)), "lambda0": inst["lambda0"],
         }
 
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        insts = [self.instance(p) for p in batch]
-        trained = train_two_layer_relu([i["X"] for i in insts], [i["y"] for i in insts], [i["W0"] for i in insts],
-                                       [i["a"] for i in insts], [i["eta"] for i in insts], [p["steps"] for p in batch],
-                                       spectrum_every=[0] * len(batch))
-        return [self.observe(p, i, W) for p, i, W in zip(batch, insts, trained["W"])]
+        # one BLAS thread: the small solves here are 10x slower when OpenBLAS threads
+        # compete with numba's on a loaded 2-core machine (measured: 7.0 s -> 1.0 s)
+        with threadpool_limits(1, user_api="blas"):
+            insts = [self.instance(p) for p in batch]
+            weights = train(insts, [p["steps"] for p in batch])
+            return [self.observe(p, i, W) for p, i, W in zip(batch, insts, weights)]
 
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
         """Training by plain NumPy gradient descent (the same updates as the kernel)."""
