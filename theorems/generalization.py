@@ -312,7 +312,9 @@ def arora_data_dependent() -> Statement:
     kappa <= C_kappa lambda0 delta / n (C_kappa ASSUMED 1). Since H^inf_ii = 1/2,
     lambda0 <= 1/2, so the hypotheses imply m >= 16 n^7 / (kappa^2 delta^4) and
     kappa <= delta / (2n) (DERIVED), which are stated too so that the demanded width is
-    reported before anything runs: no runnable instance meets them (VACUOUS).
+    reported before anything runs: no runnable instance meets them (VACUOUS). The step
+    hypotheses (eta = O(lambda0 / n^2), k >= Omega(log(n/delta) / (eta lambda0))) are
+    not encoded: the width alone already excludes every runnable instance.
     """
     return Statement(
         id="generalization.arora.data_dependent", kind="theorem", model="data.teacher_net",
