@@ -269,3 +269,15 @@ def test_vacuity_reaches_store_and_cli(tmp_path):
     with Store(store) as s:
         row = s.db.execute("SELECT details FROM runs").fetchone()
     assert '"vacuity"' in row[0] and '"bound_mean"' in row[0]
+
+
+def test_spectral_complexity_with_fixed_output_layer():
+    """R_A = ||a / sqrt(m)||_2 ||W - W0||_{2,1} when only the first layer moves (Bartlett et al. 2017, Sec. 1.1)."""
+    from verifiers.models.data_teacher_net import spectral_complexity
+
+    rng = np.random.default_rng(0)
+    W0, a = rng.standard_normal((12, 5)), rng.choice([-1.0, 1.0], size=12)
+    W = W0 + 0.1 * rng.standard_normal((12, 5))
+    expected = np.linalg.norm(a) / math.sqrt(12) * np.sum(np.linalg.norm(W - W0, axis=1))
+    assert spectral_complexity(W, W0, a) == pytest.approx(expected, rel=1e-12)
+    assert spectral_complexity(W0, W0, a) == 0.0
