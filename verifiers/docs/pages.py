@@ -283,8 +283,9 @@ def _trajectory(statement: Statement, run: dict[str, Any],
     if rel is None:
         return []
     return ["### The tightest instance", "",
-            f"Observed against the bound along t for the instance where observed / bound came closest to 1 "
-            f"(at t = {tightest.get('t')}): {md.code(params)}", "",
+            f"Observed against the bound along t for the instance the checker recorded as tightest: largest "
+            f"observed / bound where the bound exceeds the floating-point tolerance, at t = {tightest.get('t')}. "
+            f"Instance: {md.code(params)}", "",
             f"![observed and bound along t for {md.text(statement.id)}]({rel})", ""]
 
 

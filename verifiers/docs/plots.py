@@ -50,7 +50,7 @@ def trajectory_plot(trajectory: dict[str, Any], path: Path, title: str, mark_t: 
         ax.set_yscale("log")
     if mark_t is not None and ts[0] <= mark_t <= ts[-1]:
         ax.axvline(mark_t, color="0.5", linewidth=0.8, linestyle=":",
-                   label=f"t = {mark_t}: largest observed / bound")
+                   label=f"t = {mark_t}: tightest iteration")
     if n == 1:
         ax.set_xticks(ts)
     ax.set_xlabel("iteration t")
