@@ -20,6 +20,7 @@ from verifiers.errors import BoundcheckError
 
 EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, one-line help)
+    "docs": ("verifiers.docs.command", "build the documentation site from the statements and the evidence store"),
 }
 
 
