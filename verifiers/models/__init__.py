@@ -17,6 +17,7 @@ MODELS: dict[str, str] = {
     "data.teacher_net": "verifiers.models.data_teacher_net:MODEL",
     "data.digits_net": "verifiers.models.data_digits_net:MODEL",
     "ntk.two_layer_relu": "verifiers.models.ntk_two_layer_relu:MODEL",
+    "linear.two_layer": "verifiers.models.linear_two_layer:MODEL",
 }
 
 _loaded: dict[str, Model] = {}

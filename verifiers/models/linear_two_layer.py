@@ -1,0 +1,595 @@
+"""``linear.two_layer``: a two-layer linear network trained by full-batch gradient descent.
+
+The setting of Min, Tarmoun, Vidal, Mallada (ICML 2021) and Xu, Min, Tarmoun, Mallada,
+Vidal (AISTATS 2023), THEOREMS.md section 1, with its conventions:
+
+    X in R^{n x d}, Y in R^{n x m}, U in R^{d x h} (input side), V in R^{m x h} (output side),
+    L(U, V) = (1/2) ||X U V^T - Y||_F^2                (no 1/n),
+    GD:  U+ = U + eta X^T E V,  V+ = V + eta E^T X U,  E = Y - X U V^T.
+
+``dynamics = 1`` integrates the gradient flow instead (scipy's DOP853, rtol 1e-12,
+atol 1e-14 relative to the size of the state), sampled at times t * eta.
+
+**Data.** X = A diag(s) B^T with A (n x r), B (d x r) Haar-orthonormal, r = min(n, d) and
+singular values s_i geometric from s_1 = 1 down to s_r = 1 / ``x_cond`` (``x_cond`` = 1e4
+is an ill-conditioned X); Y has i.i.d. N(0, 1/n) entries. Row space coordinates:
+U_1 = B^T U (r x h); Sigma_x = diag(s^2), lambda_r(Sigma_x) = s_r^2. The part of Y outside
+col(X) is unreachable: L* = (1/2) ||(I - A A^T) Y||^2 (h >= min(n, d, m) is a constraint, so
+the network can represent A^T Y), and L - L* = (1/2) ||G||_F^2, G = A^T Y - A^T X U V^T.
+
+**Initialisations** (``init``; a = init_scale * imbalance_scale, b = init_scale / imbalance_scale):
+
+* 0 Gaussian: U ~ N(0, a^2/h), V ~ N(0, b^2/h) entrywise (any scale, any imbalance);
+* 1 spectral: U_1 = a P_k R, V = b Q_k R, with P_k, Q_k the top-k singular vectors of the
+  whitened target diag(1/s) A^T Y, k = min(r, m), R (k x h) orthonormal rows;
+* 2 small: the Gaussian one at scale init_scale * 1e-3;
+* 3 prescribed imbalance and margin: the end-to-end matrix starts at
+  Z_0 = A^T Y + Delta with ||Delta||_F = (1 - margin_frac) sigma_k(A^T Y), so the margin is
+  exactly margin_frac * sigma_k(A^T Y); its factorisation has a_i^2 - b_i^2 = +-imbalance_scale
+  along shared rows R, so c(Lambda_0) = imbalance_scale exactly (sign + if r <= m, else -);
+* 4 balanced: U_1^T U_1 = V^T V exactly (U_1 = O V or V = O U_1 with O orthonormal), c = 0.
+
+Explicit arrays ``X``, ``Y``, ``U0``, ``V0`` in the parameter dict replace the generated ones
+(adversarial search); sizes are then read from them.
+
+**Margin** (named explicitly: "Margin" has several meanings in this literature, THEOREMS.md
+1.6): the deficiency margin of Arora, Cohen, Golowich, Hu (ICLR 2019) in row-space
+coordinates, ``margin`` = sigma_k(A^T Y) - ||A^T X U_0 V_0^T - A^T Y||_F.
+
+**Step.** eta = ``step`` * unit, ``step_unit``: 0 absolute; 1 the derived cap
+eta_max(1/4) of :func:`theorems._linear_rates.step_cap` (rounded down by 1e-12 relative,
+so that step <= 1 meets it after rounding); 2 1/K_ref with K_ref = max(K_0, 2 s_1^2
+sigma_1(Theta_1*)), K_0 = sigma_1(X U_0)^2 + s_1^2 sigma_1(V_0)^2 the top of the spectrum of the
+linearised GD operator at t = 0 and 2 s_1^2 sigma_1(Theta_1*), Theta_1* = diag(1/s) A^T Y, its
+value at a balanced global minimum (so that small initialisations do not get huge steps).
+
+Observables, indexed by t = 0..steps:
+
+* ``loss[t]``; ``gap[t]`` = L - L* = resid^2 / 2; ``resid[t]`` = ||G_t||_F;
+* ``c_step[t]`` = sigma_r(X U)^2 + s_r^2 sigma_m(V)^2 and ``K_step[t]`` = sigma_1(X U)^2 +
+  s_1^2 sigma_1(V)^2 (ends of the spectrum of E -> X U U^T X^T E + X X^T E V V^T on col(X));
+  ``XU_norm[t]`` = sigma_1(X U), ``V_norm[t]`` = sigma_1(V);
+* ``sigma_r_U1_sq[t]`` = sigma_r(U_1)^2, ``sigma_m_V_sq[t]`` = sigma_m(V)^2;
+* the imbalance Lambda = U_1^T U_1 - V^T V: ``imb_lambda_r[t]`` = lambda_r(Lambda),
+  ``imb_lambda_m_neg[t]`` = lambda_m(-Lambda) (spectra padded with zeros, so lambda_k = 0
+  past the size), ``c_imb[t]`` = [lambda_r]_+ + [lambda_m(-Lambda)]_+, ``imbalance_norm[t]`` =
+  ||Lambda||_2, ``imbalance_drift[t]`` = ||D_t - D_0||_F with D = U^T U - V^T V (equal to
+  ||Lambda_t - Lambda_0||_F in exact arithmetic: the null-space part of U never moves);
+
+indexed by t = 0..steps-1 (the step t -> t+1, GD with ``diagnostics = 1`` only, else NaN):
+
+* error recursion: R_E = E_{t+1} - E_t + eta T_t + eta^2 B_t, T_t = X U U^T X^T E + X X^T E V V^T,
+  B_t = X X^T E V U^T X^T E: ``rec_resid_sq`` = ||R_E||^2, ``rec_dot`` = <R_E, B_t>,
+  ``rec_quad_sq`` = ||B_t||^2, ``rec_scale`` = the float64 magnitude of the terms;
+* imbalance drift: R_D = D_{t+1} - D_t - eta^2 M_t, M_t = V^T E^T X X^T E V - U^T X^T E E^T X U:
+  ``drift_resid_sq``, ``drift_dot`` = <R_D, M_t>, ``drift_sq`` = ||M_t||^2, ``drift_scale``;
+
+scalars: ``lambda_r_X``, ``lambda_1_X``, ``sigma_min_X`` = s_r, ``sigma_max_X`` = s_1, ``c0``,
+``imb0_norm``, ``target_norm`` = ||A^T Y||_F, ``target_sigma_min`` = sigma_k(A^T Y), ``R0``,
+``K0``, ``K_ref``, ``margin``, ``finite_run`` (1 if every observable of the run is finite),
+``eta``, ``eta_cap``, ``sigma_W_sq`` = sigma_{min(h, r+m)}([U_1; V])^2 at
+t = 0, ``gap_floor`` (the float64 resolution of ``gap``, see :func:`_gap_floor`), the
+sizes and the initialisation parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from numba import njit, prange
+
+from theorems import _linear_rates as rates
+from verifiers.models.base import SEED_MAX, Model, Observable, Observations, Param
+from verifiers.precision import FLOAT64
+
+GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED, BALANCED = 0, 1, 2, 3, 4
+SMALL_FACTOR = 1e-3
+UNIT_ABSOLUTE, UNIT_CAP, UNIT_INV_KREF = 0, 1, 2
+CAP_ROUND_DOWN = 1.0 - 1e-12
+EPS = float(np.finfo(np.float64).eps)
+GF_RTOL, GF_ATOL_REL = 1e-12, 1e-14
+#: relative accuracy of a gradient-flow sample (checked in the tests against rtol 1e-13)
+GF_ACCURACY = 1e-9
+
+STATE = ("loss", "gap", "resid", "c_step", "K_step", "XU_norm", "V_norm", "sigma_r_U1_sq", "sigma_m_V_sq",
+         "imb_lambda_r", "imb_lambda_m_neg", "c_imb", "imbalance_norm", "imbalance_drift")
+TRANSITION = ("rec_resid_sq", "rec_dot", "rec_quad_sq", "rec_scale",
+              "drift_resid_sq", "drift_dot", "drift_sq", "drift_scale")
+N_STATE, N_TRANS = len(STATE), len(TRANSITION)
+I_MAG = N_STATE + N_TRANS  # ||U_t||_F ||V_t||_F, for the rounding floor
+
+_CAP = sp.lambdify([rates.lambda_r_X, rates.lambda_1_X, rates.c0, rates.imb0_norm, rates.target_norm, rates.R0],
+                   rates.step_cap(), "math")
+
+
+# ------------------------------------------------------------------ numba kernel
+
+
+@njit(cache=True)
+def _imbalance_spectrum(U1, V, r, m):
+    """(lambda_r(Lambda), lambda_m(-Lambda), ||Lambda||_2) of Lambda = U1^T U1 - V^T V, zero-padded.
+
+    For h > r + m the nonzero eigenvalues are those of R J R^T, where W^T = Q R is a thin QR
+    factorisation of W^T, W = [U1; V] and J = diag(I_r, -I_m): Lambda = W^T J W = Q (R J R^T) Q^T,
+    an (r + m)-square problem, backward stable like the dense one.
+    """
+    h = U1.shape[1]
+    N = r + m
+    if h <= N:
+        ev = np.linalg.eigvalsh(U1.T @ U1 - V.T @ V)
+    else:
+        Wt = np.empty((h, N))
+        Wt[:, :r] = U1.T
+        Wt[:, r:] = V.T
+        _, R = np.linalg.qr(Wt)
+        RJ = R.copy()
+        RJ[:, r:] *= -1.0
+        C = RJ @ R.T
+        ev = np.linalg.eigvalsh(0.5 * (C + C.T))
+    full = np.zeros(h + N)
+    full[: ev.size] = ev
+    full = np.sort(full)
+    lam_r = full[full.size - r]
+    lam_m_neg = -full[m - 1]
+    return lam_r, lam_m_neg, max(abs(full[0]), abs(full[-1]))
+
+
+@njit(cache=True)
+def _fro(A):
+    return np.sqrt(np.sum(A * A))
+
+
+@njit(parallel=True, cache=True)
+def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out):
+    """Batched GD; instance b uses X[b, :n, :d], U0[b, :d, :h], ...; out[b, t, j] pre-filled with NaN.
+
+    sizes[b] = (n, d, m, h, r). State observables (see STATE) at t = 0..steps[b], transition
+    observables (TRANSITION) at t = 0..steps[b]-1 when diagnostics[b]; column I_MAG holds
+    ||U_t||_F ||V_t||_F. A non-finite loss ends the run there.
+    """
+    for b in prange(X.shape[0]):
+        n, d, m, h, r = sizes[b, 0], sizes[b, 1], sizes[b, 2], sizes[b, 3], sizes[b, 4]
+        Xb = np.ascontiguousarray(X[b, :n, :d])
+        Yb = np.ascontiguousarray(Y[b, :n, :m])
+        Btb = np.ascontiguousarray(Bt[b, :r, :d])
+        AtXb = np.ascontiguousarray(AtX[b, :r, :d])
+        Zb = np.ascontiguousarray(Zs[b, :r, :m])
+        sb = s[b, :r].copy()
+        U = np.ascontiguousarray(U0[b, :d, :h])
+        V = np.ascontiguousarray(V0[b, :m, :h])
+        XT = np.ascontiguousarray(Xb.T)
+        s_r2, s_12 = sb[r - 1] ** 2, sb[0] ** 2
+        x_fro = _fro(Xb)
+        y_fro = _fro(Yb)
+        e = eta[b]
+        D0 = U.T @ U - V.T @ V
+        D = D0.copy()
+        for k in range(steps[b] + 1):
+            XU = Xb @ U
+            AU = AtXb @ U
+            E = Yb - XU @ V.T
+            G = Zb - AU @ V.T
+            loss = 0.5 * np.sum(E * E)
+            resid_sq = np.sum(G * G)
+            out[b, k, 0] = loss
+            out[b, k, 1] = 0.5 * resid_sq
+            out[b, k, 2] = np.sqrt(resid_sq)
+            if not np.isfinite(loss) or not np.isfinite(resid_sq):
+                break
+            gu = np.linalg.eigvalsh(AU @ AU.T)
+            gv = np.linalg.eigvalsh(V @ V.T)
+            U1 = Btb @ U
+            g1 = np.linalg.eigvalsh(U1 @ U1.T)
+            sr_xu, s1_xu = max(gu[0], 0.0), max(gu[-1], 0.0)
+            sm_v, s1_v = max(gv[0], 0.0), max(gv[-1], 0.0)
+            out[b, k, 3] = sr_xu + s_r2 * sm_v
+            out[b, k, 4] = s1_xu + s_12 * s1_v
+            out[b, k, 5] = np.sqrt(s1_xu)
+            out[b, k, 6] = np.sqrt(s1_v)
+            out[b, k, 7] = max(g1[0], 0.0)
+            out[b, k, 8] = sm_v
+            lam_r, lam_m_neg, lam_norm = _imbalance_spectrum(U1, V, r, m)
+            out[b, k, 9] = lam_r
+            out[b, k, 10] = lam_m_neg
+            out[b, k, 11] = max(lam_r, 0.0) + max(lam_m_neg, 0.0)
+            out[b, k, 12] = lam_norm
+            out[b, k, 13] = _fro(D - D0)
+            u_fro, v_fro = _fro(U), _fro(V)
+            out[b, k, I_MAG] = u_fro * v_fro
+            if k == steps[b]:
+                break
+            XtE = XT @ E
+            gradU = XtE @ V
+            EtXU = E.T @ XU
+            Un = U + e * gradU
+            Vn = V + e * EtXU
+            Dn = Un.T @ Un - Vn.T @ Vn
+            if diagnostics[b]:
+                En = Yb - (Xb @ Un) @ Vn.T
+                XXtE = Xb @ XtE
+                UtXtE = XU.T @ E
+                T1 = XU @ UtXtE + XXtE @ (V @ V.T)
+                Bq = XXtE @ (V @ UtXtE)
+                RE = En - E + e * T1 + e * e * Bq
+                e_fro = _fro(E)
+                un_fro, vn_fro = _fro(Un), _fro(Vn)
+                out[b, k, N_STATE + 0] = np.sum(RE * RE)
+                out[b, k, N_STATE + 1] = np.sum(RE * Bq)
+                out[b, k, N_STATE + 2] = np.sum(Bq * Bq)
+                out[b, k, N_STATE + 3] = (y_fro + x_fro * (u_fro * v_fro + un_fro * vn_fro)
+                                          + e * x_fro**2 * e_fro * (u_fro**2 + v_fro**2)
+                                          + e * e * x_fro**3 * e_fro**2 * u_fro * v_fro)
+                M = gradU.T @ gradU - EtXU.T @ EtXU
+                RD = Dn - D - e * e * M
+                out[b, k, N_STATE + 4] = np.sum(RD * RD)
+                out[b, k, N_STATE + 5] = np.sum(RD * M)
+                out[b, k, N_STATE + 6] = np.sum(M * M)
+                out[b, k, N_STATE + 7] = (u_fro**2 + v_fro**2 + un_fro**2 + vn_fro**2
+                                          + e * e * x_fro**2 * e_fro**2 * (u_fro**2 + v_fro**2))
+            U, V, D = Un, Vn, Dn
+
+
+# ------------------------------------------------------------------ instances
+
+
+def _orthonormal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
+    """A (rows x cols) matrix with orthonormal columns (rows >= cols), Haar distributed."""
+    q, rr = np.linalg.qr(rng.standard_normal((rows, cols)))
+    return q * np.sign(np.diag(rr))
+
+
+def make_data(n: int, d: int, m: int, x_cond: float, rng: np.random.Generator):
+    """X = A diag(s) B^T (s geometric from 1 to 1/x_cond) and Y ~ N(0, 1/n)."""
+    r = min(n, d)
+    A, B = _orthonormal(rng, n, r), _orthonormal(rng, d, r)
+    s = x_cond ** (-np.arange(r) / (r - 1)) if r > 1 else np.ones(1)
+    Y = rng.standard_normal((n, m)) / np.sqrt(n)
+    return (A * s) @ B.T, Y, A, s, B
+
+
+def _split(X: np.ndarray):
+    """Thin SVD of an explicit X with its numerical rank."""
+    A, s, Bt = np.linalg.svd(X, full_matrices=False)
+    r = int(np.sum(s > s[0] * max(X.shape) * EPS)) if s.size and s[0] > 0 else 0
+    if r == 0:
+        raise ValueError("linear.two_layer: X is zero")
+    return A[:, :r], s[:r], Bt[:r].T
+
+
+def _factor(theta1: np.ndarray, k: int, h: int, delta: float, rng: np.random.Generator):
+    """U_1 (r x h), V (m x h) with U_1 V^T = theta1 (rank <= k) and a_i^2 - b_i^2 = delta on shared rows R."""
+    P, sig, Qt = np.linalg.svd(theta1, full_matrices=False)
+    P, sig, Q = P[:, :k], sig[:k], Qt[:k].T
+    root = np.sqrt(delta**2 + 4 * sig**2)
+    a, bb = np.sqrt((delta + root) / 2), np.sqrt((root - delta) / 2)
+    R = _orthonormal(rng, h, k).T
+    return (P * a) @ R, (Q * bb) @ R
+
+
+def make_init(p: dict[str, Any], A, s, B, Y, rng: np.random.Generator):
+    """U_0 (d x h), V_0 (m x h) for initialisation ``p['init']`` (see the module docstring)."""
+    d, r = B.shape
+    m, h = Y.shape[1], p["h"]
+    k = min(r, m)
+    a = p["init_scale"] * p["imbalance_scale"]
+    bb = p["init_scale"] / p["imbalance_scale"]
+    init = p["init"]
+    if init in (GAUSSIAN, SMALL):
+        f = SMALL_FACTOR if init == SMALL else 1.0
+        return (f * a / np.sqrt(h)) * rng.standard_normal((d, h)), (f * bb / np.sqrt(h)) * rng.standard_normal((m, h))
+    Zs = A.T @ Y
+    if init == SPECTRAL:
+        P, _, Qt = np.linalg.svd(Zs / s[:, None], full_matrices=False)
+        R = _orthonormal(rng, h, k).T
+        return B @ (a * P[:, :k] @ R), bb * Qt[:k].T @ R
+    if init == PRESCRIBED:
+        sig_k = np.linalg.svd(Zs, compute_uv=False)[k - 1]
+        delta_dir = rng.standard_normal(Zs.shape)
+        Z0 = Zs + delta_dir * ((1 - p["margin_frac"]) * sig_k / np.linalg.norm(delta_dir))
+        delta = p["imbalance_scale"] * (1.0 if r <= m else -1.0)
+        U1, V = _factor(Z0 / s[:, None], k, h, delta, rng)
+        return B @ U1, V
+    # balanced
+    if r >= m:
+        V = (p["init_scale"] / np.sqrt(h)) * rng.standard_normal((m, h))
+        return B @ (_orthonormal(rng, r, m) @ V), V
+    U1 = (p["init_scale"] / np.sqrt(h)) * rng.standard_normal((r, h))
+    return B @ U1, _orthonormal(rng, m, r) @ U1
+
+
+def _spectral_scalars(U1: np.ndarray, V: np.ndarray, r: int, m: int) -> tuple[float, float, float]:
+    """(c(Lambda), ||Lambda||_2, sigma_{min(h, r+m)}(W)^2) at t = 0, dense float64."""
+    h = U1.shape[1]
+    ev = np.sort(np.concatenate([np.linalg.eigvalsh(U1.T @ U1 - V.T @ V), np.zeros(r + m)]))
+    c = max(ev[ev.size - r], 0.0) + max(-ev[m - 1], 0.0)
+    W = np.vstack([U1, V])
+    gw = np.linalg.eigvalsh(W @ W.T)[::-1]
+    return c, float(max(abs(ev[0]), abs(ev[-1]))), float(max(gw[min(h, r + m) - 1], 0.0))
+
+
+def _p(name, kind, lo, hi, doc, **assumptions):
+    return Param(name, kind, lo, hi, doc, assumptions)
+
+
+class LinearTwoLayer(Model):
+    name = "linear.two_layer"
+    doc = __doc__
+    params = (
+        _p("n", "int", 1, 512, "number of samples (rows of X and Y)", positive=True),
+        _p("d", "int", 1, 256, "input dimension", positive=True),
+        _p("m", "int", 1, 64, "output dimension", positive=True),
+        _p("h", "int", 1, 512, "hidden width", positive=True),
+        _p("x_cond", "float", 1.0, 1e4, "condition number s_1 / s_r of X (s_1 = 1)", positive=True),
+        _p("init", "int", 0, 4, "0 Gaussian, 1 spectral, 2 small, 3 prescribed imbalance/margin, 4 balanced"),
+        _p("init_scale", "float", 1e-3, 10.0, "scale of the initial factors", positive=True),
+        _p("imbalance_scale", "float", 1e-3, 100.0, "U scaled by it and V by its inverse (init 0-2); "
+                                                     "c(Lambda_0) for init 3", positive=True),
+        _p("margin_frac", "float", -1.0, 1.0, "init 3: margin = margin_frac * sigma_k(A^T Y)"),
+        _p("dynamics", "int", 0, 1, "0 gradient descent, 1 gradient flow (sampled every eta)"),
+        _p("diagnostics", "int", 0, 1, "1: record the exact-identity residuals of every GD step"),
+        _p("step_unit", "int", 0, 2, "eta = step * unit: 0 one, 1 the derived cap eta_max(1/4), 2 1/K_ref"),
+        _p("step", "float", 1e-9, 1e4, "the step in units of step_unit", positive=True),
+        _p("steps", "int", 0, 5000, "gradient steps (or gradient-flow samples)"),
+        _p("seed", "seed", 0, SEED_MAX, "seed of the data and the initialisation"),
+    )
+    observables = (
+        *(Observable(name, True, "") for name in STATE + TRANSITION),
+        *(Observable(name, False, "") for name in (
+            "n", "d", "m", "h", "r", "eta", "eta_cap", "lambda_r_X", "lambda_1_X", "sigma_min_X", "sigma_max_X",
+            "c0", "imb0_norm", "target_norm", "target_sigma_min", "R0", "K0", "K_ref", "margin", "finite_run", "sigma_W_sq",
+            "gap_floor", "init_scale", "imbalance_scale", "margin_frac", "x_cond")),
+    )
+    constraints = (("representable", sp.Ge(sp.Symbol("h"), sp.Min(sp.Symbol("n"), sp.Symbol("d"),
+                                                                      sp.Symbol("m")))),)
+    batch_size = 8
+
+    # -------------------------------------------------------------- set-up
+    def instance(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Data, initial factors, step and the scalars of one instance (float64)."""
+        rng = np.random.default_rng(params["seed"])
+        if "X" in params:
+            X = np.asarray(params["X"], dtype=np.float64)
+            Y = np.asarray(params["Y"], dtype=np.float64)
+            A, s, B = _split(X)
+        else:
+            X, Y, A, s, B = make_data(params["n"], params["d"], params["m"], params["x_cond"], rng)
+        r, m = s.size, Y.shape[1]
+        if "U0" in params:
+            U, V = np.asarray(params["U0"], dtype=np.float64), np.asarray(params["V0"], dtype=np.float64)
+        else:
+            U, V = make_init(params, A, s, B, Y, rng)
+        Zs = A.T @ Y
+        k = min(r, m)
+        AtX = A.T @ X
+        G0 = Zs - (AtX @ U) @ V.T
+        c0, imb0, sig_w = _spectral_scalars(B.T @ U, V, r, m)
+        sv_xu = np.linalg.svd(X @ U, compute_uv=False)
+        K0 = (sv_xu[0] ** 2 if sv_xu.size else 0.0) + s[0] ** 2 * np.linalg.norm(V, 2) ** 2
+        target_norm, R0 = float(np.linalg.norm(Zs)), float(np.linalg.norm(G0))
+        sig_target = np.linalg.svd(Zs, compute_uv=False)
+        with np.errstate(all="ignore"):
+            try:
+                cap = float(_CAP(s[-1] ** 2, s[0] ** 2, c0, imb0, target_norm, R0))
+            except (ZeroDivisionError, ValueError):
+                cap = 0.0
+        cap = cap if np.isfinite(cap) else 0.0
+        K_ref = max(K0, 2 * s[0] ** 2 * np.linalg.svd(Zs / s[:, None], compute_uv=False)[0])
+        unit = {UNIT_ABSOLUTE: 1.0, UNIT_CAP: cap * CAP_ROUND_DOWN,
+                UNIT_INV_KREF: 1.0 / K_ref if K_ref > 0 else 0.0}[params["step_unit"]]
+        scalars = {
+            "n": X.shape[0], "d": X.shape[1], "m": m, "h": U.shape[1], "r": r, "eta": params["step"] * unit,
+            "eta_cap": cap, "finite_run": 0, "lambda_r_X": float(s[-1] ** 2), "lambda_1_X": float(s[0] ** 2),
+            "sigma_min_X": float(s[-1]), "sigma_max_X": float(s[0]), "c0": c0, "imb0_norm": imb0,
+            "target_norm": target_norm, "target_sigma_min": float(sig_target[k - 1]), "R0": R0,
+            "K0": float(K0), "K_ref": float(K_ref),
+            "margin": float(sig_target[k - 1] - R0), "sigma_W_sq": sig_w,
+            **{name: params.get(name, np.nan) for name in ("init_scale", "imbalance_scale", "margin_frac", "x_cond")},
+        }
+        return {"X": X, "Y": Y, "A": A, "s": s, "B": B, "U0": U, "V0": V, "Zs": Zs, "AtX": AtX,
+                "scalars": scalars}
+
+    # -------------------------------------------------------------- fast path
+    def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
+        insts = [self.instance(p) for p in batch]
+        results: list[Observations | None] = [None] * len(batch)
+        gd = [b for b, p in enumerate(batch) if p["dynamics"] == 0]
+        for b, p in enumerate(batch):
+            if p["dynamics"] == 1:
+                results[b] = self._gradient_flow(p, insts[b])
+        if gd:
+            for b, obs in zip(gd, self._gd_batch([batch[b] for b in gd], [insts[b] for b in gd])):
+                results[b] = obs
+        return results  # type: ignore[return-value]
+
+    def _gd_batch(self, batch, insts) -> list[Observations]:
+        B = len(batch)
+        sizes = np.array([[i["X"].shape[0], i["X"].shape[1], i["Y"].shape[1], i["U0"].shape[1], i["s"].size]
+                          for i in insts], dtype=np.int64)
+        nmax, dmax, mmax, hmax, rmax = sizes.max(axis=0)
+        X, Y = np.zeros((B, nmax, dmax)), np.zeros((B, nmax, mmax))
+        Bt, AtX, Zs, s = np.zeros((B, rmax, dmax)), np.zeros((B, rmax, dmax)), np.zeros((B, rmax, mmax)), np.ones((B, rmax))
+        U0, V0 = np.zeros((B, dmax, hmax)), np.zeros((B, mmax, hmax))
+        for b, i in enumerate(insts):
+            n, d, m, h, r = sizes[b]
+            X[b, :n, :d], Y[b, :n, :m], Bt[b, :r, :d], AtX[b, :r, :d] = i["X"], i["Y"], i["B"].T, i["AtX"]
+            Zs[b, :r, :m], s[b, :r], U0[b, :d, :h], V0[b, :m, :h] = i["Zs"], i["s"], i["U0"], i["V0"]
+        steps = np.array([p["steps"] for p in batch], dtype=np.int64)
+        out = np.full((B, int(steps.max()) + 1, I_MAG + 1), np.nan)
+        eta = np.array([i["scalars"]["eta"] for i in insts], dtype=np.float64)
+        diagnostics = np.array([p["diagnostics"] for p in batch], dtype=np.int64)
+        with np.errstate(all="ignore"):
+            gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out)
+        return [self._observations(i, out[b, : steps[b] + 1], steps[b]) for b, i in enumerate(insts)]
+
+    def _observations(self, inst: dict[str, Any], table: np.ndarray, steps: int, gf: bool = False) -> Observations:
+        obs: Observations = {name: table[:, j] for j, name in enumerate(STATE)}
+        obs.update({name: table[:steps, N_STATE + j] for j, name in enumerate(TRANSITION)})
+        obs.update(inst["scalars"])
+        obs["finite_run"] = int(bool(np.isfinite(table[:, :N_STATE]).all()
+                                     and (gf or np.isfinite(table[:steps, N_STATE:I_MAG]).all()
+                                          or np.isnan(table[:steps, N_STATE:I_MAG]).all())))
+        obs["gap_floor"] = _gap_floor(inst, np.nanmax(table[:, I_MAG]) if np.isfinite(table[:, I_MAG]).any()
+                                      else np.inf, gf)
+        return obs
+
+    # -------------------------------------------------------------- gradient flow
+    def _gradient_flow(self, params: dict[str, Any], inst: dict[str, Any]) -> Observations:
+        """Gradient flow by DOP853 (error-controlled), observables at the times t * eta."""
+        from scipy.integrate import solve_ivp
+
+        X, Y = inst["X"], inst["Y"]
+        d, h = inst["U0"].shape
+        m = Y.shape[1]
+        state0 = np.concatenate([inst["U0"].ravel(), inst["V0"].ravel()])
+
+        def field(_, z):
+            U, V = z[: d * h].reshape(d, h), z[d * h:].reshape(m, h)
+            XU = X @ U
+            E = Y - XU @ V.T
+            return np.concatenate([(X.T @ E @ V).ravel(), (E.T @ XU).ravel()])
+
+        eta, steps = inst["scalars"]["eta"], params["steps"]
+        times = eta * np.arange(steps + 1)
+        scale = max(float(np.abs(state0).max()), 1.0)
+        with np.errstate(all="ignore"):
+            sol = solve_ivp(field, (0.0, times[-1]), state0, method="DOP853", t_eval=times,
+                            rtol=GF_RTOL, atol=GF_ATOL_REL * scale)
+        table = np.full((steps + 1, I_MAG + 1), np.nan)
+        D0 = inst["U0"].T @ inst["U0"] - inst["V0"].T @ inst["V0"]
+        for k in range(sol.y.shape[1]):
+            U, V = sol.y[: d * h, k].reshape(d, h), sol.y[d * h:, k].reshape(m, h)
+            table[k, :N_STATE] = [float(v) for v in state_observables(inst, U, V, D0, FLOAT64)]
+            table[k, I_MAG] = np.linalg.norm(U) * np.linalg.norm(V)
+        return self._observations(inst, table, steps, gf=True)
+
+    # -------------------------------------------------------------- reference
+    def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
+        """The plain reference (GD), in float64 NumPy or (``backend.dps``) in mpmath.
+
+        Dense eigensolvers on the h x h imbalance (``eigvalsh`` or ``mpmath.eigsy``), no
+        congruence trick: the kernel is tested against it. Gradient flow has no separate
+        reference (its path is already NumPy): the float64 run is returned.
+        """
+        inst = self.instance(params)
+        if params["dynamics"] == 1:
+            return self._gradient_flow(params, inst)
+        xp = backend
+        mp = xp.dps is not None
+        X, Y, U, V = (xp.asarray(inst[k]) for k in ("X", "Y", "U0", "V0"))
+        eta = xp.scalar(inst["scalars"]["eta"])
+        steps = params["steps"]
+        dtype = object if mp else np.float64
+        table = np.full((steps + 1, I_MAG + 1), np.nan, dtype=dtype)
+        D0 = U.T.dot(U) - V.T.dot(V)
+        D = D0
+        x_fro = _norm(X, xp)
+        y_fro = _norm(Y, xp)
+        for k in range(steps + 1):
+            row = state_observables(inst, U, V, D0, xp)
+            table[k, :N_STATE] = row
+            u_fro, v_fro = _norm(U, xp), _norm(V, xp)
+            table[k, I_MAG] = u_fro * v_fro
+            if not _finite(row[0]) or k == steps:
+                break
+            XU = X.dot(U)
+            E = Y - XU.dot(V.T)
+            gradU = X.T.dot(E).dot(V)
+            EtXU = E.T.dot(XU)
+            Un, Vn = U + eta * gradU, V + eta * EtXU
+            Dn = Un.T.dot(Un) - Vn.T.dot(Vn)
+            if params["diagnostics"]:
+                En = Y - X.dot(Un).dot(Vn.T)
+                XXtE = X.dot(X.T.dot(E))
+                T1 = XU.dot(XU.T.dot(E)) + XXtE.dot(V.dot(V.T))
+                Bq = XXtE.dot(V.dot(XU.T.dot(E)))
+                RE = En - E + eta * T1 + eta * eta * Bq
+                e_fro, un_fro, vn_fro = _norm(E, xp), _norm(Un, xp), _norm(Vn, xp)
+                M = gradU.T.dot(gradU) - EtXU.T.dot(EtXU)
+                RD = Dn - D - eta * eta * M
+                table[k, N_STATE:I_MAG] = [
+                    (RE * RE).sum(), (RE * Bq).sum(), (Bq * Bq).sum(),
+                    y_fro + x_fro * (u_fro * v_fro + un_fro * vn_fro) + eta * x_fro**2 * e_fro * (u_fro**2 + v_fro**2)
+                    + eta * eta * x_fro**3 * e_fro**2 * u_fro * v_fro,
+                    (RD * RD).sum(), (RD * M).sum(), (M * M).sum(),
+                    u_fro**2 + v_fro**2 + un_fro**2 + vn_fro**2 + eta * eta * x_fro**2 * e_fro**2 * (u_fro**2 + v_fro**2),
+                ]
+            U, V, D = Un, Vn, Dn
+        obs = self._observations(inst, table.astype(np.float64), steps)
+        if mp:
+            obs.update({name: table[:, j] for j, name in enumerate(STATE)})
+            obs.update({name: table[:steps, N_STATE + j] for j, name in enumerate(TRANSITION)})
+        return obs
+
+
+def state_observables(inst: dict[str, Any], U, V, D0, xp) -> list:
+    """The STATE observables of one state (U, V), by the backend ``xp`` (NumPy or mpmath)."""
+    X, Y, Zs, AtX, Bm, s = (xp.asarray(inst[k]) for k in ("X", "Y", "Zs", "AtX", "B", "s"))
+    r, m = s.size, Y.shape[1]
+    XU = X.dot(U)
+    AU = AtX.dot(U)
+    E = Y - XU.dot(V.T)
+    G = Zs - AU.dot(V.T)
+    loss = (E * E).sum() / 2
+    resid_sq = (G * G).sum()
+    if not _finite(loss) or not _finite(resid_sq):
+        return [loss, resid_sq / 2, xp.sqrt(xp.asarray([resid_sq]))[0]] + [np.nan] * (N_STATE - 3)
+    zero = 0 * loss
+    gu, gv = _eigvalsh(AU.dot(AU.T), xp), _eigvalsh(V.dot(V.T), xp)
+    U1 = Bm.T.dot(U)
+    g1 = _eigvalsh(U1.dot(U1.T), xp)
+    sr_xu, s1_xu, sm_v, s1_v = (max(v, zero) for v in (gu[0], gu[-1], gv[0], gv[-1]))
+    s_r2, s_12 = s[-1] ** 2, s[0] ** 2
+    lam = U1.T.dot(U1) - V.T.dot(V)
+    ev = sorted(list(_eigvalsh(lam, xp)) + [zero] * (r + m))
+    lam_r, lam_m_neg = ev[len(ev) - r], -ev[m - 1]
+    D = U.T.dot(U) - V.T.dot(V)
+    sqrt = lambda v: xp.sqrt(xp.asarray([v]))[0]  # noqa: E731
+    return [loss, resid_sq / 2, sqrt(resid_sq), sr_xu + s_r2 * sm_v, s1_xu + s_12 * s1_v, sqrt(s1_xu), sqrt(s1_v),
+            max(g1[0], zero), sm_v, lam_r, lam_m_neg, max(lam_r, zero) + max(lam_m_neg, zero),
+            max(abs(ev[0]), abs(ev[-1])), _norm(D - D0, xp)]
+
+
+def _gap_floor(inst: dict[str, Any], mag: float, gf: bool) -> float:
+    """The float64 resolution of ``gap`` (added to rate bounds, which decay below it).
+
+    gap = ||G||^2 / 2 with G = A^T Y - (A^T X U) V^T computed in float64: by the standard
+    forward-error bound of matrix products (gamma_k = k eps / (1 - k eps), k the inner
+    dimension), |fl(G) - G| <= delta := 8 (d + h + m) eps (||A^T Y||_F + ||A^T X||_2 max_t
+    ||U_t||_F ||V_t||_F), the factor 8 covering the three chained products and the
+    subtraction. Then fl(gap) <= gap + delta R + delta^2 / 2 whenever ||G_t|| <= R = ||G_0||
+    (the monotone runs the rate statements are about). For gradient flow, delta also
+    carries the integrator's accuracy GF_ACCURACY relative to the same magnitude (the
+    tests compare rtol 1e-12 with 1e-13 runs).
+    """
+    d, h, m = inst["X"].shape[1], inst["U0"].shape[1], inst["Y"].shape[1]
+    size = inst["scalars"]["target_norm"] + inst["s"][0] * mag
+    delta = 8 * (d + h + m) * EPS * size + (GF_ACCURACY * size if gf else 0.0)
+    R = inst["scalars"]["R0"]
+    return float(delta * R + delta**2 / 2)
+
+
+def _norm(A, xp):
+    return xp.sqrt(xp.asarray([(A * A).sum()]))[0]
+
+
+def _finite(value) -> bool:
+    try:
+        return bool(np.isfinite(float(value)))
+    except (OverflowError, ValueError, TypeError):
+        return False
+
+
+def _eigvalsh(M, xp) -> list:
+    """Ascending eigenvalues of a symmetric matrix (float64 or mpmath)."""
+    if xp.dps is None:
+        return list(np.linalg.eigvalsh(0.5 * (M + M.T)))
+    import mpmath
+
+    values = mpmath.eigsy(mpmath.matrix((0.5 * (M + M.T)).tolist()), eigvals_only=True)
+    return sorted(values[i] for i in range(M.shape[0]))
+
+
+MODEL = LinearTwoLayer()
