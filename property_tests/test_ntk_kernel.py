@@ -90,7 +90,7 @@ def small_instances(draw):
         "n": draw(st.integers(2, 6)), "d": draw(st.integers(2, 4)), "m": draw(st.integers(1, 24)),
         "kappa": draw(st.floats(0.1, 3.0)), "init": draw(st.integers(0, 1)), "labels": draw(st.integers(0, 1)),
         "linearized": draw(st.integers(0, 1)), "steps": draw(st.integers(0, 12)),
-        "spectrum_every": draw(st.integers(0, 3)), "step_unit": draw(st.integers(0, 3)),
+        "spectrum_every": draw(st.integers(-1, 3)), "step_unit": draw(st.integers(0, 3)),
         "step": draw(st.floats(0.01, 1.5)), "seed": draw(st.integers(0, 2**32 - 1)),
         "init_seed": draw(st.integers(0, 2**32 - 1)),
     }

@@ -108,7 +108,7 @@ GAUSSIAN_INIT = (Hypothesis("gaussian_init", sp.Eq(init, 0)), Hypothesis("unit_v
 TRAINED = Hypothesis("network_trained", sp.Eq(linearized, 0))
 
 #: sizes small enough that a whole statement runs in a few seconds
-SMALL = {"n": (2, 8), "d": (2, 8), "labels": (0, 1), "spectrum_every": (0, 0), "linearized": (0, 0)}
+SMALL = {"n": (2, 8), "d": (2, 8), "labels": (0, 1), "spectrum_every": (-1, -1), "linearized": (0, 0)}
 
 
 def _with(base: dict, **extra: tuple) -> dict:
@@ -206,7 +206,7 @@ def du2019_weight_movement() -> Statement:
         conclusion=sp.Le(dist[t] * condition, 4 * sp.sqrt(n) * sp.sqrt(resid_sq[0]) / (sp.sqrt(m) * lambda0)),
         t_min=1,
         domain={"n": (2, 6), "d": (2, 4), "m": (1, 64), "kappa": (0.1, 3.0), "steps": (1, 60),
-                "spectrum_every": (0, 0), "step_unit": (1, 1), "step": (0.01, 1.9)},
+                "spectrum_every": (-1, -1), "step_unit": (1, 1), "step": (0.01, 1.9)},
         budget=40,
     )
 
@@ -229,13 +229,13 @@ def du2019_weight_movement_radius_over_m() -> Statement:
         conclusion=sp.Le(dist[t] * condition, 4 * sp.sqrt(n) * sp.sqrt(resid_sq[0]) / (m * lambda0)),
         t_min=1,
         domain={"n": (2, 6), "d": (2, 4), "m": (1, 64), "kappa": (0.1, 3.0), "steps": (1, 60),
-                "spectrum_every": (0, 0), "step_unit": (1, 1), "step": (0.01, 1.9)},
+                "spectrum_every": (-1, -1), "step_unit": (1, 1), "step": (0.01, 1.9)},
         budget=40,
     )
 
 
 def _gram_domain(**extra: tuple) -> dict:
-    return {"n": (2, 16), "d": (2, 16), "steps": (0, 0), "spectrum_every": (0, 0), "step_unit": (0, 0),
+    return {"n": (2, 16), "d": (2, 16), "steps": (0, 0), "spectrum_every": (-1, -1), "step_unit": (0, 0),
             "step": (1, 1), "linearized": (0, 0), **extra}
 
 
@@ -485,7 +485,7 @@ def du2019_linear_convergence_large_step() -> Statement:
                     *GAUSSIAN_INIT, TRAINED),
         conclusion=DU_CONCLUSION,
         quantifier=with_probability(1 - sp.Rational(1, 10), over="init_seed"),
-        domain=_with(SMALL, steps=(50, 100), step_unit=(1, 1), step=(1.0, 1.9)),
+        domain=_with(SMALL, m=(1, 4096), steps=(50, 100), step_unit=(1, 1), step=(1.0, 1.9)),
         budget=192,
     )
 

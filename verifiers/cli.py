@@ -21,6 +21,7 @@ from verifiers.errors import BoundcheckError
 EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, one-line help)
     "docs": ("verifiers.docs.command", "build the documentation site from the statements and the evidence store"),
+    "explore": ("verifiers.explore", "validity region of one hypothesis: relax it and map where the conclusion holds"),
 }
 
 

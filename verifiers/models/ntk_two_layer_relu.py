@@ -35,7 +35,8 @@ Observables (indexed by the iteration t = 0..steps):
   Hessian-vector products v -> J^T (J v) in weight space (warm-started from the
   previous step), lambda_min by a dense eigensolver on the n x n Gram. Both cost
   about as much as several gradient steps, so they are computed every
-  ``spectrum_every`` steps (0: only at t = 0 and the last step) and are NaN in between;
+  ``spectrum_every`` steps (0: only at t = 0 and the last step; -1: never) and are NaN
+  in between;
   statements that read them at every t use ``spectrum_every = 1``;
 * ``du_condition[t]`` = max_{k <= t} resid_sq[k] / ((1 - eta lambda0/2)^k resid_sq[0]),
   Du et al.'s Condition 4.1 up to t holds iff it is <= 1;
@@ -115,7 +116,7 @@ def gd_two_layer_relu(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_ever
 
     W is overwritten with the final weights. Outputs (pre-filled with NaN by the caller)
     are written at t = 0..steps[b]; the spectral ones every spectrum_every[b] steps
-    (0: at t = 0 and t = steps[b] only). A non-finite residual stops the run there.
+    (0: at t = 0 and t = steps[b] only; -1: never). A non-finite residual stops the run there.
     """
     for b in prange(X.shape[0]):
         nb, db, mb = n[b], d[b], m[b]
@@ -152,7 +153,7 @@ def gd_two_layer_relu(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_ever
             if not np.isfinite(rs) or not np.isfinite(far):
                 break
             every = spectrum_every[b]
-            if k == 0 or k == steps[b] or (every > 0 and k % every == 0):
+            if every >= 0 and (k == 0 or k == steps[b] or (every > 0 and k % every == 0)):
                 H = gram_x * (S @ S.T) / mb
                 lam_min_out[b, k] = np.linalg.eigvalsh(H)[0]
                 if k == 0:
@@ -266,7 +267,8 @@ class TwoLayerReLU(Model):
         _p("labels", "int", 0, 1, "0 random signs, 1 linear target beta^T x"),
         _p("linearized", "int", 0, 1, "1: train the first-order Taylor model at W(0)"),
         _p("steps", "int", 0, 5000, "gradient steps"),
-        _p("spectrum_every", "int", 0, 5000, "Gram spectrum every this many steps (0: first and last only)"),
+        _p("spectrum_every", "int", -1, 5000, "Gram spectrum every this many steps (0: first and last only; "
+                                              "-1: never)"),
         _p("step_unit", "int", 0, 3, "eta = step * unit: 0 one, 1 1/lambda_max(H^inf), 2 lambda0/n^2, "
                                      "3 1/lambda_max(H(0))"),
         _p("step", "float", 1e-6, 100.0, "the step in units of step_unit", positive=True),
@@ -397,7 +399,7 @@ class TwoLayerReLU(Model):
             dist[k] = max(xp.sqrt((moved * moved).sum(axis=1)))
             if not _finite(resid_sq[k]):
                 break
-            if k == 0 or k == steps or (every > 0 and k % every == 0):
+            if every >= 0 and (k == 0 or k == steps or (every > 0 and k % every == 0)):
                 spectrum = top((X.dot(X.T)) * S.dot(S.T) / params["m"])
                 lam_min[k], sharp[k] = spectrum[0], spectrum[-1]
             if k < steps:
