@@ -290,17 +290,25 @@ def _check_rendering(facts: dict, page: Path) -> None:
         assert image["complete"] and image["w"] > 0, f"{page.name}: image did not load: {image['src']}"
 
 
-@pytest.mark.browser
-def test_site_in_headless_chromium_with_no_network(site, tmp_path):
-    from _chromium import Browser, find_chromium
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """The Chromium binary; skips (with the reason printed) where there is none."""
+    from _chromium import find_chromium
 
     binary = find_chromium()
     if binary is None:
         reason = "Chromium is not installed (apt-get install chromium): the browser test is skipped"
         print(reason)
         pytest.skip(reason)
+    return binary
+
+
+@pytest.mark.browser
+def test_site_in_headless_chromium_with_no_network(chromium, site, tmp_path):
+    from _chromium import Browser
+
     html = site["html"]
-    browser = Browser(binary, tmp_path / "profile")
+    browser = Browser(chromium, tmp_path / "profile")
     try:
         # the index of every statement with its verdict
         index = html / "statements" / "index.html"
