@@ -495,6 +495,11 @@ def du2019_linear_convergence_large_step() -> Statement:
 EOS_DOMAIN = {"n": (4, 8), "d": (2, 6), "m": (16, 64), "kappa": (1, 1), "labels": (0, 1), "linearized": (0, 0),
               "spectrum_every": (1, 1), "step_unit": (3, 3)}
 EDGE = 2 / eta
+#: "typically" (Cohen et al.'s word): a frequency over initialisations, not every instance. Past the
+#: edge the dynamics are chaotic: float64 and 50-digit runs part ways after tens of unstable steps (a
+#: float64 violation of the hovering band vanished on mpmath replay), so these conjectures are about
+#: the float64 dynamics, decided by Monte Carlo without replay.
+EOS_TYPICALLY = with_probability(1 - sp.Rational(1, 10), over="init_seed")
 
 
 @register
@@ -514,7 +519,8 @@ def cohen2021_progressive_sharpening() -> Statement:
         hypotheses=(TRAINED,),
         conclusion=sp.Ge(sharpness[t], sharpness[0]),
         domain=_with(EOS_DOMAIN, steps=(20, 100), step=(0.2, 1.0)),
-        budget=6,
+        quantifier=EOS_TYPICALLY,
+        budget=32,
     )
 
 
@@ -536,7 +542,8 @@ def cohen2021_sharpness_returns_below_edge() -> Statement:
         conclusion=sp.Le(sharpness[t], sp.Rational(11, 10) * EDGE),
         t_min=100,
         domain=_with(EOS_DOMAIN, steps=(150, 200), step=(2.05, 3.0)),
-        budget=6,
+        quantifier=EOS_TYPICALLY,
+        budget=32,
     )
 
 
@@ -556,7 +563,8 @@ def cohen2021_hovers_at_edge() -> Statement:
         conclusion=sp.Ge(sharpness[t], sp.Rational(9, 10) * EDGE),
         t_min=100,
         domain=_with(EOS_DOMAIN, steps=(150, 200), step=(2.05, 3.0)),
-        budget=6,
+        quantifier=EOS_TYPICALLY,
+        budget=32,
     )
 
 
