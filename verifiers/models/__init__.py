@@ -18,6 +18,7 @@ MODELS: dict[str, str] = {
     "data.digits_net": "verifiers.models.data_digits_net:MODEL",
     "ntk.two_layer_relu": "verifiers.models.ntk_two_layer_relu:MODEL",
     "linear.two_layer": "verifiers.models.linear_two_layer:MODEL",
+    "regression.min_norm": "verifiers.models.regression_min_norm:MODEL",
 }
 
 _loaded: dict[str, Model] = {}

@@ -1,0 +1,323 @@
+"""Double descent for least squares with Gaussian design (THEOREMS.md sections 5 and 6).
+
+Setting (Hastie, Montanari, Rosset, Tibshirani 2022; THEOREMS.md 5.1): y = X beta + eps,
+X in R^{n x p} with i.i.d. N(0, 1) entries, ||beta|| = r, noise variance sigma^2;
+gamma = p / n. The estimator is the minimum-norm least-squares solution (X^T X)^+ X^T y,
+which gradient descent from zero reaches; its risk ||b - beta||^2 excludes the test
+noise. Model: ``regression.min_norm`` (``steps`` = 0 is the closed-form limit).
+
+The exact finite-sample identities are the sharpest checks here: equalities at finite
+(n, p), decided by a Monte Carlo confidence interval (:mod:`verifiers.expectation`). The
+asymptotic statements are checked along growing sizes at fixed gamma
+(:mod:`verifiers.asymptotic`), which is weaker evidence: a shrinking gap, not a limit.
+"""
+
+import sympy as sp
+
+from theorems.statement import Hypothesis, Quantifier, Source, Statement, in_expectation, register, t
+from theorems.symbols import eta, n
+
+p = sp.Symbol("p", integer=True, positive=True)
+r = sp.Symbol("r", nonnegative=True)
+sigma = sp.Symbol("sigma", nonnegative=True)
+ridge = sp.Symbol("ridge", nonnegative=True)
+risk = sp.Symbol("risk", nonnegative=True)
+bias = sp.Symbol("bias", nonnegative=True)
+variance = sp.Symbol("variance", nonnegative=True)
+risk_fewer = sp.Symbol("risk_fewer", nonnegative=True)
+lam_min = sp.Symbol("lam_min", positive=True)
+lam_max = sp.Symbol("lam_max", positive=True)
+dist = sp.IndexedBase("dist", real=True)
+gamma = p / n
+
+HASTIE = "T. Hastie, A. Montanari, S. Rosset, R. J. Tibshirani"
+HASTIE_TITLE = "Surprises in High-Dimensional Ridgeless Least Squares Interpolation"
+HASTIE_VENUE = "Annals of Statistics 50(2):949-986"
+
+#: exact expected risk of min-norm least squares, Gaussian design (THEOREMS.md 5.3, DERIVED, NUM)
+EXACT_UNDER = sigma**2 * p / (n - p - 1)
+EXACT_OVER = r**2 * (1 - n / p) + sigma**2 * n / (p - n - 1)
+#: the limits (Hastie et al., Theorem 1, written at gamma = p / n)
+LIMIT_UNDER = sigma**2 * gamma / (1 - gamma)
+LIMIT_OVER = r**2 * (1 - 1 / gamma) + sigma**2 / (gamma - 1)
+
+RIDGELESS = {"ridge": (0.0, 0.0), "steps": (0, 0)}
+
+_exact_under = sp.lambdify((n, p, r, sigma), EXACT_UNDER, "math")
+_exact_over = sp.lambdify((n, p, r, sigma), EXACT_OVER, "math")
+_gamma = sp.Symbol("gamma", positive=True)
+_limit_under = sp.lambdify((_gamma, r, sigma), LIMIT_UNDER.xreplace({p: _gamma * n}), "math")
+_limit_over = sp.lambdify((_gamma, r, sigma), LIMIT_OVER.xreplace({p: _gamma * n}), "math")
+
+
+def exact_expected_risk(n_: int, p_: int, r_: float, sigma_: float) -> float:
+    """E[risk] of min-norm least squares at finite (n, p) from the identities below (inf for
+    n - 1 <= p <= n + 1): the theory curve of the double-descent campaign."""
+    if p_ <= n_ - 2:
+        return float(_exact_under(n_, p_, r_, sigma_))
+    if p_ >= n_ + 2:
+        return float(_exact_over(n_, p_, r_, sigma_))
+    return float("inf")
+
+
+def asymptotic_risk(gamma_: float, r_: float, sigma_: float) -> float:
+    """The limit of the risk at p / n -> gamma (Hastie et al., Theorem 1); inf at gamma = 1."""
+    if gamma_ < 1:
+        return float(_limit_under(gamma_, r_, sigma_))
+    if gamma_ > 1:
+        return float(_limit_over(gamma_, r_, sigma_))
+    return float("inf")
+
+
+def _exact_source(side: str) -> Source:
+    return Source(HASTIE, HASTIE_TITLE, HASTIE_VENUE, 2022, arxiv="1903.08560",
+                  result=f"finite-sample expected risk, {side} (THEOREMS.md 5.3: DERIVED for Gaussian design from "
+                         "inverse-Wishart moments and rotational invariance; NUM-verified)")
+
+
+def _exact(id_: str, kind: str, side: str, conclusion: sp.Basic, hypotheses: tuple, domain: dict,
+           budget: int, mutant_of: str = "", title: str = "") -> Statement:
+    return Statement(
+        id=id_, kind=kind, model="regression.min_norm", title=title, source=_exact_source(side),
+        hypotheses=hypotheses, conclusion=conclusion,
+        quantifier=in_expectation(over="seed", confidence=0.99, rel_width=0.05),
+        domain={**RIDGELESS, **domain}, budget=budget, mutant_of=mutant_of,
+    )
+
+
+UNDER_DOMAIN = {"n": (16, 48), "p": (4, 48), "r": (0.0, 2.0), "sigma": (0.2, 2.0)}
+OVER_DOMAIN = {"n": (8, 24), "p": (16, 96), "r": (0.2, 2.0), "sigma": (0.2, 2.0)}
+UNDER_HYPOTHESES = (Hypothesis("underparameterized", sp.Le(p, n - 2)),
+                    Hypothesis("finite_fourth_moment", sp.Le(p, n - 8)))
+OVER_HYPOTHESES = (Hypothesis("overparameterized", sp.Ge(p, n + 2)),
+                   Hypothesis("finite_fourth_moment", sp.Ge(p, n + 8)))
+
+
+@register
+def exact_risk_underparameterized() -> Statement:
+    """Exact expected risk of least squares below the interpolation threshold.
+
+    For p <= n - 2, E[||b - beta||^2] = sigma^2 p / (n - p - 1), over X and the noise: the
+    estimator is unbiased, its error is (X^T X)^{-1} X^T eps, and
+    E tr (X^T X)^{-1} = p / (n - p - 1) (inverse Wishart). An identity, decided by a
+    99% Monte Carlo interval over seeds (Bonferroni over 4 drawn settings) that must
+    contain it and be narrower than 5% of it.
+
+    Check restriction (not part of the theorem): p <= n - 8, so that the risk has a
+    finite variance (it needs n - p > 3) and the sample mean is close to normal at
+    this budget; r is free but irrelevant (no bias).
+    """
+    return _exact("double_descent.hastie.exact_risk_under", "theorem", "p <= n - 2", sp.Eq(risk, EXACT_UNDER),
+                  UNDER_HYPOTHESES, UNDER_DOMAIN, 16000,
+                  title="E risk of least squares = sigma^2 p / (n - p - 1) for p <= n - 2")
+
+
+@register
+def exact_risk_overparameterized() -> Statement:
+    """Exact expected risk of the minimum-norm interpolator above the threshold.
+
+    For p >= n + 2, E[||b - beta||^2] = r^2 (1 - n/p) + sigma^2 n / (p - n - 1): the error
+    -(I - P) beta + X^T (X X^T)^{-1} eps splits into orthogonal parts; P is a uniformly
+    random rank-n projection (rotational invariance of the Gaussian design), so
+    E ||(I - P) beta||^2 = r^2 (1 - n/p); E tr (X X^T)^{-1} = n / (p - n - 1).
+    Decided as the underparameterized identity; check restriction p >= n + 8.
+    """
+    return _exact("double_descent.hastie.exact_risk_over", "theorem", "p >= n + 2", sp.Eq(risk, EXACT_OVER),
+                  OVER_HYPOTHESES, OVER_DOMAIN, 8000,
+                  title="E risk of min-norm = r^2 (1 - n/p) + sigma^2 n / (p - n - 1) for p >= n + 2")
+
+
+@register
+def exact_risk_n_p_swapped() -> Statement:
+    """Mutant: the overparameterized identity with n and p swapped, claimed below the threshold.
+
+    r^2 (1 - p/n) + sigma^2 p / (n - p - 1) for n >= p + 2 adds a bias term that least
+    squares does not have there (it is unbiased when p < n); false whenever r > 0.
+    """
+    swapped = EXACT_OVER.xreplace({n: p, p: n})
+    return _exact("double_descent.hastie.exact_risk_n_p_swapped", "mutant", "n and p swapped",
+                  sp.Eq(risk, swapped), UNDER_HYPOTHESES, {**UNDER_DOMAIN, "r": (0.5, 2.0)}, 4000,
+                  mutant_of="double_descent.hastie.exact_risk_over")
+
+
+PEAK_SOURCE = Source(HASTIE, HASTIE_TITLE, HASTIE_VENUE, 2022, arxiv="1903.08560",
+                     result="location of the peak, DERIVED from the exact risk (THEOREMS.md 5.3): "
+                            "E R(p) - E R(p-1) = sigma^2 (n-1) / ((n-p-1)(n-p)) > 0 below the threshold; "
+                            "above it r^2 n / (p(p-1)) - sigma^2 n / ((p-n-1)(p-n-2)) < 0 when r <= sigma")
+
+
+@register
+def peak_rises_before_threshold() -> Statement:
+    """Location of the peak, left side: the expected risk rises with p up to the threshold.
+
+    For 2 <= p <= n - 2, E R(n, p) >= E R(n, p - 1) (the difference is
+    sigma^2 (n - 1) / ((n - p - 1)(n - p)) > 0), so the risk peaks at p = n from the left
+    (it is infinite for n - 1 <= p <= n + 1). Checked on the coupled draw at p - 1 (the
+    same seed with the last feature dropped, observable ``risk_fewer``), a one-sided
+    99% Monte Carlo bound.
+    """
+    return Statement(
+        id="double_descent.peak.rises_before_threshold", kind="theorem", model="regression.min_norm",
+        title="E risk increases in p for p <= n - 2", source=PEAK_SOURCE,
+        hypotheses=(Hypothesis("two_features", sp.Ge(p, 2)), *UNDER_HYPOTHESES),
+        conclusion=sp.Ge(risk, risk_fewer),
+        quantifier=in_expectation(over="seed", confidence=0.99, rel_width=0.05),
+        domain={**RIDGELESS, **UNDER_DOMAIN}, budget=2000,
+    )
+
+
+@register
+def peak_falls_after_threshold() -> Statement:
+    """Location of the peak, right side: past the threshold the expected risk falls with p.
+
+    For p >= n + 3 and r <= sigma, E R(n, p) <= E R(n, p - 1): with
+    E R = r^2 (1 - n/p) + sigma^2 n / (p - n - 1), the difference is
+    r^2 n / (p (p - 1)) - sigma^2 n / ((p - n - 1)(p - n - 2)) < 0 since
+    (p - n - 1)(p - n - 2) < p (p - 1). (With r > sigma the risk falls to a minimum at
+    gamma* = sqrt(SNR) / (sqrt(SNR) - 1) asymptotically and rises after it.) Together with
+    the left side this places the peak at p = n. Coupled draw at p - 1, one-sided 99% bound.
+    """
+    return Statement(
+        id="double_descent.peak.falls_after_threshold", kind="theorem", model="regression.min_norm",
+        title="E risk decreases in p for p >= n + 3 when r <= sigma", source=PEAK_SOURCE,
+        hypotheses=(Hypothesis("snr_at_most_one", sp.Ge(sigma, r)), *OVER_HYPOTHESES),
+        conclusion=sp.Le(risk, risk_fewer),
+        quantifier=in_expectation(over="seed", confidence=0.99, rel_width=0.05),
+        domain={**RIDGELESS, **OVER_DOMAIN}, budget=2000,
+    )
+
+
+@register
+def risk_monotone_in_p() -> Statement:
+    """Mutant: the classical intuition that more parameters never lower the risk.
+
+    Claims E R(n, p) >= E R(n, p - 1) beyond the threshold too (p >= n + 8, r <= sigma),
+    where the risk in fact falls (see ``peak.falls_after_threshold``).
+    """
+    return Statement(
+        id="double_descent.peak.risk_monotone_in_p", kind="mutant", model="regression.min_norm",
+        source=PEAK_SOURCE, hypotheses=(Hypothesis("snr_at_most_one", sp.Ge(sigma, r)), *OVER_HYPOTHESES),
+        conclusion=sp.Ge(risk, risk_fewer),
+        quantifier=in_expectation(over="seed", confidence=0.99, rel_width=0.05),
+        domain={**RIDGELESS, **OVER_DOMAIN}, budget=2000, mutant_of="double_descent.peak.falls_after_threshold",
+    )
+
+
+# ------------------------------------------------------------------ asymptotics
+
+
+def _asymptotic_quantifier(ratio: float, sizes: tuple[int, ...]) -> Quantifier:
+    return Quantifier("asymptotically", (("along", "n"), ("rate", sp.Rational(-1, 2)), ("sizes", sizes),
+                                         ("ratios", (("p", ratio),)), ("mode", "l1"), ("exponent_slack", 0.25),
+                                         ("settings", 2), ("confidence", 0.95), ("over", "seed")))
+
+
+ASYMPTOTIC_SOURCE = Source(HASTIE, HASTIE_TITLE, HASTIE_VENUE, 2022, arxiv="1903.08560",
+                           result="Theorem 1 (isotropic min-norm risk limit; RECALLED, NUM in THEOREMS.md 5.2)")
+ASYMPTOTIC_SIZES = (16, 32, 64, 128)
+
+
+@register
+def asymptotic_risk_under() -> Statement:
+    """The limit of the min-norm risk below the threshold: R_X -> sigma^2 gamma / (1 - gamma).
+
+    Hastie et al., Theorem 1: with p / n -> gamma < 1, the risk conditional on X (averaged
+    over the noise: ``bias + variance``) converges almost surely. Checked at gamma = 1/2
+    along n = 16, 32, 64, 128: E|R_X - limit| must shrink at least like n^{-1/2}
+    (exponent slack 0.25). DERIVED rate: the mean is off by O(1/n) (exact identity) and
+    R_X fluctuates by O(1/n) (a linear spectral statistic), so the gap is O(1/n) here and
+    O(n^{-1/2}) with a bias term; -1/2 is claimed for both sides. Weaker evidence than an identity.
+    """
+    return Statement(
+        id="double_descent.hastie.asymptotic_risk_under", kind="theorem", model="regression.min_norm",
+        title="min-norm risk -> sigma^2 gamma / (1 - gamma), gamma = 1/2", source=ASYMPTOTIC_SOURCE,
+        hypotheses=(Hypothesis("underparameterized", sp.Le(p, n - 2)),),
+        conclusion=sp.Eq(bias + variance, LIMIT_UNDER), quantifier=_asymptotic_quantifier(0.5, ASYMPTOTIC_SIZES),
+        domain={**RIDGELESS, "r": (0.0, 2.0), "sigma": (0.2, 2.0)}, budget=1600,
+    )
+
+
+@register
+def asymptotic_risk_over() -> Statement:
+    """The limit above the threshold: R_X -> r^2 (1 - 1/gamma) + sigma^2 / (gamma - 1).
+
+    Hastie et al., Theorem 1, gamma > 1 (bias r^2 (1 - 1/gamma), variance
+    sigma^2 / (gamma - 1)). Checked at gamma = 4 along n = 16 .. 128 (p = 64 .. 512) as
+    the underparameterized limit. Weaker evidence than an identity.
+    """
+    return Statement(
+        id="double_descent.hastie.asymptotic_risk_over", kind="theorem", model="regression.min_norm",
+        title="min-norm risk -> r^2 (1 - 1/gamma) + sigma^2 / (gamma - 1), gamma = 4", source=ASYMPTOTIC_SOURCE,
+        hypotheses=(Hypothesis("overparameterized", sp.Ge(p, n + 2)),),
+        conclusion=sp.Eq(bias + variance, LIMIT_OVER), quantifier=_asymptotic_quantifier(4.0, ASYMPTOTIC_SIZES),
+        domain={**RIDGELESS, "r": (0.2, 2.0), "sigma": (0.2, 2.0)}, budget=1000,
+    )
+
+
+@register
+def asymptotic_variance_without_denominator() -> Statement:
+    """Mutant: the overparameterized limit with the variance term missing its (gamma - 1) denominator.
+
+    Claims R_X -> r^2 (1 - 1/gamma) + sigma^2; at gamma = 4 the true variance term is
+    sigma^2 / 3, so the gap stays 2 sigma^2 / 3 and does not shrink.
+    """
+    return Statement(
+        id="double_descent.hastie.asymptotic_variance_without_denominator", kind="mutant",
+        model="regression.min_norm", source=ASYMPTOTIC_SOURCE,
+        hypotheses=(Hypothesis("overparameterized", sp.Ge(p, n + 2)),),
+        conclusion=sp.Eq(bias + variance, r**2 * (1 - 1 / gamma) + sigma**2),
+        quantifier=_asymptotic_quantifier(4.0, ASYMPTOTIC_SIZES),
+        domain={**RIDGELESS, "r": (0.2, 2.0), "sigma": (0.2, 2.0)}, budget=800,
+        mutant_of="double_descent.hastie.asymptotic_risk_over",
+    )
+
+
+# ------------------------------------------------------------------ gradient descent
+
+
+GD_SOURCE = Source(HASTIE, HASTIE_TITLE, HASTIE_VENUE, 2022, arxiv="1903.08560",
+                   result="Proposition 1 (gradient descent from zero converges to the min-norm interpolator; "
+                          "numbering RECALLED); contraction rate DERIVED")
+GD_DOMAIN = {"ridge": (0.0, 0.0), "n": (4, 24), "p": (5, 72), "eta": (0.05, 1.0), "steps": (1, 50),
+             "r": (0.0, 2.0), "sigma": (0.0, 2.0)}
+
+
+@register
+def gd_converges_to_min_norm() -> Statement:
+    """Gradient descent from zero converges to the minimum-norm interpolator when p > n.
+
+    From b_0 = 0 every iterate lies in the row space of X, as does the min-norm solution
+    b+ = X^T (X X^T)^{-1} y; on that space b_t - b+ contracts by (I - (eta / L) X^T X / n),
+    whose eigenvalues there are 1 - eta lambda_i / lambda_max in [1 - eta, 1 - eta
+    lambda_min / lambda_max] for eta <= 1. Hence, exactly (DERIVED),
+    ||b_t - b+||^2 <= (1 - eta lambda_min / lambda_max)^{2t} ||b_0 - b+||^2 -> 0: GD finds
+    b+ among all interpolators (its implicit bias). ``eta`` is the normalised step.
+    Checked for every instance (Hypothesis search; mpmath replay of any violation).
+    Domain p <= 3n keeps the bound above float64 round-off over 50 steps.
+    """
+    return Statement(
+        id="double_descent.gd.converges_to_min_norm", kind="theorem", model="regression.min_norm",
+        title="GD from zero -> min-norm interpolator, ||b_t - b+||^2 <= (1 - eta/kappa)^{2t} ||b+||^2",
+        source=GD_SOURCE,
+        hypotheses=(Hypothesis("overparameterized", sp.Ge(p, n + 1)), Hypothesis("step", sp.Le(eta, 1)),
+                    Hypothesis("aspect", sp.Le(p, 3 * n))),
+        conclusion=sp.Le(dist[t], (1 - eta * lam_min / lam_max) ** (2 * t) * dist[0]),
+        domain=GD_DOMAIN, budget=40,
+    )
+
+
+@register
+def gd_rate_of_largest_eigenvalue() -> Statement:
+    """Mutant: GD to the min-norm solution at the rate of the largest eigenvalue, (1 - eta)^{2t}.
+
+    The slowest direction contracts only by 1 - eta lambda_min / lambda_max; the claim is
+    false whenever lambda_min < lambda_max (always, for Gaussian X with n >= 2).
+    """
+    return Statement(
+        id="double_descent.gd.rate_of_largest_eigenvalue", kind="mutant", model="regression.min_norm",
+        source=GD_SOURCE,
+        hypotheses=(Hypothesis("overparameterized", sp.Ge(p, n + 1)), Hypothesis("step", sp.Le(eta, 1)),
+                    Hypothesis("aspect", sp.Le(p, 3 * n))),
+        conclusion=sp.Le(dist[t], (1 - eta) ** (2 * t) * dist[0]),
+        domain={**GD_DOMAIN, "r": (0.5, 2.0)}, budget=40, mutant_of="double_descent.gd.converges_to_min_norm",
+    )
