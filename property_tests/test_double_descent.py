@@ -264,7 +264,7 @@ def test_campaign_on_a_local_dask_cluster_matches_in_process(tmp_path):
 def test_campaign_resume_after_a_killed_run_counts_every_batch_once(tmp_path):
     """SIGKILL the campaign once some batches are in; --resume finishes the rest; the result
     is identical to an uninterrupted run, with every batch recorded exactly once."""
-    spec = _spec(tmp_path, name="killed", seeds=40, per=2, n=120, points=8)
+    spec = _spec(tmp_path, name="killed", seeds=24, per=2, n=80, points=5)
     store = tmp_path / "killed.sqlite"
     proc = subprocess.Popen([sys.executable, "-m", "verifiers.cli", "campaign", str(spec), "--store", str(store)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -283,7 +283,7 @@ def test_campaign_resume_after_a_killed_run_counts_every_batch_once(tmp_path):
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
-    total = 8 * 20
+    total = 5 * 12
     before = len(_batches(store))
     assert 0 < before < total, "the run was not interrupted midway; make the spec larger"
     resumed = _cli("campaign", str(spec), "--store", str(store), "--resume", "--json", timeout=300)
@@ -295,7 +295,7 @@ def test_campaign_resume_after_a_killed_run_counts_every_batch_once(tmp_path):
     fresh = tmp_path / "fresh.sqlite"
     assert _cli("campaign", str(spec), "--store", str(fresh), timeout=300).returncode == 0
     assert after == _batches(fresh)
-    assert all(r["runs"] == 40 for r in summary["points"])
+    assert all(r["runs"] == 24 for r in summary["points"])
 
 
 def test_campaign_bad_spec_is_one_line(tmp_path):
@@ -313,3 +313,57 @@ def test_cli_list_does_not_import_dask():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
                          env={**os.environ})
     assert out.stdout.strip() == "False", out.stderr
+
+
+# ------------------------------------------------------------------ random features
+
+
+def test_activation_constants_match_quadrature():
+    """ReLU's closed form and tanh's Gauss-Hermite values against adaptive quadrature."""
+    from scipy.integrate import quad
+
+    from verifiers.models.regression_random_features import activation, activation_constants
+
+    for kind in (0, 1):
+        def moment(g, kind=kind):
+            return quad(lambda x: g(x, float(activation(kind, np.array(x)))) * np.exp(-x * x / 2) / np.sqrt(2 * np.pi),
+                        -12, 12, points=[0.0], limit=200)[0]
+        mu0, mu1, second = moment(lambda x, f: f), moment(lambda x, f: x * f), moment(lambda x, f: f * f)
+        c0, c1, cs = activation_constants(kind)
+        assert abs(mu0 - c0) < 1e-8 and abs(mu1 - c1) < 1e-8 and abs(second - mu0**2 - mu1**2 - cs) < 1e-8
+
+
+def test_random_features_limit_sanity():
+    """lam -> infinity: chi -> 0, B -> 1, V -> 0 (the predictor is 0); THEOREMS.md 6.2's value
+    0.7669 at psi = (1, 2), lam = 0.1, tau^2 = 0.5, F1 = 1 (ReLU)."""
+    import sympy as sp
+
+    from theorems.double_descent import F1, RF_LIMIT, N_features, chi, d, n, tau, zeta
+    from verifiers.models.regression_random_features import fixed_point_chi
+
+    limit = sp.lambdify((chi, zeta, N_features, d, n, tau, F1), RF_LIMIT)
+    z = 0.5 / np.sqrt(0.25 - 1 / (2 * np.pi))
+    lam_bar = 0.1 / (0.25 - 1 / (2 * np.pi))
+    assert abs(limit(fixed_point_chi(1.0, 2.0, lam_bar, z), z, 100, 100, 200, np.sqrt(0.5), 1.0) - 0.7669) < 5e-4
+    big = fixed_point_chi(1.0, 2.0, 1e6, z)
+    assert abs(big) < 1e-5
+    assert abs(limit(big, z, 100, 100, 200, 1.0, 1.0) - 1.0) < 1e-4
+
+
+def test_random_features_simulation_near_the_limit():
+    """d = 100, 12 seeds: mean risk within 4.5 standard errors plus a 5% finite-size allowance
+    (THEOREMS.md 6.2: 1-3% finite-size error at d = 300-600)."""
+    import sympy as sp
+
+    from theorems.double_descent import F1, RF_LIMIT, N_features, chi, d, n, tau, zeta
+
+    model = get_model("regression.random_features")
+    runs = model.run([{"d": 100, "N": 100, "n": 200, "lam": 0.1, "tau": 0.7, "F1": 1.0, "act": 1,
+                       "test_ratio": 20, "seed": s} for s in range(12)])
+    risk = np.array([o["risk"] for o in runs])
+    o = runs[0]
+    limit = float(RF_LIMIT.subs({chi: o["chi"], zeta: o["zeta"], N_features: 100, d: 100, n: 200, tau: 0.7, F1: 1.0}))
+    se = risk.std(ddof=1) / np.sqrt(risk.size)
+    assert abs(risk.mean() - limit) < Z_ALARM * se + 0.05 * limit, (risk.mean(), se, limit)
+    assert all(o["train_loss"] >= 0 and o["risk_se"] > 0 for o in runs)
+    assert isinstance(sp.sympify(limit), sp.Float)

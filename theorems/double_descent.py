@@ -321,3 +321,75 @@ def gd_rate_of_largest_eigenvalue() -> Statement:
         conclusion=sp.Le(dist[t], (1 - eta) ** (2 * t) * dist[0]),
         domain={**GD_DOMAIN, "r": (0.5, 2.0)}, budget=40, mutant_of="double_descent.gd.converges_to_min_norm",
     )
+
+
+# ------------------------------------------------------------------ random features (Mei & Montanari)
+
+N_features = sp.Symbol("N", integer=True, positive=True)
+d = sp.Symbol("d", integer=True, positive=True)
+tau = sp.Symbol("tau", nonnegative=True)
+F1 = sp.Symbol("F1", nonnegative=True)
+chi = sp.Symbol("chi", real=True)
+zeta = sp.Symbol("zeta", positive=True)
+psi1, psi2 = N_features / d, n / d
+
+#: Mei & Montanari's polynomials (THEOREMS.md 6.2; RECALLED, NUM-corroborated to 1-2%)
+RF_E0 = (-chi**5 * zeta**6 + 3 * chi**4 * zeta**4 + (psi1 * psi2 - psi2 - psi1 + 1) * chi**3 * zeta**6
+         - 2 * chi**3 * zeta**4 - 3 * chi**3 * zeta**2 + (psi1 + psi2 - 3 * psi1 * psi2 + 1) * chi**2 * zeta**4
+         + 2 * chi**2 * zeta**2 + chi**2 + 3 * psi1 * psi2 * chi * zeta**2 - psi1 * psi2)
+RF_E1 = psi2 * chi**3 * zeta**4 - psi2 * chi**2 * zeta**2 + psi1 * psi2 * chi * zeta**2 - psi1 * psi2
+RF_E2 = (chi**5 * zeta**6 - 3 * chi**4 * zeta**4 + (psi1 - 1) * chi**3 * zeta**6 + 2 * chi**3 * zeta**4
+         + 3 * chi**3 * zeta**2 + (-psi1 - 1) * chi**2 * zeta**4 - 2 * chi**2 * zeta**2 - chi**2)
+#: the limit for a linear target (F_* = 0): F1^2 B + tau^2 V
+RF_LIMIT = F1**2 * RF_E1 / RF_E0 + tau**2 * RF_E2 / RF_E0
+
+MEI_MONTANARI = Source(
+    "S. Mei, A. Montanari",
+    "The generalization error of random features regression: precise asymptotics and the double descent curve",
+    "Communications on Pure and Applied Mathematics 75(4):667-766", 2022, arxiv="1908.05355",
+    result="Theorem 1 (RECALLED; the polynomials E0, E1, E2 reproduced numerically to 1-2%, THEOREMS.md 6.2)")
+
+
+def _rf_quantifier() -> Quantifier:
+    return Quantifier("asymptotically", (("along", "d"), ("rate", sp.Rational(-1, 2)), ("sizes", (8, 16, 32, 64, 128)),
+                                         ("ratios", (("N", 1), ("n", 2))), ("mode", "l1"), ("exponent_slack", 0.25),
+                                         ("settings", 2), ("confidence", 0.95), ("over", "seed")))
+
+
+RF_DOMAIN = {"lam": (0.05, 0.5), "tau": (0.3, 1.0), "F1": (0.5, 1.5), "test_ratio": (20, 20)}
+
+
+@register
+def random_features_asymptotic_risk() -> Statement:
+    """Random-features ridge regression: the test risk tends to F1^2 B + tau^2 V (Mei & Montanari).
+
+    With N / d -> psi_1, n / d -> psi_2, ridge penalty N lam / d, a linear target of norm
+    F1 and noise variance tau^2, R -> F1^2 E1/E0 + tau^2 E2/E0 in probability, where E0, E1,
+    E2 are polynomials in chi, zeta, psi_1, psi_2 (THEOREMS.md 6.2) and chi = nu_1 nu_2 solves
+    the paper's fixed-point equations at xi = i sqrt(psi_1 psi_2 lam / mu_*^2) (solved by the
+    model: observable ``chi``). Checked at psi = (1, 2) for ReLU and tanh along d = 8 .. 128
+    with the risk on a fresh test sample of 20 d points: E|R - limit| must shrink like
+    d^{-1/2} (rate ASSUMED, the CLT scale of the fluctuations; the paper gives none;
+    exponent slack 0.25). Weaker evidence than an identity.
+    """
+    return Statement(
+        id="double_descent.mei_montanari.random_features_risk", kind="theorem", model="regression.random_features",
+        title="random-features ridge risk -> F1^2 B + tau^2 V (psi = (1, 2))", source=MEI_MONTANARI,
+        conclusion=sp.Eq(sp.Symbol("risk", nonnegative=True), RF_LIMIT), quantifier=_rf_quantifier(),
+        domain=RF_DOMAIN, budget=320,
+    )
+
+
+@register
+def random_features_noise_ignored() -> Statement:
+    """Mutant: the random-features limit without its variance term (noise has no effect): R -> F1^2 B.
+
+    The omitted tau^2 V is a gap that does not shrink; the check draws tau in [1.5, 2.5] and
+    lam in [0.05, 0.1] so that it is larger than the finite-size fluctuations at d = 8.
+    """
+    return Statement(
+        id="double_descent.mei_montanari.noise_ignored", kind="mutant", model="regression.random_features",
+        source=MEI_MONTANARI, conclusion=sp.Eq(sp.Symbol("risk", nonnegative=True), F1**2 * RF_E1 / RF_E0),
+        quantifier=_rf_quantifier(), domain={**RF_DOMAIN, "lam": (0.05, 0.1), "tau": (1.5, 2.5)}, budget=80,
+        mutant_of="double_descent.mei_montanari.random_features_risk",
+    )

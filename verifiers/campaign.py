@@ -362,7 +362,7 @@ def plot(spec: dict[str, Any], rows: list[dict[str, Any]], path: Path) -> None:
     ax.set_xlabel("p / n")
     ax.set_ylabel("excess risk ||b - beta||^2")
     ax.set_title(f"Double descent of min-norm least squares (r = {r_}, sigma = {s_})")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper left")
     ax.grid(True, which="both", alpha=0.2)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ MODELS: dict[str, str] = {
     "ntk.two_layer_relu": "verifiers.models.ntk_two_layer_relu:MODEL",
     "linear.two_layer": "verifiers.models.linear_two_layer:MODEL",
     "regression.min_norm": "verifiers.models.regression_min_norm:MODEL",
+    "regression.random_features": "verifiers.models.regression_random_features:MODEL",
 }
 
 _loaded: dict[str, Model] = {}
