@@ -261,6 +261,35 @@ def test_campaign_on_a_local_dask_cluster_matches_in_process(tmp_path):
             np.testing.assert_array_equal(va[k][name], vb[k][name])
 
 
+def test_campaign_survives_a_killed_dask_worker(tmp_path):
+    """SIGKILL a worker process of a LocalCluster once a batch is in: Dask reruns its tasks
+    elsewhere; every batch is recorded exactly once, with the in-process values."""
+    from verifiers.campaign import BatchLedger, batches, load_spec, run_in_process, run_on_dask
+    from verifiers.store import Store
+
+    spec = load_spec(_spec(tmp_path, name="worker", points=4, seeds=24, per=2, n=60))
+    every = batches(spec)
+    killed: list[int] = []
+    with Store(tmp_path / "a.sqlite") as a, Store(tmp_path / "b.sqlite") as b:
+        la, lb = BatchLedger(a, spec), BatchLedger(b, spec)
+
+        def kill_one(done, total):
+            if done == 1 and not killed:
+                worker = a.db.execute("SELECT worker FROM campaign_batches").fetchone()[0]
+                killed.append(int(worker.rsplit(":", 1)[1]))
+                os.kill(killed[0], signal.SIGKILL)
+
+        assert run_on_dask(every, spec, la, "local", kill_one, workers=2) == len(every)
+        workers = {w for (w,) in a.db.execute("SELECT worker FROM campaign_batches")}
+        run_in_process(every, spec, lb, lambda *_: None)
+        va, vb = la.values(), lb.values()
+    assert killed and len(workers) >= 2
+    rows = _batches(tmp_path / "a.sqlite")
+    assert len(rows) == len(every) and len({k for k, _ in rows}) == len(every)
+    for k in va:
+        np.testing.assert_array_equal(va[k]["risk"], vb[k]["risk"])
+
+
 def test_campaign_resume_after_a_killed_run_counts_every_batch_once(tmp_path):
     """SIGKILL the campaign once some batches are in; --resume finishes the rest; the result
     is identical to an uninterrupted run, with every batch recorded exactly once."""
