@@ -30,6 +30,8 @@ Spec (TOML)::
     spacing = "log"
     [plot]
     theory = "min_norm_exact"  # or omit
+    statements = ["double_descent.hastie.exact_risk_over"]  # the PNG is also saved next to
+                               # the store as ID--campaign.png, which `boundcheck docs` shows on ID's page
 
 When every batch is in, the summary (mean, standard error and 95% band per grid point,
 the theory value) and, for ``theory``, a PNG of the measured curve against the theory
@@ -44,6 +46,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import sys
 import time
 import tomllib
@@ -124,7 +127,11 @@ def load_spec(path: str | os.PathLike) -> dict[str, Any]:
     params = dict(spec.get("params", {}))
     if "of" in grid and grid["of"] not in params:
         raise CampaignError(f"{path}: [grid] of = {grid['of']!r} is not a fixed parameter in [params]")
-    return {"campaign": campaign, "params": params, "grid": grid, "plot": spec.get("plot", {})}
+    plot_spec = spec.get("plot", {})
+    ids = plot_spec.get("statements", [])
+    if not isinstance(ids, list) or not all(isinstance(i, str) and re.fullmatch(r"[\w.]+", i) for i in ids):
+        raise CampaignError(f"{path}: [plot] statements must be a list of statement ids")
+    return {"campaign": campaign, "params": params, "grid": grid, "plot": plot_spec}
 
 
 def spec_hash(spec: dict[str, Any]) -> str:
@@ -423,6 +430,8 @@ def main(args: argparse.Namespace) -> int:
     if spec["plot"].get("theory"):
         plot_path = out_dir / f"{spec['campaign']['name']}-{ledger.hash}.png"
         plot(spec, rows, plot_path)
+        for statement_id in spec["plot"].get("statements", []):  # picked up by `boundcheck docs`
+            (store.path.parent / f"{statement_id}--campaign.png").write_bytes(plot_path.read_bytes())
     summary = {"campaign": spec["campaign"]["name"], "spec_hash": ledger.hash, "scheduler": scheduler,
                "batches": len(every), "batches_run": done, "batches_skipped": len(every) - len(pending),
                "fits": fits, "wall_s": wall, "fits_per_s": fits / wall if wall > 0 else None,
