@@ -78,31 +78,43 @@ _H_INF_MP = sp.lambdify(cosine, h_infinity_entry(cosine), "mpmath")
 
 
 @njit(cache=True)
-def _hvp(Xb, S, a, scale, v):
-    """J^T (J v) for the weight-space vector v (m x d): the loss Hessian-vector product (a.e.)."""
-    Jv = scale * ((S * (Xb @ v.T)) @ a)
-    out = (S * Jv.reshape((Jv.size, 1))).T @ Xb
-    for r in range(out.shape[0]):
-        out[r] *= scale * a[r]
+def _hvp(Xb, XT, S, a, scale, vT):
+    """J^T (J v) for the weight-space vector v, stored transposed (d x m): the loss Hessian-vector product (a.e.)."""
+    P = Xb @ vT
+    nb, mb = S.shape
+    Jv = np.zeros(nb)
+    for i in range(nb):
+        acc = 0.0
+        for r in range(mb):
+            acc += S[i, r] * a[r] * P[i, r]
+        Jv[i] = scale * acc
+    G = np.empty((nb, mb))
+    for i in range(nb):
+        for r in range(mb):
+            G[i, r] = S[i, r] * Jv[i]
+    out = XT @ G
+    for j in range(out.shape[0]):
+        for r in range(mb):
+            out[j, r] *= scale * a[r]
     return out
 
 
 @njit(cache=True)
-def _power_iteration(Xb, S, a, scale, v):
-    """Top eigenvalue of J^T J by power iteration from v (updated in place to the top vector)."""
-    norm = np.sqrt(np.sum(v * v))
+def _power_iteration(Xb, XT, S, a, scale, vT):
+    """Top eigenvalue of J^T J by power iteration from vT (updated in place to the top vector)."""
+    norm = np.sqrt(np.sum(vT * vT))
     if norm == 0.0:
-        v[:] = 1.0
-        norm = np.sqrt(np.sum(v * v))
-    v /= norm
+        vT[:] = 1.0
+        norm = np.sqrt(np.sum(vT * vT))
+    vT /= norm
     lam = 0.0
     for _ in range(POWER_MAX_ITERS):
-        w = _hvp(Xb, S, a, scale, v)
-        lam_new = np.sum(v * w)
+        w = _hvp(Xb, XT, S, a, scale, vT)
+        lam_new = np.sum(vT * w)
         norm = np.sqrt(np.sum(w * w))
         if norm == 0.0:
             return 0.0
-        v[:] = w / norm
+        vT[:] = w / norm
         if abs(lam_new - lam) <= POWER_TOL * abs(lam_new):
             return lam_new
         lam = lam_new
@@ -117,38 +129,55 @@ def gd_two_layer_relu(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_ever
     W is overwritten with the final weights. Outputs (pre-filled with NaN by the caller)
     are written at t = 0..steps[b]; the spectral ones every spectrum_every[b] steps
     (0: at t = 0 and t = steps[b] only; -1: never). A non-finite residual stops the run there.
+    Weights are kept transposed (d x m) so that both products per step are C-contiguous.
     """
     for b in prange(X.shape[0]):
         nb, db, mb = n[b], d[b], m[b]
         Xb = X[b, :nb, :db].copy()
+        XT = Xb.T.copy()
         yb = y[b, :nb].copy()
-        Wb = W[b, :mb, :db].copy()
+        WT = W[b, :mb, :db].T.copy()
         ab = a[b, :mb].copy()
-        W0 = Wb.copy()
+        WT0 = WT.copy()
         scale = 1.0 / np.sqrt(mb)
-        gram_x = Xb @ Xb.T
-        pre0 = Xb @ W0.T
+        gram_x = Xb @ XT
+        pre0 = Xb @ WT0
         S0 = (pre0 >= 0.0).astype(np.float64)
         u0 = scale * (np.maximum(pre0, 0.0) @ ab)
-        v = np.zeros((mb, db))
+        S = np.empty((nb, mb))
+        G = np.empty((nb, mb))
+        u = np.empty(nb)
+        moved = np.empty(mb)
+        vT = np.zeros((db, mb))
         for k in range(steps[b] + 1):
-            pre = Xb @ Wb.T
+            pre = Xb @ WT
             if linearized[b] == 1:
-                S = S0
-                u = u0 + scale * (((pre - pre0) * S0) @ ab)
+                S[:, :] = S0
+                for i in range(nb):
+                    acc = 0.0
+                    for r in range(mb):
+                        acc += ab[r] * S0[i, r] * (pre[i, r] - pre0[i, r])
+                    u[i] = u0[i] + scale * acc
             else:
-                S = (pre >= 0.0).astype(np.float64)
-                u = scale * (np.maximum(pre, 0.0) @ ab)
+                for i in range(nb):
+                    acc = 0.0
+                    for r in range(mb):
+                        z = pre[i, r]
+                        if z >= 0.0:
+                            S[i, r] = 1.0
+                            acc += ab[r] * z
+                        else:
+                            S[i, r] = 0.0
+                    u[i] = scale * acc
             resid = u - yb
             rs = np.sum(resid * resid)
             resid_sq_out[b, k] = rs
-            far = 0.0
-            for r in range(mb):
-                dr = 0.0
-                for j in range(db):
-                    diff = Wb[r, j] - W0[r, j]
-                    dr += diff * diff
-                far = max(far, dr)
+            moved[:] = 0.0
+            for j in range(db):
+                for r in range(mb):
+                    diff = WT[j, r] - WT0[j, r]
+                    moved[r] += diff * diff
+            far = np.max(moved)
             dist_out[b, k] = np.sqrt(far)
             if not np.isfinite(rs) or not np.isfinite(far):
                 break
@@ -156,18 +185,24 @@ def gd_two_layer_relu(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_ever
             if every >= 0 and (k == 0 or k == steps[b] or (every > 0 and k % every == 0)):
                 H = gram_x * (S @ S.T) / mb
                 lam_min_out[b, k] = np.linalg.eigvalsh(H)[0]
-                if k == 0:
-                    v = S.T @ Xb
-                    for r in range(mb):
-                        v[r] *= ab[r]
-                sharp_out[b, k] = _power_iteration(Xb, S, ab, scale, v)
-            if k < steps[b]:
-                grad = (S * resid.reshape((nb, 1))).T @ Xb
-                for r in range(mb):
-                    c = eta[b] * scale * ab[r]
+                if k == 0:  # start from J^T c, c generic (c = 1 is an eigenvector of symmetric 2 x 2 Grams)
+                    c = np.empty((nb, 1))
+                    for i in range(nb):
+                        c[i, 0] = 1.0 + 0.5 * ((i * 0.6180339887498949) % 1.0)
+                    vT = XT @ (S * c)
                     for j in range(db):
-                        Wb[r, j] -= c * grad[r, j]
-        W[b, :mb, :db] = Wb
+                        for r in range(mb):
+                            vT[j, r] *= ab[r]
+                sharp_out[b, k] = _power_iteration(Xb, XT, S, ab, scale, vT)
+            if k < steps[b]:
+                for i in range(nb):
+                    for r in range(mb):
+                        G[i, r] = S[i, r] * resid[i]
+                gradT = XT @ G
+                for j in range(db):
+                    for r in range(mb):
+                        WT[j, r] -= eta[b] * scale * ab[r] * gradT[j, r]
+        W[b, :mb, :db] = WT.T
 
 
 def train_two_layer_relu(Xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], W0s: Sequence[np.ndarray],
