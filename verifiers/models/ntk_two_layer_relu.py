@@ -168,6 +168,7 @@ def gd_two_layer_relu(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_ever
                             acc += ab[r] * z
                         else:
                             S[i, r] = 0.0
+                            acc += 0.0 * z  # exact no-op, except that a NaN pre-activation propagates
                     u[i] = scale * acc
             resid = u - yb
             rs = np.sum(resid * resid)
