@@ -412,7 +412,7 @@ def arora2019_trajectory_practical_width() -> Statement:
         conclusion=_arora_practical(1),
         quantifier=with_probability(1 - sp.Rational(1, 10), over="init_seed"),
         domain=_with(SMALL, kappa=(1, 1), init=(1, 1), steps=(50, 100), step_unit=(1, 1), step=(0.1, 1.0)),
-        budget=192,
+        budget=200,
     )
 
 
@@ -461,7 +461,7 @@ def du2019_linear_convergence_practical_width() -> Statement:
         conclusion=DU_CONCLUSION,
         quantifier=with_probability(1 - sp.Rational(1, 10), over="init_seed"),
         domain=_with(SMALL, steps=(50, 100), step_unit=(2, 2), step=(0.05, 0.249)),
-        budget=192,
+        budget=200,
     )
 
 
@@ -486,7 +486,7 @@ def du2019_linear_convergence_large_step() -> Statement:
         conclusion=DU_CONCLUSION,
         quantifier=with_probability(1 - sp.Rational(1, 10), over="init_seed"),
         domain=_with(SMALL, m=(1, 4096), steps=(50, 100), step_unit=(1, 1), step=(1.0, 1.9)),
-        budget=192,
+        budget=200,
     )
 
 
