@@ -87,6 +87,10 @@ def _with(base: dict, **overrides) -> dict:
     return {**base, **overrides}
 
 
+GF_DOMAIN = _with(SMALL, dynamics=(1, 1), init=NOT_BALANCED, init_scale=(1e-3, 2.0), imbalance_scale=(0.2, 5.0),
+                  step_unit=(0, 0), step=(1e-3, 0.2), steps=(1, 15))
+
+
 def _rate_bound(per_step: sp.Expr) -> sp.Expr:
     return per_step ** (2 * t) * gap[0] + gap_floor
 
@@ -115,8 +119,7 @@ def min2021_gradient_flow_rate() -> Statement:
         id="linear.min2021.gradient_flow_rate", kind="theorem", model=MODEL, source=MIN2021,
         title="Gradient flow: L - L* <= exp(-2 lambda_r(Sigma_x) c(Lambda_0) t) (L(0) - L*)",
         conclusion=sp.Le(gap[t], sp.exp(-2 * lambda_r_X * c0 * eta * t) * gap[0] + gap_floor),
-        domain=_with(SMALL, dynamics=(1, 1), init=NOT_BALANCED, step_unit=(0, 0), step=(1e-3, 0.5), steps=(1, 30)),
-        budget=25,
+        domain=GF_DOMAIN, budget=12,
     )
 
 
@@ -132,8 +135,7 @@ def min2021_gradient_flow_rate_doubled() -> Statement:
         id="linear.min2021.gradient_flow_rate_doubled", kind="mutant", model=MODEL, source=MIN2021,
         mutant_of="linear.min2021.gradient_flow_rate",
         conclusion=sp.Le(gap[t], sp.exp(-4 * lambda_r_X * c0 * eta * t) * gap[0] + gap_floor),
-        domain=_with(SMALL, dynamics=(1, 1), init=NOT_BALANCED, step_unit=(0, 0), step=(1e-3, 0.5), steps=(1, 30)),
-        budget=25,
+        domain=GF_DOMAIN, budget=6,
     )
 
 
@@ -374,6 +376,11 @@ def gd_one_step_contraction_slow_branch_only() -> Statement:
 # ------------------------------------------------------------------ linear rate of GD (derived)
 
 
+#: steps are drawn up to this many derived caps; the hypothesis keeps those within the cap, so that
+#: ``explore --relax eta`` (which scales the hypothesis) can reach relaxations up to this factor
+EXPLORE_REACH = 1024.0
+
+
 @register
 def xu2023_gd_rate_derived() -> Statement:
     """Linear convergence of gradient descent at finite step, finite width, general initialisation.
@@ -408,8 +415,8 @@ def xu2023_gd_rate_derived() -> Statement:
         title="GD converges linearly at rate 1 - eta lambda_r(Sigma_x) c(Lambda_0) / 2 under a derived step cap",
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, rates.step_cap()))),
         conclusion=sp.Le(gap[t], _rate_bound(1 - eta * lambda_r_X * c0 * (1 - 2 * rates.THETA))),
-        domain=_with(SMALL, init=NOT_BALANCED, step_unit=(1, 1), step=(0.05, 1.0), steps=(1, 60)),
-        budget=30,
+        domain=_with(SMALL, init=NOT_BALANCED, step_unit=(1, 1), step=(0.05, EXPLORE_REACH), steps=(1, 60)),
+        budget=80,
     )
 
 

@@ -1,0 +1,185 @@
+"""Two-layer linear networks (theorems/linear_networks.py, model linear.two_layer).
+
+Kernel against reference; imbalance conservation and drift order; every initialisation
+corner reached; every statement through the real checker; explore --relax eta.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, find, settings
+
+from theorems.registry import all_statements
+from verifiers.check import verify
+from verifiers.models import get_model
+from verifiers.strategies import DrawPlan
+
+MODEL = get_model("linear.two_layer")
+BASE = dict(n=6, d=5, m=3, h=10, x_cond=3.0, init=0, init_scale=1.0, imbalance_scale=1.5, margin_frac=0.5,
+            dynamics=0, diagnostics=1, step_unit=2, step=0.5, steps=12, seed=3)
+SPECTRAL_NAMES = {"c_step", "K_step", "sigma_r_U1_sq", "sigma_m_V_sq", "imb_lambda_r", "imb_lambda_m_neg",
+                  "c_imb", "imbalance_norm", "imbalance_drift"}
+IDS = [i for i in all_statements() if i.startswith("linear.")]
+
+
+def _run(**overrides):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return MODEL.run([dict(BASE, **overrides)])[0]
+
+
+# ------------------------------------------------------------------ kernel vs reference
+
+
+@pytest.mark.parametrize("overrides", [
+    dict(init=0), dict(init=1, seed=4), dict(init=3, seed=6), dict(init=4, seed=7),
+    dict(init=4, h=4, seed=9),                       # h <= r + m: dense imbalance spectrum
+    dict(n=3, d=7, m=5, h=5, init=3),                # r < m
+    dict(n=8, d=4, m=2, h=3, init=0, x_cond=1e3),    # h < r, ill-conditioned X
+])
+def test_kernel_matches_reference(overrides):
+    """numba kernel == NumPy reference to 1e-10 relative on 12 steps.
+
+    Spectral observables (eigenvalues) are compared relative to |value| + the run's scale
+    max K_step + max ||Lambda||: an eigenvalue near 0 is only defined to eps times the norm
+    of its matrix, so a relative comparison of two roundoff-level numbers would be noise.
+    """
+    params = dict(BASE, **overrides)
+    fast = _run(**overrides)
+    ref = MODEL.reference(params)
+    scale = np.nanmax(ref["K_step"]) + np.nanmax(ref["imbalance_norm"])
+    for name, value in fast.items():
+        a, b = np.asarray(value, dtype=float), np.asarray(ref[name], dtype=float)
+        assert a.shape == b.shape, name
+        assert np.array_equal(np.isnan(a), np.isnan(b)), name
+        floor = scale if name in SPECTRAL_NAMES else 0.0
+        ok = np.isnan(b) | (np.abs(a - b) <= 1e-10 * (np.abs(b) + floor))
+        assert ok.all(), (name, a, b)
+
+
+def test_mpmath_reference_agrees_on_a_tiny_instance():
+    from verifiers.precision import high_precision
+
+    params = dict(BASE, n=2, d=2, m=1, h=3, steps=3)
+    hp = MODEL.reference(params, high_precision(30))
+    fp = MODEL.reference(params)
+    for name in ("gap", "c_imb", "imbalance_drift"):
+        assert np.allclose(np.asarray(hp[name], dtype=float), fp[name], rtol=1e-9, atol=1e-12)
+
+
+# ------------------------------------------------------------------ imbalance: conserved, drifting at O(eta^2) per step
+
+
+def test_imbalance_conserved_by_tiny_steps_and_by_gradient_flow():
+    tiny = _run(step_unit=0, step=1e-7, steps=100, diagnostics=0)
+    flow = _run(dynamics=1, step_unit=0, step=0.05, steps=20, diagnostics=0)
+    for obs in (tiny, flow):
+        scale = obs["imb0_norm"]
+        assert np.nanmax(obs["imbalance_drift"]) <= 1e-12 * max(scale, 1.0)
+    assert flow["gap"][-1] < 0.9 * flow["gap"][0]  # the flow moved
+
+
+def test_imbalance_drift_has_the_predicted_order():
+    """Per step the drift is eta^2 M_t: doubling eta over the same number of steps multiplies it
+    by about 4; over the same flow time (steps ~ 1/eta) by about 2 (total drift O(eta))."""
+    small = _run(step_unit=0, step=1e-3, steps=10, diagnostics=0)
+    large = _run(step_unit=0, step=2e-3, steps=10, diagnostics=0)
+    same_time = _run(step_unit=0, step=2e-3, steps=5, diagnostics=0)
+    ratio_steps = large["imbalance_drift"][-1] / small["imbalance_drift"][-1]
+    ratio_time = same_time["imbalance_drift"][-1] / small["imbalance_drift"][-1]
+    assert 3.5 < ratio_steps < 4.5
+    assert 1.7 < ratio_time < 2.3
+
+
+def test_gradient_flow_integrator_is_accurate():
+    """DOP853 at rtol 1e-12 against rtol 1e-13 (the GF_ACCURACY the gap floor assumes is 1e-9)."""
+    from verifiers.models import linear_two_layer as lt
+
+    params = dict(BASE, dynamics=1, step_unit=0, step=0.1, steps=10, diagnostics=0)
+    coarse = MODEL.run([params])[0]
+    old = lt.GF_RTOL
+    try:
+        lt.GF_RTOL = 1e-13
+        fine = MODEL.run([params])[0]
+    finally:
+        lt.GF_RTOL = old
+    assert np.allclose(coarse["gap"], fine["gap"], rtol=lt.GF_ACCURACY, atol=0)
+
+
+# ------------------------------------------------------------------ corners reached
+
+
+def test_initialisation_corners():
+    balanced = _run(init=4, steps=0)
+    assert balanced["c0"] <= 1e-12 and balanced["imb0_norm"] <= 1e-12
+    prescribed = _run(init=3, imbalance_scale=0.7, margin_frac=0.0, steps=0)
+    assert prescribed["c0"] == pytest.approx(0.7, rel=1e-10)
+    assert abs(prescribed["margin"]) <= 1e-12  # zero margin exactly
+    positive = _run(init=3, imbalance_scale=0.3, margin_frac=0.6, steps=0)
+    assert positive["margin"] == pytest.approx(0.6 * positive["target_sigma_min"], rel=1e-10)
+    small = _run(init=2, init_scale=1.0, steps=0)
+    gaussian = _run(init=0, init_scale=1.0, steps=0)
+    assert small["K0"] < 1e-5 * gaussian["K0"]
+    imbalanced = _run(init=0, imbalance_scale=50.0, steps=0)
+    assert imbalanced["imb0_norm"] > 100 * gaussian["imb0_norm"]
+    ill = _run(x_cond=1e4, steps=0)
+    assert ill["sigma_min_X"] == pytest.approx(1e-4) and ill["sigma_max_X"] == pytest.approx(1.0)
+    spectral = _run(init=1, imbalance_scale=1.0, steps=0)
+    assert spectral["imb0_norm"] <= 1e-12  # a = b: balanced along shared singular directions
+    at_cap = _run(step_unit=1, step=1.0, steps=0, init=3)
+    assert at_cap["eta"] == pytest.approx(at_cap["eta_cap"], rel=1e-11) and at_cap["eta"] <= at_cap["eta_cap"]
+
+
+def _draws(statement_id, count=200, seed=0):
+    statement = all_statements()[statement_id]
+    plan = DrawPlan(statement, MODEL)
+    rng = np.random.default_rng(seed)
+    return [d for d in (plan.sample(rng) for _ in range(count)) if d is not None]
+
+
+def test_strategies_reach_the_corners():
+    sylvester = _draws("linear.sylvester_inertia")
+    assert any(d["h"] == d["n"] + d["m"] for d in sylvester)          # width exactly r + m
+    narrow = _draws("linear.sylvester_inertia_narrow")
+    assert any(d["h"] == d["m"] for d in narrow)                        # width equal to the output dimension
+    assert all(d["h"] < d["n"] + d["m"] for d in narrow)
+    per_step = _draws("linear.gd.one_step_contraction")
+    assert max(d["x_cond"] for d in per_step) > 300                     # ill-conditioned X
+    plan = DrawPlan(all_statements()["linear.gd.one_step_contraction"], MODEL)
+    settings_ = settings(max_examples=2000, database=None, suppress_health_check=list(HealthCheck))
+    at_bound = find(plan.strategy(), lambda d: d["step"] == 1.0, settings=settings_)  # the search hits 1/K_ref
+    assert at_bound["step"] == 1.0
+    zero_margin = _draws("linear.xu2023.claimed_rate_zero_margin", count=20)
+    outs = MODEL.run(zero_margin[:8])
+    assert all(abs(o["margin"]) <= 1e-12 for o in outs)                # zero margin reached
+    rate = _draws("linear.xu2023.gd_rate_derived")
+    assert min(d["step"] for d in rate) < 1.0 < max(d["step"] for d in rate)
+
+
+# ------------------------------------------------------------------ the statements through the checker
+
+
+@pytest.mark.parametrize("statement_id", IDS)
+def test_statement_verdict(statement_id):
+    statement = all_statements()[statement_id]
+    verdict = verify(statement)
+    if statement.kind == "theorem":
+        assert verdict.verdict in ("HOLDS", "VACUOUS"), verdict.message
+        assert verdict.instances > 0
+    elif statement.kind == "mutant":
+        assert verdict.verdict == "VIOLATED", verdict.message
+        assert verdict.counterexample and "replay" in verdict.counterexample
+    else:
+        assert verdict.verdict != "ERROR", verdict.message
+
+
+def test_explore_relax_eta_on_the_rate():
+    from verifiers.explore import explore
+
+    statement = all_statements()["linear.xu2023.gd_rate_derived"]
+    result = explore(statement, "eta", values=[1.0, 64.0], instances=8, search=0, bisections=0)
+    assert [p.value for p in result.points] == [1.0, 64.0]
+    assert result.points[0].instances > 0 and result.points[0].violations == 0
