@@ -331,6 +331,8 @@ Runner = Callable[[Statement, int, int, "Progress | None", Verdict], Verdict]
 RUNNERS: dict[str, Runner | str] = {
     "for_all": run_for_all,
     "with_probability": run_with_probability,
+    "worst_case": "verifiers.certify:run_worst_case",
+    "sum_of_squares": "verifiers.sos:run_sum_of_squares",
     "in_expectation": "verifiers.expectation:run_in_expectation",
     "asymptotically": "verifiers.asymptotic:run_asymptotically",
 }
