@@ -7,7 +7,7 @@ is deterministic (``for_all``): one violation on one instance refutes it.
 
 import sympy as sp
 
-from theorems.statement import Constant, Hypothesis, Source, Statement, register, t
+from theorems.statement import Constant, Hypothesis, Source, Statement, register, t, worst_case
 from theorems.symbols import L, R_sq, dist_sq, eta, f, gap, min_grad_sq, mu
 
 NESTEROV = Source(
@@ -355,4 +355,62 @@ def strongly_convex_distance_nonquadratic_small_step_rate() -> Statement:
         source=PEPIT_STRONGLY_CONVEX,
         hypotheses=(_step_below(2, strict=True), Hypothesis("strong_convexity", sp.Gt(mu, 0))),
         conclusion=sp.Le(dist_sq[t], _contraction((1 - eta * mu) ** 2)),
+    )
+
+
+# ------------------------------------------------------------------ exact worst cases (performance estimation)
+
+THG_ALL_STEPS = Source(
+    "A. Taylor, J. Hendrickx, F. Glineur",
+    "Smooth strongly convex interpolation and exact worst-case performance of first-order methods",
+    "Mathematical Programming 161:307-345", 2017, arxiv="1502.05666",
+    result="conjecture for all constant steps; exact analysis claimed by Rotaru, Glineur, Patrinos, arXiv:2406.17506",
+    note="THEOREMS.md 7.3: PEP matched it for N in {1, 2, 5}; attribution partly UNVERIFIED",
+)
+
+
+def _all_steps_bound(branches: tuple[sp.Expr, ...]) -> sp.Expr:
+    return L * R_sq / 2 * sp.Max(*branches) if len(branches) > 1 else L * R_sq / 2 * branches[0]
+
+
+@register
+def convex_all_steps_worst_case() -> Statement:
+    """Exact worst case of gradient descent on L-smooth convex functions for every step h in (0, 2).
+
+    f(x_N) - f* <= (L R^2 / 2) max{1 / (2 N h + 1), (1 - h)^{2N}}: the Huber branch for
+    small steps, the quadratic (L/2) x^2 for large ones. A claim about the worst function
+    of the class, decided by performance estimation (``worst_case`` quantifier), not by
+    sampling; the budget is the largest N solved.
+    """
+    return Statement(
+        id="classical.convex.all_steps_worst_case",
+        kind="theorem",
+        model="smooth.convex",
+        title="Smooth convex gradient descent, every step below 2/L: exact worst case",
+        source=THG_ALL_STEPS,
+        hypotheses=(_step_below(2, strict=True),),
+        conclusion=sp.Le(gap[t], _all_steps_bound((1 / (2 * t * h + 1), (1 - h) ** (2 * t)))),
+        quantifier=worst_case("smooth_convex"),
+        t_min=1,
+        budget=4,
+    )
+
+
+@register
+def convex_all_steps_worst_case_huber_branch_only() -> Statement:
+    """Mutant: the all-steps worst case without its quadratic branch (L R^2 / (4 N h + 2) for h < 2).
+
+    For h near 2 the quadratic (L/2) x^2 gives (L/2)(1 - h)^{2N} R^2, above the Huber branch.
+    """
+    return Statement(
+        id="classical.convex.all_steps_worst_case_huber_branch_only",
+        kind="mutant",
+        mutant_of="classical.convex.all_steps_worst_case",
+        model="smooth.convex",
+        source=THG_ALL_STEPS,
+        hypotheses=(_step_below(2, strict=True),),
+        conclusion=sp.Le(gap[t], _all_steps_bound((1 / (2 * t * h + 1),))),
+        quantifier=worst_case("smooth_convex"),
+        t_min=1,
+        budget=2,
     )

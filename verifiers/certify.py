@@ -377,5 +377,13 @@ def run_worst_case(statement: Statement, budget: int, seed: int, progress, base:
     base.min_slack = min((r.stated - r.worst for r in cert.rows if math.isfinite(r.worst)), default=-math.inf)
     base.details["certificate"] = cert.to_dict()
     if cert.verdict == "VIOLATED":
-        base.counterexample = {"witness": cert.witness, "confirmation": cert.confirmation}
+        row = min((r for r in cert.rows if r.violated), key=lambda r: (r.N, -r.ratio))
+        confirmation = cert.confirmation or {}
+        instance = (cert.witness or {}).get("instance")
+        base.counterexample = {
+            "params": instance or {**row.params, "N": row.N}, "t": row.N, "observed": row.worst,
+            "bound": row.stated, "slack": row.stated - row.worst, "replay_dps": confirmation.get("replay_dps"),
+            "replay_observed": confirmation.get("replay_observed"), "replay_bound": confirmation.get("replay_bound"),
+            "confirmation": confirmation.get("message", ""), "replay": f"boundcheck certify {statement.id}",
+        }
     return base

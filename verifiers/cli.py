@@ -20,6 +20,7 @@ from verifiers.errors import BoundcheckError
 
 EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, one-line help)
+    "certify": ("verifiers.certify_cli", "SDP certificate: PEP worst case per N, or an exact SOS certificate"),
     "docs": ("verifiers.docs.command", "build the documentation site from the statements and the evidence store"),
     "explore": ("verifiers.explore", "validity region of one hypothesis: relax it and map where the conclusion holds"),
     "campaign": ("verifiers.campaign", "a resumable sweep (grid x seeds in batches), in-process or on Dask"),

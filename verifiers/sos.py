@@ -277,5 +277,5 @@ def run_sum_of_squares(statement: Statement, budget: int, seed: int, progress, b
                                    "solver": result.solver, "solver_status": result.solver_status,
                                    "tolerances": result.tolerances}
     if result.counterexample:
-        base.counterexample = {"params": result.counterexample}
+        base.counterexample = {"params": result.counterexample, "replay": f"boundcheck certify {statement.id}"}
     return base
