@@ -42,7 +42,11 @@ def extract(statement: Statement, function_class: str, params: dict[str, float],
 
     posed = pose(statement, N, params)
     worst, status, built = solve(function_class, posed, params, N, reduce_dimension=True)
-    xs, fs = built.xs.eval(), float(built.fs.eval())
+    try:
+        xs, fs = built.xs.eval(), float(built.fs.eval())
+    except ValueError:  # the trace-minimising re-solve failed: take the plain solution
+        worst, status, built = solve(function_class, posed, params, N)
+        xs, fs = built.xs.eval(), float(built.fs.eval())
     xs_vec = np.atleast_1d(xs)
     rows = [np.atleast_1d(p.eval()) - xs_vec for p in built.points]
     grads = [np.atleast_1d(built.func.gradient(p).eval()) for p in built.points]
@@ -97,7 +101,10 @@ def confirm_witness(statement: Statement, function_class: str, params: dict[str,
     from verifiers.conclusion import Conclusion
     from verifiers.models import get_model
 
-    witness = extract(statement, function_class, params, N)
+    try:
+        witness = extract(statement, function_class, params, N)
+    except ValueError as exc:  # the dimension-reduced solve failed: no points to read
+        return None, {"confirmed": False, "message": f"witness extraction failed: {exc}"}
     if witness["second_direction"] > SECOND_DIRECTION_MAX:
         return witness, {"confirmed": False, "message": f"witness not one-dimensional (second singular value "
                          f"{witness['second_direction']:.2g} of the first); not turned into an instance"}
