@@ -17,9 +17,9 @@ MODELS: dict[str, str] = {
     "data.teacher_net": "verifiers.models.data_teacher_net:MODEL",
     "data.digits_net": "verifiers.models.data_digits_net:MODEL",
     "ntk.two_layer_relu": "verifiers.models.ntk_two_layer_relu:MODEL",
+    "linear.two_layer": "verifiers.models.linear_two_layer:MODEL",
     "smooth.interpolated": "verifiers.models.smooth_interpolated:MODEL",
     "polynomial": "verifiers.models.polynomial:MODEL",
-    "linear.two_layer": "verifiers.models.linear_two_layer:MODEL",
     "regression.min_norm": "verifiers.models.regression_min_norm:MODEL",
     "regression.random_features": "verifiers.models.regression_random_features:MODEL",
 }
