@@ -171,6 +171,50 @@ def scaling(repeats: int) -> dict:
     return {"sizes": sizes, "seconds_per_step": seconds, "flops": flops, "exponent": float(slope)}
 
 
+def every_model(count: int = 64, seed: int = 0) -> list[dict]:
+    """Each model's batched kernel against its NumPy reference, on ``count`` admissible draws
+    of the model's first for_all theorem: instances per second, the ratio, and the largest
+    relative difference of any observable between the two (the tests bound it; here it is
+    reported so a fast kernel that drifted would show)."""
+    from theorems.registry import all_statements
+    from verifiers.models import get_model
+    from verifiers.strategies import DrawPlan
+
+    # a gradient-descent statement where a model also has gradient-flow ones (an ODE solve, not a kernel)
+    preferred = {"linear.two_layer": "linear.xu2023.gd_rate_derived"}
+    statements = all_statements()
+    ordered = [statements[sid] for sid in preferred.values()] + list(statements.values())
+    rows, seen = [], set()
+    for statement in ordered:
+        if statement.model in seen or statement.kind != "theorem" or statement.quantifier.kind != "for_all":
+            continue
+        seen.add(statement.model)
+        model = get_model(statement.model)
+        plan, rng = DrawPlan(statement, model), np.random.default_rng(seed)
+        batch = [p for p in (plan.sample(rng) for _ in range(20 * count)) if p is not None][:count]
+        if not batch:
+            continue
+        fast = model.run(batch)  # compiles on first use; timed below
+        slow = [model.reference(params) for params in batch[:4]]
+        drift = 0.0
+        for got, want in zip(fast, slow):
+            for name, value in want.items():
+                want_arr = np.asarray(value, dtype=float)
+                got_arr = np.asarray(got[name], dtype=float)
+                if want_arr.shape != got_arr.shape:
+                    continue
+                finite = np.isfinite(want_arr) & np.isfinite(got_arr)
+                scale = np.maximum(np.abs(want_arr[finite]), 1e-300)
+                if finite.any():
+                    drift = max(drift, float(np.max(np.abs(got_arr[finite] - want_arr[finite]) / scale)))
+        kernel_s = best_time(lambda: model.run(batch), 3) / len(batch)
+        reference_s = best_time(lambda: [model.reference(params) for params in batch[:8]], 1) / min(8, len(batch))
+        rows.append({"model": statement.model, "drawn from": statement.id, "instances": len(batch),
+                     "kernel inst/s": 1 / kernel_s, "reference inst/s": 1 / reference_s,
+                     "speed-up": reference_s / kernel_s, "max rel diff": drift})
+    return rows
+
+
 def end_to_end(budget: int) -> list[dict]:
     """Instances verified per second through Hypothesis, the kernel, the checker (not the store)."""
     from theorems.registry import all_statements
@@ -230,6 +274,12 @@ def main(argv=None) -> int:
     report["scaling"] = scaling(repeats)
     print(f"\nscaling: seconds per step ~ flops^{report['scaling']['exponent']:.2f} over "
           f"{report['scaling']['sizes'][0]} .. {report['scaling']['sizes'][-1]}")
+
+    report["models"] = every_model()
+    print("\nevery model: batched kernel against its NumPy reference (instances per second)")
+    for row in report["models"]:
+        print(f"  {row['model']:<28} kernel {row['kernel inst/s']:>10,.0f}  reference {row['reference inst/s']:>9,.1f}"
+              f"  ({row['speed-up']:,.0f}x)  max rel diff {row['max rel diff']:.1e}")
 
     report["end_to_end"] = end_to_end(20 if args.quick else 100)
     print("\nend to end (Hypothesis + kernel + checker), instances verified per second:")
