@@ -331,6 +331,9 @@ class TwoLayerReLU(Model):
         Observable("kappa", False, "initialisation scale"),
     )
     batch_size = 8
+    #: seeds run per drawn parameter set: a Hypothesis draw costs about as much as
+    #: verifying a (16, 4, 32) instance, so each draw is spent on several
+    replicas = 8
 
     # -------------------------------------------------------------- set-up
     def instance(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -460,7 +463,10 @@ def trajectory(resid_sq, eta, lam_inf, vec_inf, y, sqrt) -> Observations:
     pred = np.empty(steps + 1, dtype=resid_sq.dtype)
     worst = 0 * resid_sq[0]
     with np.errstate(all="ignore"):  # a diverging run overflows: inf is an observation
-        _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqrt)
+        if resid_sq.dtype == np.float64:
+            _fill_trajectory_float64(resid_sq, float(eta), lam_inf, coeff_sq, float(q), cond, pred)
+        else:
+            _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqrt)
     return {"resid_sq": resid_sq, "loss": resid_sq / 2, "du_condition": cond, "resid_pred": pred}
 
 
@@ -471,6 +477,23 @@ def _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqr
         worst = ratio if not (ratio <= worst) else worst
         cond[k] = worst
         pred[k] = sqrt(((1 - eta * lam_inf) ** (2 * k) * coeff_sq).sum())
+
+
+@njit(cache=True)
+def _fill_trajectory_float64(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred) -> None:
+    """:func:`_fill_trajectory` compiled for float64 (the same loop; it was 40% of an
+    end-to-end verification at (16, 4, 32) as interpreted NumPy calls)."""
+    worst = 0.0
+    decay = 1.0 - eta * lam_inf
+    for k in range(resid_sq.size):
+        denom = q**k * resid_sq[0]
+        ratio = resid_sq[k] / denom if q > 0 and denom != 0 else np.inf
+        worst = ratio if not (ratio <= worst) else worst
+        cond[k] = worst
+        total = 0.0
+        for i in range(decay.size):
+            total += decay[i] ** (2 * k) * coeff_sq[i]
+        pred[k] = np.sqrt(total)
 
 
 def _relu(z):
