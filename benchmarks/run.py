@@ -12,14 +12,15 @@ times anything, each section checks that the implementations agree.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -91,7 +92,7 @@ def time_implementations(implementations: dict[str, Callable], sizes, repeats: i
             agree = float(np.max(np.abs(got - expected) / np.abs(expected)))
             if agree > 1e-9:
                 raise AssertionError(f"{name} disagrees with NumPy at {(n, d, m)}: {agree:.2e}")
-            results[name].append(steps / best_time(lambda fn=fn: fn(X, y, W, a, 0.01, steps), repeats))
+            results[name].append(steps / best_time(functools.partial(fn, X, y, W, a, 0.01, steps), repeats))
     return results
 
 
@@ -164,7 +165,7 @@ def scaling(repeats: int) -> dict:
     for n, d, m in sizes:
         X, y, W, a = instance(n, d, m)
         steps = max(3, int(2e8 / (6 * n * d * m)))
-        t = best_time(lambda: _relu_gd.relu_gd(X, y, W, a, 0.01, steps), repeats) / steps
+        t = best_time(functools.partial(_relu_gd.relu_gd, X, y, W, a, 0.01, steps), repeats) / steps
         flops.append(6 * n * d * m)
         seconds.append(t)
     slope, _ = np.polyfit(np.log(flops), np.log(seconds), 1)
@@ -209,8 +210,11 @@ def every_model(count: int = 64, seed: int = 0) -> list[dict]:
                     # conserved matrix) are rounding noise of order 1e-16 in both
                     scale = np.maximum(np.abs(want_arr[finite]), 1e-12 * max(np.abs(want_arr[finite]).max(), 1.0))
                     drift = max(drift, float(np.max(np.abs(got_arr[finite] - want_arr[finite]) / scale)))
-        kernel_s = best_time(lambda: model.run(batch), 3) / len(batch)
-        reference_s = best_time(lambda: [model.reference(params) for params in batch[:8]], 1) / min(8, len(batch))
+        kernel_s = best_time(functools.partial(model.run, batch), 3) / len(batch)
+        def references(model=model, batch=batch[:8]):
+            return [model.reference(params) for params in batch]
+
+        reference_s = best_time(references, 1) / min(8, len(batch))
         rows.append({"model": statement.model, "drawn from": statement.id, "instances": len(batch),
                      "kernel inst/s": 1 / kernel_s, "reference inst/s": 1 / reference_s,
                      "speed-up": reference_s / kernel_s, "max rel diff": drift})
