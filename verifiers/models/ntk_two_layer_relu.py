@@ -161,14 +161,11 @@ def gd_two_layer_relu(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_ever
             else:
                 for i in range(nb):
                     acc = 0.0
-                    for r in range(mb):
+                    for r in range(mb):  # branch-free (vectorises; the signs are coin flips)
                         z = pre[i, r]
-                        if z >= 0.0:
-                            S[i, r] = 1.0
-                            acc += ab[r] * z
-                        else:
-                            S[i, r] = 0.0
-                            acc += 0.0 * z  # exact no-op, except that a NaN pre-activation propagates
+                        active = 1.0 if z >= 0.0 else 0.0
+                        S[i, r] = active
+                        acc += ab[r] * (active * z)  # 0 * z: a no-op, except that a NaN propagates
                     u[i] = scale * acc
             resid = u - yb
             rs = np.sum(resid * resid)
