@@ -56,6 +56,7 @@ class DrawPlan:
         self.bounds: dict[str, list[_Solved]] = {name: [] for name in order}
         self.checks: list[tuple[str, Any, list[str]]] = []
         self.post: list[tuple[str, sp.Basic]] = []
+        self._compiled: dict[sp.Basic, tuple[list[str], Any]] = {}
         self.constant_failures: list[str] = []
         relations = [(h.name, statement.substituted(h.relation)) for h in statement.hypotheses]
         relations += list(model.constraints)
@@ -250,8 +251,16 @@ class DrawPlan:
 
     # ------------------------------------------------------------ after the run
     def _post_sides(self, relation: sp.Basic, params: dict[str, Any], obs: dict[str, Any]) -> tuple[float, float]:
-        env = {s: _value(s.name, params, obs) for s in relation.free_symbols}
-        return tuple(float(side.xreplace(env)) for side in (relation.lhs, relation.rhs))
+        """Both sides in float64 (NaN, inf as IEEE gives them), by a function lambdified once
+        per hypothesis: substituting into the sympy expression cost 0.35 ms per instance."""
+        if relation not in self._compiled:
+            symbols = sorted(relation.free_symbols, key=lambda symbol: symbol.name)
+            self._compiled[relation] = ([symbol.name for symbol in symbols],
+                                        sp.lambdify(symbols, (relation.lhs, relation.rhs), modules="numpy"))
+        names, sides = self._compiled[relation]
+        with np.errstate(all="ignore"):
+            lhs, rhs = sides(*(float(obs[n] if n in obs else params[n]) for n in names))
+        return float(lhs), float(rhs)
 
     def _post_holds(self, relation: sp.Basic, params: dict[str, Any], obs: dict[str, Any]) -> bool:
         """An observable hypothesis on one run; a NaN side (undefined) does not meet it."""
