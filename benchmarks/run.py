@@ -295,7 +295,9 @@ def main(argv=None) -> int:
     print("\nbatched (16, 4, 32) x 256 instances: instance-steps per second")
     for key, value in report["batched"].items():
         if isinstance(value, float):
-            print(f"  {key:>24}: {value:,.0f}")
+            print(f"  {key:>24}: {value:,.2f}" if key == "2-core speed-up" else f"  {key:>24}: {value:,.0f}")
+    if "jax vmap" in report["batched"]:
+        print(f"  {'ratio to jax vmap':>24}: {report['batched']['numba prange'] / report['batched']['jax vmap']:.2f}")
 
     report["scaling"] = scaling(repeats)
     print(f"\nscaling: seconds per step ~ flops^{report['scaling']['exponent']:.2f} over "
