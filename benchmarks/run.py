@@ -126,6 +126,8 @@ def single_instance(sizes, repeats: int, peak: float) -> list[dict]:
 
 
 def batched(repeats: int, count: int = 256, size=(16, 4, 32), steps: int = 200) -> dict:
+    import numba
+
     n, d, m = size
     data = [instance(n, d, m, seed) for seed in range(count)]
     X, y, W, a = (np.stack([inst[k] for inst in data]) for k in range(4))
@@ -142,19 +144,25 @@ def batched(repeats: int, count: int = 256, size=(16, 4, 32), steps: int = 200) 
     numba_batched()
     _, expected = relu_peers.numpy_gd(X[7], y[7], W[7], a[7], 0.01, steps)
     assert np.allclose(out[7], expected, rtol=1e-9)
+
+    # one and two threads interleaved, several rounds: on a shared VM the second core's
+    # availability drifts between runs, so the best round and the median are both reported
+    threads = numba.get_num_threads()
+    rounds: dict[int, list[float]] = {threads: [], 1: []}
+    for _ in range(2 * repeats):
+        for count_threads in rounds:
+            numba.set_num_threads(count_threads)
+            rounds[count_threads].append(count * steps / best_time(numba_batched, 1))
+    numba.set_num_threads(threads)
     result = {"instances": count, "size": size, "steps": steps,
-              "numba prange": count * steps / best_time(numba_batched, repeats),
+              "numba prange": max(rounds[threads]), "numba prange (median round)": float(np.median(rounds[threads])),
+              "numba prange, 1 thread": max(rounds[1]),
               "numpy loop": count * steps / best_time(numpy_loop, 1)}
     vmapped = peer_in_subprocess("jax vmap", [list(size), count, steps], repeats)
     if vmapped is not None:
         result["jax vmap"] = vmapped[0]
-    import numba
-
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    result["numba prange, 1 thread"] = count * steps / best_time(numba_batched, repeats)
-    numba.set_num_threads(threads)
     result["2-core speed-up"] = result["numba prange"] / result["numba prange, 1 thread"]
+    result["2-core speed-up (medians)"] = float(np.median(rounds[threads]) / np.median(rounds[1]))
     return result
 
 
@@ -295,9 +303,9 @@ def main(argv=None) -> int:
     print("\nbatched (16, 4, 32) x 256 instances: instance-steps per second")
     for key, value in report["batched"].items():
         if isinstance(value, float):
-            print(f"  {key:>24}: {value:,.2f}" if key == "2-core speed-up" else f"  {key:>24}: {value:,.0f}")
+            print(f"  {key:>28}: {value:,.2f}" if "speed-up" in key else f"  {key:>28}: {value:,.0f}")
     if "jax vmap" in report["batched"]:
-        print(f"  {'ratio to jax vmap':>24}: {report['batched']['numba prange'] / report['batched']['jax vmap']:.2f}")
+        print(f"  {'ratio to jax vmap':>28}: {report['batched']['numba prange'] / report['batched']['jax vmap']:.2f}")
 
     report["scaling"] = scaling(repeats)
     print(f"\nscaling: seconds per step ~ flops^{report['scaling']['exponent']:.2f} over "
