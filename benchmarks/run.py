@@ -310,6 +310,9 @@ def main(argv=None) -> int:
     report["scaling"] = scaling(repeats)
     print(f"\nscaling: seconds per step ~ flops^{report['scaling']['exponent']:.2f} over "
           f"{report['scaling']['sizes'][0]} .. {report['scaling']['sizes'][-1]}")
+    for size, flops, seconds in zip(*(report["scaling"][k] for k in ("sizes", "flops", "seconds_per_step"))):
+        print(f"  {str(size):>18}  {flops:>12.3g} flops  {seconds * 1e3:>9.3f} ms/step  "
+              f"{flops / seconds / 1e9:>6.1f} GFLOP/s")
 
     report["models"] = every_model()
     print("\nevery model: batched kernel against its NumPy reference (instances per second)")
