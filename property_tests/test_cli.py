@@ -54,3 +54,12 @@ def test_several_statements_are_judged_against_their_kind(tmp_path):
                              "--budget", "40", "--store", str(tmp_path / "s.sqlite"))
     assert code == 0, out + err  # a HOLDing theorem and a VIOLATED mutant: every expectation met
     assert "every expectation met" in out and "VIOLATED" in out
+
+
+def test_warm_up_runs_each_named_model_once_and_rejects_unknown_ones():
+    code, out, err = run_cli("warm-up", "smooth.pl", "ntk.two_layer_relu")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("smooth.pl") and "every kernel ready" in out
+    code, out, err = run_cli("warm-up", "smooth.nosuch")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith("boundcheck: error: unknown model 'smooth.nosuch'; known: ")

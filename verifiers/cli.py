@@ -24,6 +24,7 @@ EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("verifiers.docs.command", "build the documentation site from the statements and the evidence store"),
     "explore": ("verifiers.explore", "validity region of one hypothesis: relax it and map where the conclusion holds"),
     "campaign": ("verifiers.campaign", "a resumable sweep (grid x seeds in batches), in-process or on Dask"),
+    "warm-up": ("verifiers.warmup", "compile every model's numba kernels now (cached on disk) instead of at first use"),
 }
 
 
