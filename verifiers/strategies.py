@@ -208,6 +208,11 @@ class DrawPlan:
                 values[p.name] = float(rng.uniform(lo, hi))
         return values
 
+    def smallest(self) -> dict[str, Any]:
+        """Every parameter at the low end of its admissible interval (the cheapest instance
+        the hypotheses allow); raises :class:`Infeasible` when there is none."""
+        return self._draw_numpy(np.random.default_rng(0), {}, lowest=True)
+
     def sample(self, rng: np.random.Generator, fixed: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """One admissible draw by seeded Monte Carlo, or None when this draw is infeasible."""
         try:

@@ -29,8 +29,8 @@ from numba import njit, prange
 def relu_gd_loops(X, y, W, a, eta, steps, resid_sq):
     """``steps`` GD steps on W (in place); resid_sq[k] = ||u(k) - y||^2 for k = 0..steps.
 
-    The formulation without BLAS. The weights are kept transposed (d x m) so that every inner loop runs over the m
-    neurons with unit stride (SIMD). Once the residual of step k is known the gradient
+    The formulation without BLAS. The weights are kept transposed (d x m) so that every
+    inner loop runs over the m neurons with unit stride (SIMD). Once the residual of step k is known the gradient
     no longer depends on W, so each input's contribution is subtracted from W directly.
     """
     n, d = X.shape

@@ -5,9 +5,9 @@ the a_k are scaled so that this certificate equals L (exact for one term in one
 dimension, an upper bound otherwise). f >= -sum_k |a_k| is the certified lower bound
 ``f_lower`` on f*. K = ``terms`` in {1, ..., 4}, b_k standard Gaussian, c_k uniform on
 [0, 2 pi) except that the first term starts at phase b_1 . x_0 + c_1 = ``phase`` (a
-parameter, so that Hypothesis steers the start directly toward the worst case: one cosine in one dimension attains the exact worst case of
-the stationarity bound, e.g. 3.5556 L at h = 1.8, t = 1), x_0 Gaussian at the scale of
-the oscillation.
+parameter, so that Hypothesis steers the start directly toward the worst case: one
+cosine in one dimension attains the exact worst case of the stationarity bound, e.g.
+3.5556 L at h = 1.8, t = 1), x_0 Gaussian at the scale of the oscillation.
 """
 
 from __future__ import annotations
