@@ -1,4 +1,4 @@
-"""The statement model: rendering, hashing, solving hypotheses, vacuity, corollaries."""
+"""The statement model: rendering, hashing, drawing instances that meet the hypotheses, vacuity."""
 
 from __future__ import annotations
 
@@ -7,15 +7,10 @@ import sympy as sp
 
 from theorems import Constant, Hypothesis, Statement, StatementError, t
 from theorems.registry import all_statements
-from theorems.symbolic import iterations_to_accuracy, solve_for
 from theorems.symbols import L, eta, gap, mu
 from verifiers.check import verify
 from verifiers.models import get_model
 from verifiers.strategies import DrawPlan
-
-m = sp.Symbol("m", integer=True, positive=True)
-n = sp.Symbol("n", integer=True, positive=True)
-lam = sp.Symbol("lambda0", positive=True)
 
 
 def pl(**overrides) -> Statement:
@@ -57,21 +52,6 @@ def test_malformed_statements_are_refused():
         pl(conclusion=sp.Eq(gap[t], 0))
 
 
-@pytest.mark.parametrize("relation, variable, direction, value", [
-    (sp.Le(eta, 1 / L), eta, "upper", 1 / L),
-    (sp.Le(L * eta, 1), eta, "upper", 1 / L),
-    (sp.Ge(eta, sp.Rational(11, 5) / L), eta, "lower", sp.Rational(11, 5) / L),
-    (sp.Ge(m, 7 * n**6 / lam**4), m, "lower", 7 * n**6 / lam**4),
-    (sp.Eq(eta, 1 / L), eta, "equal", 1 / L),
-    (sp.Le(eta**2, 1), eta, "check", 0),
-])
-def test_solve_for(relation, variable, direction, value):
-    bound = solve_for("h", relation, variable)
-    assert bound.direction == direction
-    if direction != "check":
-        assert sp.simplify(bound.expr - value) == 0
-
-
 def test_draws_meet_hypotheses_by_construction():
     import numpy as np
 
@@ -99,14 +79,3 @@ def test_vacuous_reports_the_demanded_size():
     demanded = verdict.details["demanded"][0]
     assert demanded["value"] == pytest.approx(120.0)  # at the smallest d = 1
     assert "steps >= 120 (long_run)" in verdict.message and "steps in [1, 100]" in verdict.message
-
-
-def test_iterations_to_accuracy():
-    statement = all_statements()["classical.pl.linear_rate"]
-    eps = sp.Symbol("epsilon", positive=True)
-    k = iterations_to_accuracy(statement)
-    # (1 - mu/L)^k gap_0 <= eps  <=>  k >= log(eps/gap_0) / log(1 - mu/L)
-    value = k.subs({eps: 1e-6, sp.Symbol("gap_0", positive=True): 1.0, mu: 1.0, L: 10.0})
-    assert int(value) == 132
-    convex = iterations_to_accuracy(all_statements()["classical.convex.drori_teboulle"], sp.Rational(1, 100))
-    assert int(convex.subs({L: 1, eta: 1, sp.Symbol("R_sq", nonnegative=True): 1})) == 25
