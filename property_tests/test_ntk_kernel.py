@@ -22,7 +22,14 @@ from scipy.stats import norm
 
 from theorems.ntk_kernel import arccos_kernel_degree1, cosine, h_infinity_entry
 from verifiers.models import get_model
-from verifiers.models.ntk_two_layer_relu import h_infinity, make_data, make_init, train_two_layer_relu
+from verifiers.models.ntk_two_layer_relu import (
+    _fill_trajectory,
+    _fill_trajectory_float64,
+    h_infinity,
+    make_data,
+    make_init,
+    train_two_layer_relu,
+)
 from verifiers.precision import high_precision
 
 MODEL = get_model("ntk.two_layer_relu")
@@ -185,3 +192,20 @@ def test_power_iteration_sharpness_equals_dense_hessian(seed, steps):
     out = train_two_layer_relu([X], [y], [W0], [a], [0.5], [steps], [0], [1])
     top = _dense_hessian_top(X, y, a, out["W"][0])
     assert out["sharpness"][0][steps] == pytest.approx(top, rel=1e-6)
+
+
+@given(st.lists(st.floats(0.0, 10.0), min_size=1, max_size=30), st.floats(1e-3, 2.0),
+       st.lists(st.floats(0.0, 2.0), min_size=1, max_size=6))
+def test_compiled_trajectory_observables_match_the_interpreted_loop(resid_sq, eta, lam):
+    """``_fill_trajectory_float64`` (numba, used in float64) against ``_fill_trajectory``
+    (the interpreted loop the mpmath replay uses), NaN and infinite ratios included."""
+    resid_sq, lam = np.array(resid_sq), np.sort(np.array(lam))
+    coeff_sq = np.linspace(0.5, 1.5, lam.size)
+    q = 1 - eta * lam[0] / 2
+    fast = [np.empty(resid_sq.size) for _ in range(2)]
+    slow = [np.empty(resid_sq.size) for _ in range(2)]
+    with np.errstate(all="ignore"):
+        _fill_trajectory_float64(resid_sq, eta, lam, coeff_sq, q, *fast)
+        _fill_trajectory(resid_sq, eta, lam, coeff_sq, q, *slow, 0.0, np.sqrt)
+    for got, want in zip(fast, slow):
+        np.testing.assert_allclose(got, want, rtol=1e-13)  # same formulas; sums of <= 6 terms in other order

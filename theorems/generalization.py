@@ -20,8 +20,11 @@ Conventions: 0-1 loss 1{y f(x) <= 0}; ramp loss Phi_rho(z) = min(1, max(0, 1 - z
 logarithms natural; delta is the statement's failure probability (DELTA below).
 """
 
+import dataclasses
+
 import sympy as sp
 
+from theorems import ntk
 from theorems._kl import kl_inv
 from theorems.statement import Constant, Hypothesis, Quantifier, Source, Statement, register, with_probability
 from theorems.symbols import m, n
@@ -49,11 +52,8 @@ BFT = Source(
     "NeurIPS", 2017, arxiv="1706.08498",
     result="Theorem 1.1; explicit Rademacher step Lemma A.8 as implemented by Graf et al. (NeurIPS 2022)",
 )
-ARORA = Source(
-    "S. Arora, S. S. Du, W. Hu, Z. Li, R. Wang",
-    "Fine-Grained Analysis of Optimization and Generalization for Overparameterized Two-Layer Neural Networks",
-    "ICML", 2019, arxiv="1901.08584", result="Theorem 5.1 (RECALLED, THEOREMS.md 3.2)",
-)
+#: the paper of the NTK family's trajectory theorem; its generalization result here
+ARORA = dataclasses.replace(ntk.ARORA, result="Theorem 5.1")
 
 # ------------------------------------------------------------------ symbols
 
@@ -498,6 +498,10 @@ def digits_test_below_train() -> Statement:
 #: n = 100 random digits (unit-norm inputs, d = 65), width 64, 150 GD steps: fits its sample
 DIGITS_NET_DOMAIN = {"n": (100, 100), "gamma": (0.5, 0.5), "step": (1.0, 1.0), "steps": (150, 150),
                      "kappa": (1.0, 1.0), "m": (64, 64)}
+FEW_SPLITS_NOTE = """
+
+    Few splits (24) for the cost of training: the verdict is expected INCONCLUSIVE even
+    with no failure; the report is the bound against the held-out loss or error."""
 
 
 @register
@@ -506,10 +510,7 @@ def digits_arora_practical_width() -> Statement:
         id="generalization.digits.arora_practical_width", kind="conjecture", model="data.digits_net",
         title="Arora et al. bound on digits at practical width: bound vs HELD-OUT loss over random splits",
         source=ARORA, constants=ARORA_CONSTANTS,
-        doc=(arora_practical_width.__doc__ or "") + DIGITS_NOTE + """
-
-    Few splits (24) for the cost of training: the verdict is expected INCONCLUSIVE even
-    with no failure; the report is the bound against the held-out loss.""",
+        doc=(arora_practical_width.__doc__ or "") + DIGITS_NOTE + FEW_SPLITS_NOTE,
         conclusion=sp.Le(test_loss, _arora_bound()),
         quantifier=over_data(1), domain=DIGITS_NET_DOMAIN, budget=24,
     )
@@ -521,10 +522,7 @@ def digits_bft_spectral_margin() -> Statement:
         id="generalization.digits.bft_spectral_margin", kind="conjecture", model="data.digits_net",
         title="Spectrally-normalized margin bound on digits: bound vs HELD-OUT error over random splits",
         source=BFT, constants=BFT_CONSTANTS,
-        doc=(bft_spectral_margin.__doc__ or "") + DIGITS_NOTE + """
-
-    Few splits (24) for the cost of training: the verdict is expected INCONCLUSIVE even
-    with no failure; the report is the bound against the held-out error.""",
+        doc=(bft_spectral_margin.__doc__ or "") + DIGITS_NOTE + FEW_SPLITS_NOTE,
         conclusion=sp.Le(test_err, _bft_bound()),
         quantifier=over_data(1), domain=DIGITS_NET_DOMAIN, budget=24,
     )

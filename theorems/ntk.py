@@ -495,6 +495,8 @@ def du2019_linear_convergence_large_step() -> Statement:
 EOS_DOMAIN = {"n": (4, 8), "d": (2, 6), "m": (16, 64), "kappa": (1, 1), "labels": (0, 1), "linearized": (0, 0),
               "spectrum_every": (1, 1), "step_unit": (3, 3)}
 EDGE = 2 / eta
+#: started above the edge (eta lambda_max(H(0)) in [2.05, 3]) and trained long enough to come back
+ABOVE_EDGE_DOMAIN = _with(EOS_DOMAIN, steps=(150, 200), step=(2.05, 3.0))
 #: "typically" (Cohen et al.'s word): a frequency over initialisations, not every instance. Past the
 #: edge the dynamics are chaotic: float64 and 50-digit runs part ways after tens of unstable steps (a
 #: float64 violation of the hovering band vanished on mpmath replay), so these conjectures are about
@@ -541,7 +543,7 @@ def cohen2021_sharpness_returns_below_edge() -> Statement:
         hypotheses=(TRAINED,),
         conclusion=sp.Le(sharpness[t], sp.Rational(11, 10) * EDGE),
         t_min=100,
-        domain=_with(EOS_DOMAIN, steps=(150, 200), step=(2.05, 3.0)),
+        domain=ABOVE_EDGE_DOMAIN,
         quantifier=EOS_TYPICALLY,
         budget=32,
     )
@@ -562,7 +564,7 @@ def cohen2021_hovers_at_edge() -> Statement:
         hypotheses=(TRAINED,),
         conclusion=sp.Ge(sharpness[t], sp.Rational(9, 10) * EDGE),
         t_min=100,
-        domain=_with(EOS_DOMAIN, steps=(150, 200), step=(2.05, 3.0)),
+        domain=ABOVE_EDGE_DOMAIN,
         quantifier=EOS_TYPICALLY,
         budget=32,
     )

@@ -35,6 +35,12 @@ class Param:
         return sp.Symbol(self.name, real=True, **self.assumptions)
 
 
+def param(name: str, kind: str, lo: float, hi: float, doc: str = "", **assumptions: bool) -> Param:
+    """A :class:`Param` with its sympy assumptions as keywords, e.g.
+    ``param("n", "int", 1, 512, "number of samples", positive=True)``."""
+    return Param(name, kind, lo, hi, doc, assumptions)
+
+
 @dataclass(frozen=True)
 class Observable:
     """A quantity a run computes: ``indexed`` ones vary along the iterations."""

@@ -82,7 +82,7 @@ import sympy as sp
 from numba import njit, prange
 
 from theorems import _linear_rates as rates
-from verifiers.models.base import SEED_MAX, Model, Observable, Observations, Param
+from verifiers.models.base import SEED_MAX, Model, Observable, Observations, param
 from verifiers.precision import FLOAT64
 
 GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED, BALANCED = 0, 1, 2, 3, 4
@@ -310,30 +310,26 @@ def _spectral_scalars(U1: np.ndarray, V: np.ndarray, r: int, m: int) -> tuple[fl
     return c, float(max(abs(ev[0]), abs(ev[-1]))), float(max(gw[min(h, r + m) - 1], 0.0))
 
 
-def _p(name, kind, lo, hi, doc, **assumptions):
-    return Param(name, kind, lo, hi, doc, assumptions)
-
-
 class LinearTwoLayer(Model):
     name = "linear.two_layer"
     doc = __doc__
     params = (
-        _p("n", "int", 1, 512, "number of samples (rows of X and Y)", positive=True),
-        _p("d", "int", 1, 256, "input dimension", positive=True),
-        _p("m", "int", 1, 64, "output dimension", positive=True),
-        _p("h", "int", 1, 512, "hidden width", positive=True),
-        _p("x_cond", "float", 1.0, 1e4, "condition number s_1 / s_r of X (s_1 = 1)", positive=True),
-        _p("init", "int", 0, 4, "0 Gaussian, 1 spectral, 2 small, 3 prescribed imbalance/margin, 4 balanced"),
-        _p("init_scale", "float", 1e-3, 10.0, "scale of the initial factors", positive=True),
-        _p("imbalance_scale", "float", 1e-3, 100.0, "U scaled by it and V by its inverse (init 0-2); "
+        param("n", "int", 1, 512, "number of samples (rows of X and Y)", positive=True),
+        param("d", "int", 1, 256, "input dimension", positive=True),
+        param("m", "int", 1, 64, "output dimension", positive=True),
+        param("h", "int", 1, 512, "hidden width", positive=True),
+        param("x_cond", "float", 1.0, 1e4, "condition number s_1 / s_r of X (s_1 = 1)", positive=True),
+        param("init", "int", 0, 4, "0 Gaussian, 1 spectral, 2 small, 3 prescribed imbalance/margin, 4 balanced"),
+        param("init_scale", "float", 1e-3, 10.0, "scale of the initial factors", positive=True),
+        param("imbalance_scale", "float", 1e-3, 100.0, "U scaled by it and V by its inverse (init 0-2); "
                                                      "c(Lambda_0) for init 3", positive=True),
-        _p("margin_frac", "float", -1.0, 1.0, "init 3: margin = margin_frac * sigma_k(A^T Y)"),
-        _p("dynamics", "int", 0, 1, "0 gradient descent, 1 gradient flow (sampled every eta)"),
-        _p("diagnostics", "int", 0, 1, "1: record the exact-identity residuals of every GD step"),
-        _p("step_unit", "int", 0, 2, "eta = step * unit: 0 one, 1 the derived cap eta_max(1/4), 2 1/K_ref"),
-        _p("step", "float", 1e-9, 1e4, "the step in units of step_unit", positive=True),
-        _p("steps", "int", 0, 5000, "gradient steps (or gradient-flow samples)"),
-        _p("seed", "seed", 0, SEED_MAX, "seed of the data and the initialisation"),
+        param("margin_frac", "float", -1.0, 1.0, "init 3: margin = margin_frac * sigma_k(A^T Y)"),
+        param("dynamics", "int", 0, 1, "0 gradient descent, 1 gradient flow (sampled every eta)"),
+        param("diagnostics", "int", 0, 1, "1: record the exact-identity residuals of every GD step"),
+        param("step_unit", "int", 0, 2, "eta = step * unit: 0 one, 1 the derived cap eta_max(1/4), 2 1/K_ref"),
+        param("step", "float", 1e-9, 1e4, "the step in units of step_unit", positive=True),
+        param("steps", "int", 0, 5000, "gradient steps (or gradient-flow samples)"),
+        param("seed", "seed", 0, SEED_MAX, "seed of the data and the initialisation"),
     )
     observables = (
         *(Observable(name, True, "") for name in STATE + TRANSITION),

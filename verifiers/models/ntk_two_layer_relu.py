@@ -63,7 +63,7 @@ import sympy as sp
 from numba import njit, prange
 
 from theorems.ntk_kernel import cosine, h_infinity_entry
-from verifiers.models.base import SEED_MAX, Model, Observable, Observations, Param
+from verifiers.models.base import SEED_MAX, Model, Observable, Observations, param
 from verifiers.precision import FLOAT64
 
 UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
@@ -284,29 +284,25 @@ def gram(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     return (X @ X.T) * (S @ S.T) / W.shape[0]
 
 
-def _p(name, kind, lo, hi, doc, **assumptions):
-    return Param(name, kind, lo, hi, doc, assumptions)
-
-
 class TwoLayerReLU(Model):
     name = "ntk.two_layer_relu"
     doc = __doc__
     params = (
-        _p("n", "int", 2, 512, "number of training inputs", positive=True),
-        _p("d", "int", 2, 128, "input dimension", positive=True),
-        _p("m", "int", 1, 65536, "width (number of hidden neurons)", positive=True),
-        _p("kappa", "float", 1e-3, 10.0, "initialisation scale: w_r(0) ~ N(0, kappa^2 I)", positive=True),
-        _p("init", "int", 0, 1, "0 Gaussian, 1 antisymmetric (u(0) = 0)"),
-        _p("labels", "int", 0, 1, "0 random signs, 1 linear target beta^T x"),
-        _p("linearized", "int", 0, 1, "1: train the first-order Taylor model at W(0)"),
-        _p("steps", "int", 0, 5000, "gradient steps"),
-        _p("spectrum_every", "int", -1, 5000, "Gram spectrum every this many steps (0: first and last only; "
+        param("n", "int", 2, 512, "number of training inputs", positive=True),
+        param("d", "int", 2, 128, "input dimension", positive=True),
+        param("m", "int", 1, 65536, "width (number of hidden neurons)", positive=True),
+        param("kappa", "float", 1e-3, 10.0, "initialisation scale: w_r(0) ~ N(0, kappa^2 I)", positive=True),
+        param("init", "int", 0, 1, "0 Gaussian, 1 antisymmetric (u(0) = 0)"),
+        param("labels", "int", 0, 1, "0 random signs, 1 linear target beta^T x"),
+        param("linearized", "int", 0, 1, "1: train the first-order Taylor model at W(0)"),
+        param("steps", "int", 0, 5000, "gradient steps"),
+        param("spectrum_every", "int", -1, 5000, "Gram spectrum every this many steps (0: first and last only; "
                                               "-1: never)"),
-        _p("step_unit", "int", 0, 3, "eta = step * unit: 0 one, 1 1/lambda_max(H^inf), 2 lambda0/n^2, "
+        param("step_unit", "int", 0, 3, "eta = step * unit: 0 one, 1 1/lambda_max(H^inf), 2 lambda0/n^2, "
                                      "3 1/lambda_max(H(0))"),
-        _p("step", "float", 1e-6, 100.0, "the step in units of step_unit", positive=True),
-        _p("seed", "seed", 0, SEED_MAX, "seed of the data"),
-        _p("init_seed", "seed", 0, SEED_MAX, "seed of the initialisation"),
+        param("step", "float", 1e-6, 100.0, "the step in units of step_unit", positive=True),
+        param("seed", "seed", 0, SEED_MAX, "seed of the data"),
+        param("init_seed", "seed", 0, SEED_MAX, "seed of the initialisation"),
     )
     observables = (
         Observable("resid_sq", True, "||u(t) - y||^2"),
