@@ -25,6 +25,9 @@ def test_drori_teboulle_is_tight_for_n_1_to_10():
     assert [r.N for r in at_h1] == list(range(1, 11))
     for r in at_h1:
         assert abs(r.ratio - 1) < 1e-5, r
+        assert r.decision == "tight" and r.resolution < 1e-4, r  # tight to the solver's band, not "holds"
+    # tight for every h <= 1 (Drori & Teboulle 2014, Thm 3.1): no row may be called violated
+    assert {r.decision for r in cert.rows} == {"tight"}, [(r.N, r.params, r.decision) for r in cert.rows]
 
 
 def test_tightened_mutant_violated_and_witness_confirmed_by_sampling():
@@ -53,7 +56,7 @@ def test_certify_cli_json_and_store(tmp_path, capsys):
     import sqlite3
 
     rows = sqlite3.connect(store).execute("SELECT method, verdict, solver, tolerances FROM certificates").fetchall()
-    assert rows[0][:3] == ("pep", "HOLDS", "CLARABEL") and "rtol" in json.loads(rows[0][3])
+    assert rows[0][:3] == ("pep", "HOLDS", "CLARABEL") and "tight_max" in json.loads(rows[0][3])
 
 
 def test_certify_cli_refuses_unfit_statement(capsys):

@@ -15,21 +15,43 @@ min_{j<=k} ||g_j||^2 (PEPit's minimum of several metrics), ``R_sq`` ||x_0 - x*||
 first atom of ``init`` of coefficient 1; the SDP maximises ``lhs`` subject to
 ``init <= 1``. By homogeneity (scaling x by s scales every atom by s^2) the claim holds
 on the whole class iff the worst case W satisfies W <= c; W / c is the tightness.
+Every number below is in these normalised units (the initial quantity is 1), so no
+comparison depends on the scale of the problem.
 
-Decision. VIOLATED iff W > c (1 + RTOL) + ATOL, with RTOL = 1e-5, ATOL = 1e-5 (in
-units of the normalised initial quantity), on a row the solver reports ``optimal``:
-Clarabel (an interior-point solver, pip-installable, run at its default tolerances
-1e-8 on the duality gap and feasibility) returns the PEP value to about 1e-8
-relative on most of these problems (measured: Drori-Teboulle ratios 1 +- 4e-8 for
-N <= 10), but on the quadratic class at N >= 6 its answers drift by up to ~1e-5
-absolute (measured: N = 8, mu = 0.5, h = 1 gives 2.25e-5 where the exact worst case,
-a quadratic with eigenvalues {mu, L}, is 1.53e-5) and it reports ``optimal_inaccurate``
-or fails on some. A violation seen only on such rows, or a failed solve, makes the
-verdict INCONCLUSIVE, never VIOLATED.
-Clarabel rather than SCS because SCS is a first-order method whose default accuracy
-(1e-4) cannot tell a tight bound (ratio 1.000) from one off by 1e-4. Parameters:
-L = 1 (the classes are invariant under f -> f / L; a statement written in L is
-checked at L = 1), and for eta and mu the points of :func:`parameter_grid`.
+Decision (scale-free; a solver may delay a verdict, never decide it for the claim).
+PEPit reports, after each solve, the primal value p (a Gram matrix attaining it: a
+lower estimate of W), the dual value d (the value of the reconstructed proof: an upper
+estimate) and the residuals of both: the negative eigenvalues of the Gram and dual
+matrices, the largest primal constraint violation, the most negative inequality
+multiplier, and the coefficients left over when the proof is reconstructed (a dual
+certificate is exact when they vanish). Their sum e bounds how far p and d can be
+from W: each residual multiplies a Gram entry or function-value difference of size
+<= O(1) under the normalisation init <= 1 (measured on the published worst cases of
+``property_tests/test_published_worst_cases.py``, 60 rows: |d - W| is 6e-4..0.18 of e,
+so the band always held W). The row's band is [min(p, d) - e, max(p, d) + e], and
+with the stated constant c:
+
+- ``violated`` iff the band lies above c, ``holds`` iff it lies below c;
+- ``tight`` iff c lies in the band and the band is narrower than TIGHT_MAX = 1e-3 of c:
+  the bound is the exact worst case to that resolution, reported as "tight to +-r"
+  (DESIGN "Power": a tight claim holds to the checker's resolution; 1e-3 is ten times
+  below the 1% target, and a claim off by more than 0.1% at a row is never tight
+  there: it is violated or undecided);
+- ``undecided`` otherwise, and whenever the status is not ``optimal`` (or
+  ``unbounded``: W = inf) or PEPit's report is missing. Such a row is solved again
+  (ATTEMPTS), and only the last attempt counts: Clarabel without static
+  regularisation, then also with iterative refinement to 1e-15, then without
+  equilibration (measured on the strongly convex class with mu >= L/2, N = 8..10:
+  the default stalls at primal residual 7e-8 with ``optimal_inaccurate``, and each
+  variant reaches ``optimal`` on a different subset of rows), then SCS at eps 1e-9, a
+  second, first-order solver.
+
+A statement is VIOLATED when a row is violated, INCONCLUSIVE when no row holds and
+none is tight, else HOLDS; undecided rows contribute nothing to tightness or slack
+and are counted in the message. Clarabel is the first solver because SCS's default
+accuracy (1e-4) cannot tell a tight bound from one off by 1e-4. Parameters: L = 1
+(the classes are invariant under f -> f / L; a statement written in L is checked at
+L = 1), and for eta and mu the points of :func:`parameter_grid`.
 
 A class whose interpolation conditions are only necessary (PEPit's "cheap" PL
 constraints) would make W an upper bound only; such classes are not offered.
@@ -37,20 +59,36 @@ constraints) would make W an upper bound only; such classes are not offered.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import re
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from theorems.statement import Statement, StatementError, t
 from verifiers.verdict import Verdict
 
 SOLVER = "CLARABEL"
-RTOL, ATOL = 1e-5, 1e-5
+#: solve attempts in order: (name, cvxpy solver, options); see the module docstring
+_REFINE = {"iterative_refinement_reltol": 1e-15, "iterative_refinement_abstol": 1e-15,
+           "iterative_refinement_max_iter": 50}
+ATTEMPTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("clarabel", "CLARABEL", {}),
+    ("clarabel-noreg", "CLARABEL", {"static_regularization_enable": False, "max_iter": 400}),
+    ("clarabel-noreg-refined", "CLARABEL", {"static_regularization_enable": False, "max_iter": 400, **_REFINE}),
+    ("clarabel-noreg-unscaled", "CLARABEL", {"static_regularization_enable": False, "max_iter": 400,
+                                             "equilibrate_enable": False}),
+    ("scs", "SCS", {"eps_abs": 1e-9, "eps_rel": 1e-9, "max_iters": 20_000}),
+)
+TIGHT_MAX = 1e-3
 N_MAX = 10
-#: solver statuses a verdict may rest on ("unbounded": the worst case is infinite)
+#: solver statuses a row may rest on ("unbounded": the worst case is infinite)
 DECISIVE = ("optimal", "unbounded")
 
 #: function class name -> (PEPit class, whether mu enters)
@@ -77,16 +115,25 @@ class NotApplicable(StatementError):
 
 @dataclass
 class Row:
-    """One solved SDP: N steps at one parameter point."""
+    """One parameter point and N: the last solve attempt, its band and the decision."""
 
     N: int
     params: dict[str, float]
-    worst: float
-    stated: float
-    ratio: float
-    status: str
-    violated: bool
+    worst: float  # PEPit's dual value d (upper estimate of W); inf unbounded, nan failed
+    stated: float  # c
+    ratio: float  # worst / stated
+    status: str  # solver status of the last attempt
+    decision: str  # violated | holds | tight | undecided
+    band: tuple[float, float]  # W lies in [lo, hi] (normalised units)
+    resolution: float  # width of the band relative to |c|
+    solver: str  # name of the last attempt
+    attempts: list[str]  # "name: status" per attempt
+    residuals: dict[str, float]  # PEPit's report of the last attempt
     solve_s: float
+
+    @property
+    def violated(self) -> bool:
+        return self.decision == "violated"
 
 
 @dataclass
@@ -99,8 +146,9 @@ class Certificate:
     verdict: str
     message: str
     solver: str = SOLVER
-    tolerances: dict[str, float] = field(default_factory=lambda: {"rtol": RTOL, "atol": ATOL,
-                                                                   "solver_gap": 1e-8, "solver_feas": 1e-8})
+    tolerances: dict[str, Any] = field(default_factory=lambda: {
+        "tight_max": TIGHT_MAX, "band": "[min(p,d) - e, max(p,d) + e], e = sum of PEPit residuals",
+        "attempts": [name for name, _, _ in ATTEMPTS]})
     rows: list[Row] = field(default_factory=list)
     witness: dict[str, Any] | None = None
     confirmation: dict[str, Any] | None = None
@@ -108,10 +156,12 @@ class Certificate:
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        for row in out["rows"]:
-            for key in ("worst", "ratio"):
+        for row, original in zip(out["rows"], self.rows):
+            row["violated"] = original.violated
+            for key in ("worst", "ratio", "resolution"):
                 if not math.isfinite(row[key]):
                     row[key] = str(row[key])
+            row["band"] = [v if math.isfinite(v) else str(v) for v in row["band"]]
         return out
 
 
@@ -248,7 +298,13 @@ class _Problem:
     points: list[Any]
 
 
-def _build(function_class: str, params: dict[str, float], N: int) -> _Problem:
+def _build(function_class: str, params: dict[str, float], N: int, evaluate_last: bool = False) -> _Problem:
+    """The PEP of N steps; ``evaluate_last`` also queries the oracle at x_N (for a witness).
+
+    Querying x_N adds (g_N, f_N) and their interpolation conditions; the worst case is
+    unchanged, since any function of the class through x_0..x_{N-1}, x* gives values at
+    x_N that satisfy them (Taylor, Hendrickx & Glineur 2017, Thm. 4).
+    """
     import PEPit.functions as functions
     from PEPit import PEP
 
@@ -263,6 +319,8 @@ def _build(function_class: str, params: dict[str, float], N: int) -> _Problem:
     for _ in range(N):
         x = x - params["eta"] * func.gradient(x)
         points.append(x)
+    if evaluate_last:
+        func.oracle(x)
     return _Problem(problem, func, xs, fs, points)
 
 
@@ -300,31 +358,105 @@ def _pep_atom(built: _Problem, atom: sp.Basic) -> Any:
     return built.func.gradient(x) ** 2
 
 
+#: PEPit's report (``PEP.check_feasibility`` at verbose=1; PEPit 0.5 exposes these values only
+#: in print): phrase -> residual name. A phrase printed without "up to an error of" means 0.
+_REPORT = {
+    "The solver found a Gram matrix that is positive semi-definite": "gram_psd",
+    "All required PSD matrices are indeed positive semi-definite": "lmi_psd",
+    "All the primal scalar constraints are verified": "primal_constraints",
+    "The solver found a residual matrix that is positive semi-definite": "dual_psd",
+    "All the dual matrices to lmi are positive semi-definite": "lmi_dual_psd",
+    "All the dual scalar values associated with inequality constraints are nonnegative": "dual_sign",
+    "The worst-case guarantee proof is perfectly reconstituted": "reconstruction",
+}
+_REQUIRED = ("gram_psd", "dual_psd", "reconstruction", "dual", "primal")
+_NUMBER = r"([-+0-9.eEinfa]+)"
+
+
+def pepit_report(text: str) -> dict[str, float]:
+    """Residuals, primal and dual values from PEPit's printed feasibility check ({} if incomplete)."""
+    out: dict[str, float] = {}
+    for phrase, name in _REPORT.items():
+        found = re.search(re.escape(phrase) + r"(?: up to an error of " + _NUMBER + ")?", text)
+        if found:
+            out[name] = abs(float(found.group(1))) if found.group(1) else 0.0
+    final = re.search(r"Final upper bound \(dual\): " + _NUMBER + r" and lower bound \(primal example\): "
+                      + _NUMBER, text)
+    if final:
+        out["dual"], out["primal"] = float(final.group(1)), float(final.group(2))
+    return out if all(k in out for k in _REQUIRED) else {}
+
+
+@dataclass
+class Solved:
+    """One solve attempt: PEPit's value (the dual d), the solver status and PEPit's report."""
+
+    value: float
+    status: str
+    solver: str
+    residuals: dict[str, float]
+    built: _Problem
+
+
 def solve(function_class: str, posed: _Posed, params: dict[str, float], N: int,
-          reduce_dimension: bool = False) -> tuple[float, str, _Problem]:
-    """The worst case W of ``posed`` (inf when unbounded) and the solver status."""
-    built = _build(function_class, params, N)
+          attempt: tuple[str, str, dict[str, Any]] = ATTEMPTS[0], reduce_dimension: bool = False,
+          evaluate_last: bool = False) -> Solved:
+    """One attempt at the worst case W of ``posed`` (inf when unbounded, nan when the solver failed)."""
+    name, solver, options = attempt
+    built = _build(function_class, params, N, evaluate_last)
     built.problem.set_initial_condition(_pep_expr(built, posed.init) <= 1)
     if posed.min_over is not None:
         for j in range(posed.min_over + 1):
             built.problem.set_performance_metric(built.func.gradient(built.points[j]) ** 2)
     else:
         built.problem.set_performance_metric(_pep_expr(built, posed.lhs))
-    options = {"dimension_reduction_heuristic": "trace"} if reduce_dimension else {}
+    if reduce_dimension:
+        options = {**options, "dimension_reduction_heuristic": "trace"}
     from cvxpy.error import SolverError
 
+    printed = io.StringIO()
     try:
-        value = built.problem.solve(wrapper="cvxpy", solver=SOLVER, verbose=0, **options)
-    except SolverError as exc:
-        return math.nan, f"solver failed: {exc}", built
+        with contextlib.redirect_stdout(printed), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Solution may be inaccurate": the status says it
+            value = built.problem.solve(wrapper="cvxpy", solver=solver, verbose=1, **options)
+    except (SolverError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        return Solved(math.nan, f"solver failed: {exc}", name, {}, built)
     status = str(getattr(getattr(built.problem.wrapper, "prob", None), "status", "unknown"))
     if value is None:
-        return (math.inf if "unbounded" in status else math.nan), status, built
-    return float(value), status, built
+        return Solved(math.inf if status == "unbounded" else math.nan, status, name, {}, built)
+    return Solved(float(value), status, name, pepit_report(printed.getvalue()), built)
 
 
-def _violated(worst: float, stated: float) -> bool:
-    return worst > stated * (1 + RTOL) + ATOL if stated >= 0 else worst > stated + ATOL
+def decide(solved: Solved, stated: float) -> tuple[str, tuple[float, float], float]:
+    """(decision, band, resolution) of one attempt against the stated constant c (module docstring)."""
+    if solved.status == "unbounded" and solved.value == math.inf:
+        return ("violated" if math.isfinite(stated) else "undecided"), (math.inf, math.inf), math.inf
+    r = solved.residuals
+    if solved.status != "optimal" or not r or not all(math.isfinite(v) for v in r.values()):
+        return "undecided", (-math.inf, math.inf), math.inf
+    err = abs(r["dual"] - r["primal"]) + sum(v for k, v in r.items() if k not in ("dual", "primal"))
+    lo, hi = min(r["primal"], r["dual"]) - err, max(r["primal"], r["dual"]) + err
+    resolution = (hi - lo) / abs(stated) if stated != 0 else math.inf
+    if lo > stated:
+        return "violated", (lo, hi), resolution
+    if hi < stated:
+        return "holds", (lo, hi), resolution
+    return ("tight" if resolution <= TIGHT_MAX else "undecided"), (lo, hi), resolution
+
+
+def solve_row(function_class: str, posed: _Posed, params: dict[str, float], N: int) -> Row:
+    """Solve; while undecided, solve again with the next attempt of ATTEMPTS (the last one counts)."""
+    tic = time.perf_counter()
+    tried = []
+    for attempt in ATTEMPTS:
+        solved = solve(function_class, posed, params, N, attempt)
+        decision, band, resolution = decide(solved, posed.stated)
+        tried.append(f"{solved.solver}: {solved.status[:60]}")
+        if decision != "undecided":
+            break
+    ratio = solved.value / posed.stated if posed.stated > 0 else math.inf
+    return Row(N, dict(params), solved.value, posed.stated, ratio, solved.status, decision, band, resolution,
+               solved.solver, tried, solved.residuals, time.perf_counter() - tic)
 
 
 # ------------------------------------------------------------------ certifying
@@ -337,33 +469,46 @@ def certify_worst_case(statement: Statement, n_max: int = N_MAX, confirm: bool =
     cert = Certificate(statement.id, statement.hash(), cls, "HOLDS", "")
     for params in parameter_grid(statement, cls):
         for N in range(max(1, statement.t_min), n_max + 1):
-            posed = pose(statement, N, params)
-            tic = time.perf_counter()
-            worst, status, _ = solve(cls, posed, params, N)
-            ratio = worst / posed.stated if posed.stated > 0 else math.inf
-            cert.rows.append(Row(N, dict(params), worst, posed.stated, ratio, status,
-                                 bool(_violated(worst, posed.stated)), time.perf_counter() - tic))
-    failed = [r for r in cert.rows if math.isnan(r.worst) or (r.violated and r.status not in DECISIVE)]
-    bad = [r for r in cert.rows if r.violated and r.status in DECISIVE]
-    if bad:
-        first = min(bad, key=lambda r: (r.N, -r.ratio))
-        cert.verdict = "VIOLATED"
-        cert.message = (f"at N = {first.N}, {_short(first.params)}: worst case {first.worst:.6g} > stated "
-                        f"{first.stated:.6g} (ratio {first.ratio:.4f})")
-        if confirm:
-            from verifiers.witness import confirm_witness
-            cert.witness, cert.confirmation = confirm_witness(statement, cls, first.params, first.N)
-            cert.message += "; " + cert.confirmation["message"]
-    elif failed:
-        cert.verdict = "INCONCLUSIVE"
-        cert.message = (f"undecided: the solver failed or was inaccurate at N = {failed[0].N}, "
-                        f"{_short(failed[0].params)} ({failed[0].status[:80]})")
-    else:
-        top = max(cert.rows, key=lambda r: r.ratio)
-        cert.message = (f"worst case <= stated bound for N = {cert.rows[0].N}..{n_max} at {len(cert.rows)} "
-                        f"points; max tightness {top.ratio:.6f} at N = {top.N}, {_short(top.params)}")
+            cert.rows.append(solve_row(cls, pose(statement, N, params), params, N))
+    cert.verdict, cert.message = judge(cert.rows)
+    if cert.verdict == "VIOLATED" and confirm:
+        from verifiers.witness import confirm_witness
+
+        first = first_violation(cert.rows)
+        cert.witness, cert.confirmation = confirm_witness(statement, cls, first.params, first.N)
+        cert.message += "; " + cert.confirmation["message"]
     cert.wall_s = time.perf_counter() - started
     return cert
+
+
+def first_violation(rows: list[Row]) -> Row:
+    return min((r for r in rows if r.violated), key=lambda r: (r.N, -r.ratio))
+
+
+def judge(rows: list[Row]) -> tuple[str, str]:
+    """(verdict, message) from the rows' decisions: any violated row decides; undecided rows count for nothing."""
+    by = {d: [r for r in rows if r.decision == d] for d in ("violated", "holds", "tight", "undecided")}
+    undecided = ""
+    if by["undecided"]:
+        u = by["undecided"][0]
+        undecided = (f"{len(by['undecided'])} of {len(rows)} rows undecided, not counted (first: N = {u.N}, "
+                     f"{_short(u.params)}, {'; '.join(u.attempts)}"
+                     + (f", band +-{u.resolution:.2g} of the bound" if math.isfinite(u.resolution) else "") + ")")
+    if by["violated"]:
+        first = first_violation(rows)
+        return "VIOLATED", (f"at N = {first.N}, {_short(first.params)}: worst case >= {first.band[0]:.6g} > stated "
+                            f"{first.stated:.6g} (ratio {first.ratio:.4f}, solver {first.solver}: {first.status})")
+    if not by["holds"] and not by["tight"]:
+        return "INCONCLUSIVE", "undecided: " + (undecided or "no rows")
+    parts = []
+    if by["holds"]:
+        top = max(by["holds"], key=lambda r: r.ratio)
+        parts.append(f"worst case < stated bound at {len(by['holds'])} rows (N = {rows[0].N}..{rows[-1].N}); "
+                     f"max tightness {top.ratio:.6f} at N = {top.N}, {_short(top.params)}")
+    if by["tight"]:
+        r = max(x.resolution for x in by["tight"])
+        parts.append(f"{len(by['tight'])} rows tight: the bound is the exact worst case to +-{r:.1e}")
+    return "HOLDS", "; ".join(parts + ([undecided] if undecided else []))
 
 
 def _short(params: dict[str, float]) -> str:
@@ -386,17 +531,19 @@ def run_worst_case(statement: Statement, budget: int, seed: int, progress, base:
     cert = certify_worst_case(statement, n_max=max(1, min(budget, N_MAX)))
     base.verdict, base.message = cert.verdict, cert.message
     base.instances = len(cert.rows)
-    finite = [r for r in cert.rows if math.isfinite(r.ratio)]
-    base.max_tightness = max((r.ratio for r in finite), default=math.inf)
-    base.min_slack = min((r.stated - r.worst for r in cert.rows if math.isfinite(r.worst)), default=-math.inf)
+    holds = [r for r in cert.rows if r.decision == "holds"]
+    tight = [r for r in cert.rows if r.decision == "tight"]
+    # undecided rows contribute nothing; a tight row has tightness 1 and slack 0 to its resolution
+    base.max_tightness = max([r.ratio for r in holds] + [1.0] * bool(tight), default=0.0)
+    base.min_slack = min([r.stated - r.band[1] for r in holds] + [0.0] * bool(tight), default=math.inf)
     base.details["certificate"] = cert.to_dict()
     if cert.verdict == "VIOLATED":
-        row = min((r for r in cert.rows if r.violated and r.status in DECISIVE), key=lambda r: (r.N, -r.ratio))
+        row = first_violation(cert.rows)
         confirmation = cert.confirmation or {}
         instance = (cert.witness or {}).get("instance")
         base.counterexample = {
-            "params": instance or {**row.params, "N": row.N}, "t": row.N, "observed": row.worst,
-            "bound": row.stated, "slack": row.stated - row.worst, "replay_dps": confirmation.get("replay_dps"),
+            "params": instance or {**row.params, "N": row.N}, "t": row.N, "observed": row.band[0],
+            "bound": row.stated, "slack": row.stated - row.band[0], "replay_dps": confirmation.get("replay_dps"),
             "replay_observed": confirmation.get("replay_observed"), "replay_bound": confirmation.get("replay_bound"),
             "confirmation": confirmation.get("message", ""), "replay": f"boundcheck certify {statement.id}",
         }

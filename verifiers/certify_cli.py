@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS pep_rows (
     violated INTEGER
 );
 """
+#: pep_rows columns added after the first release (added to an older store on first use)
+ROW_COLUMNS = {"decision": "TEXT", "band_lo": "REAL", "band_hi": "REAL", "resolution": "REAL", "solver": "TEXT",
+               "attempts": "TEXT", "residuals": "TEXT"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +73,10 @@ def certify_one(statement, n_max: int = 10) -> tuple[str, Any]:
 
 def _store(store, statement, method: str, body: dict[str, Any]) -> None:
     store.ensure(SCHEMA)
+    present = {r[1] for r in store.db.execute("PRAGMA table_info(pep_rows)")}
+    for name, kind in ROW_COLUMNS.items():
+        if name not in present:
+            store.db.execute(f"ALTER TABLE pep_rows ADD COLUMN {name} {kind}")
     status = body.get("solver_status") or ",".join(sorted({r["status"] for r in body.get("rows", [])}))
     with store._transaction():
         cur = store.db.execute(
@@ -78,10 +85,13 @@ def _store(store, statement, method: str, body: dict[str, Any]) -> None:
             (statement.id, statement.hash(), method, body["verdict"], body["solver"], status,
              json.dumps(body["tolerances"]), body["message"], json.dumps(body, default=str), body["wall_s"],
              time.time()))
+        columns = "certificate_id, n, params, worst, stated, ratio, status, violated, " + ", ".join(ROW_COLUMNS)
         for r in body.get("rows", []):
-            store.db.execute("INSERT INTO pep_rows VALUES (?,?,?,?,?,?,?,?)",
+            store.db.execute(f"INSERT INTO pep_rows ({columns}) VALUES ({', '.join('?' * 15)})",
                              (cur.lastrowid, r["N"], json.dumps(r["params"]), _num(r["worst"]), r["stated"],
-                              _num(r["ratio"]), r["status"], int(r["violated"])))
+                              _num(r["ratio"]), r["status"], int(r["violated"]), r["decision"],
+                              _num(r["band"][0]), _num(r["band"][1]), _num(r["resolution"]), r["solver"],
+                              json.dumps(r["attempts"]), json.dumps(r["residuals"])))
 
 
 def _num(value: Any) -> float | None:
@@ -95,13 +105,15 @@ def _print(statement, method: str, body: dict[str, Any]) -> None:
     print(f"{statement.id}: {body['verdict']} ({method}, solver {body['solver']})")
     print(f"  {body['message']}")
     if method == "pep":
-        print(f"  {'N':>3}  {'params':<28} {'worst case':>12} {'stated':>12} {'tightness':>10}")
+        print(f"  {'N':>3}  {'params':<28} {'worst case':>12} {'stated':>12} {'tightness':>10} {'+-':>8}  "
+              f"{'decision':<9} solver: status")
         for r in body["rows"]:
             params = ", ".join(f"{k}={v:.4g}" for k, v in r["params"].items())
-            worst = _num(r["worst"])
-            ratio = _num(r["ratio"])
-            print(f"  {r['N']:>3}  {params:<28} {worst:>12.6g} {r['stated']:>12.6g} {ratio:>10.6f}"
-                  + ("  VIOLATED" if r["violated"] else ""))
+            worst, ratio, resolution = _num(r["worst"]), _num(r["ratio"]), _num(r["resolution"])
+            print(f"  {r['N']:>3}  {params:<28} {worst:>12.6g} {r['stated']:>12.6g} {ratio:>10.6f} "
+                  f"{resolution:>8.1e}  {r['decision']:<9} {'; '.join(r['attempts'])}")
+        print("  (+-: the solver's band around the worst case, relative to the bound; undecided rows count "
+              "for nothing)")
     else:
         for m in body["multipliers"]:
             print(f"  multiplier {m['multiplier']}: basis {m['basis']}, Gram {m['gram']}")
