@@ -1,6 +1,7 @@
 """The ``boundcheck`` command line (contract in DESIGN.md).
 
-Bad input is one line on stderr and exit 2, never a traceback. ``list`` and ``show``
+Bad input is one line on stderr and exit 2, never a traceback; so is an internal failure
+(an uncaught exception: ERROR, never the VIOLATED code 1), whose traceback ``--debug`` prints. ``list`` and ``show``
 import neither numba nor cvxpy nor Dask. Commands beyond the core four live in their
 own modules, named in :data:`EXTRA_COMMANDS`; each has ``add_arguments(parser)`` and
 ``main(args) -> int``.
@@ -13,10 +14,13 @@ import importlib
 import json
 import math
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
 from verifiers.errors import BoundcheckError
+
+DEBUG_HELP = "on an internal failure, print the traceback (otherwise one line on stderr, exit 2)"
 
 EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module, one-line help)
@@ -109,6 +113,11 @@ def _fmt(value: Any) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """Check every target; the exit code is :func:`verify_exit_code` of the verdicts.
+
+    With ``--resume``, a statement already recorded at this budget and seed is skipped
+    and counts with its recorded verdict (a theorem recorded VIOLATED still exits 1).
+    """
     from verifiers.check import effective_budget, verify
     from verifiers.store import Store
 
@@ -119,10 +128,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     try:
         for statement in statements:
             budget = effective_budget(statement, args.budget)
-            if args.resume and store.has_run(statement.id, statement.hash(), budget, args.seed):
-                if not args.json:
-                    print(f"{statement.id}: recorded already (skipped by --resume)")
-                continue
+            if args.resume:
+                recorded = store.recorded(statement.id, statement.hash(), budget, args.seed)
+                if recorded is not None:
+                    verdict = _resumed(store, recorded, statement)
+                    verdicts.append(verdict)
+                    if not args.json:
+                        print(f"{statement.id}: recorded already (skipped by --resume): {verdict.headline()}")
+                    continue
             bar = _Bar(interactive, statement.id)
             verdict = verify(statement, budget=args.budget, seed=args.seed, progress=bar)
             bar.clear()
@@ -139,12 +152,42 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([v.to_dict() for v in verdicts], indent=2))
     elif len(verdicts) > 1:
-        _print_summary(verdicts)
-    if len(statements) == 1 and verdicts:
-        return verdicts[0].exit_code
-    if any(v.verdict == "ERROR" for v in verdicts):
-        return 2
-    return 1 if any(v.meets_expectation is False for v in verdicts) else 0
+        _print_summary(verdicts, judged_by_expectation=args.all)
+    return verify_exit_code(verdicts, all_=args.all)
+
+
+def verify_exit_code(verdicts: Sequence[Any], all_: bool = False) -> int:
+    """The exit code of ``verify`` (DESIGN.md, "Verdicts and exit codes").
+
+    ``--all`` judges each verdict against what its kind expects: 2 on any ERROR, else 1
+    if any expectation fails (a theorem not HOLDS/VACUOUS, a mutant not VIOLATED), else 0;
+    built-in conjectures are reported, not judged. Explicit targets exit with the worst
+    code any one of them would give alone (:meth:`Verdict.target_exit_code`: ERROR 2 over
+    VIOLATED 1 over INCONCLUSIVE/VACUOUS 3 over HOLDS 0, a mutant inverted, a conjecture
+    judged as a claim that should hold), so adding a target never hides a failure.
+    """
+    from verifiers.verdict import EXIT_CODES, combined_exit_code
+
+    if all_:
+        if any(v.verdict == "ERROR" for v in verdicts):
+            return EXIT_CODES["ERROR"]
+        return EXIT_CODES["VIOLATED"] if any(v.meets_expectation is False for v in verdicts) else 0
+    return combined_exit_code([v.target_exit_code() for v in verdicts])
+
+
+def _resumed(store, row: dict[str, Any], statement) -> Any:
+    """The recorded run ``row`` as a verdict, with its counterexample if it had one."""
+    from verifiers.verdict import Verdict
+
+    verdict = Verdict.from_record(row, statement.expected)
+    for cx in store.counterexamples(statement.id, statement.hash()):
+        if cx["run_id"] == row["id"]:
+            verdict.counterexample = {
+                "params": cx["params"], "t": cx["t"], "observed": cx["observed"], "bound": cx["bound"],
+                "slack": cx["slack"], "replay_dps": cx["replay_dps"], "replay_observed": cx["replay_observed"],
+                "replay_bound": cx["replay_bound"], "replay": cx["replay_command"]}
+            break
+    return verdict
 
 
 def _print_verdict(v) -> None:
@@ -162,21 +205,32 @@ def _print_verdict(v) -> None:
         print(f"  {vacuity_line(v.details['vacuity'])}")
 
 
-def _print_summary(verdicts) -> None:
+def _print_summary(verdicts, judged_by_expectation: bool = True) -> None:
     width = max(len(v.statement_id) for v in verdicts)
     header = f"{'statement':<{width}}  {'kind':<10}  {'verdict':<12}  {'expected':<16}  {'ok':<3}  " \
              f"{'instances':>9}  {'max tight':>9}  {'min slack':>10}  {'time':>6}"
     print("\n" + header + "\n" + "-" * len(header))
     for v in verdicts:
-        ok = {True: "yes", False: "NO", None: "-"}[v.meets_expectation]
-        expected = "/".join(v.expected) or "(reported)"
+        met = v.meets_expectation
+        if not judged_by_expectation and v.kind == "conjecture":  # a named conjecture is a claim to hold
+            met = v.verdict == "HOLDS"
+        ok = {True: "yes", False: "NO", None: "-"}[met]
+        expected = "/".join(v.expected) or ("(reported)" if judged_by_expectation or v.kind != "conjecture"
+                                            else "HOLDS")
         print(f"{v.statement_id:<{width}}  {v.kind:<10}  {v.verdict:<12}  {expected:<16}  {ok:<3}  "
               f"{v.instances:>9}  {_fmt(v.max_tightness):>9}  {_fmt(v.min_slack):>10}  {v.wall_s:>5.1f}s")
-    failed = [v for v in verdicts if v.meets_expectation is False]
+    failed = [v for v in verdicts if v.meets_expectation is False
+              or (not judged_by_expectation and v.kind == "conjecture" and v.verdict != "HOLDS")]
     total = sum(v.wall_s for v in verdicts)
     print(f"\n{len(verdicts)} statements in {total:.1f}s; "
           + ("every expectation met" if not failed else f"{len(failed)} expectation(s) NOT met: "
              + ", ".join(v.statement_id for v in failed)))
+    if not judged_by_expectation:
+        from verifiers.verdict import SEVERITY
+
+        worst = max(verdicts, key=lambda v: SEVERITY[v.target_exit_code()])
+        if worst.target_exit_code():
+            print(f"exit {worst.target_exit_code()}: the worst of the targets ({worst.statement_id} {worst.verdict})")
 
 
 # ------------------------------------------------------------------ replay
@@ -229,6 +283,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="boundcheck", description="Check deep-learning theory against computation.")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("list", help="list the built-in statements")
@@ -263,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
         mod = importlib.import_module(module)
         mod.add_arguments(p)
         p.set_defaults(run=mod.main)
+    for p in sub.choices.values():  # `boundcheck verify X --debug` as well as `boundcheck --debug verify X`
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
 
 
@@ -279,6 +336,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # an internal failure: ERROR (2), one line, never the VIOLATED code
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"boundcheck: internal error: {type(exc).__name__}{': ' + detail if detail else ''}"
+              + ("" if getattr(args, "debug", False) else " (run with --debug for the traceback)"), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

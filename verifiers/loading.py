@@ -155,6 +155,15 @@ def statement_from_table(table: dict[str, Any], origin: str = "") -> Statement:
 
 
 def load_python(path: Path) -> list[Statement]:
+    """The statements a Python conjecture file defines: top-level :class:`Statement` objects
+    and ``@register`` builders of the file itself.
+
+    Only what the file defines counts: a built-in family it imports (``from theorems import
+    double_descent``) registers its builders while the file runs, and a statement it imports
+    by name is a top-level value of the file too; neither is the file's own, and neither is
+    checked as the file's claim (nor renamed to replay from the file). The family's builders
+    stay registered for the built-in registry.
+    """
     if not path.is_file():
         raise LoadError(f"no such conjecture file: {path}")
     name = f"boundcheck_user_{abs(hash(str(path.resolve())))}"
@@ -167,15 +176,39 @@ def load_python(path: Path) -> list[Statement]:
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # user code: any failure is reported in one line
-        del _REGISTERED[before:]
+        _take_own_builders(before, name)
         sys.modules.pop(name, None)
         raise LoadError(f"{path} raised {type(exc).__name__} on import: {exc}") from None
-    found = [value for value in vars(module).values() if isinstance(value, Statement)]
-    found += [build(b) for b in _REGISTERED[before:]]
-    del _REGISTERED[before:]
+    imported = _statements_of_other_modules(name)
+    found = [value for value in vars(module).values() if isinstance(value, Statement) and id(value) not in imported]
+    found += [build(b) for b in _take_own_builders(before, name)]
     if not found:
         raise LoadError(f"{path} defines no Statement")
     for statement in found:
         statement.origin = str(path)
         validate(statement)
+    return found
+
+
+def _take_own_builders(before: int, module_name: str) -> list:
+    """Remove from the registry, and return, the builders registered since ``before`` by the
+    module ``module_name``; builders of modules it imported (built-in families) stay."""
+    added = _REGISTERED[before:]
+    own = [b for b in added if getattr(b, "__module__", None) == module_name]
+    _REGISTERED[before:] = [b for b in added if getattr(b, "__module__", None) != module_name]
+    return own
+
+
+def _statements_of_other_modules(module_name: str) -> set[int]:
+    """Ids of the :class:`Statement` objects at the top level of every other loaded module:
+    a user's file that holds one of them imported it."""
+    found = set()
+    for other_name, other in list(sys.modules.items()):
+        if other_name == module_name or other is None:
+            continue
+        try:
+            values = list(vars(other).values())
+        except TypeError:
+            continue
+        found.update(id(v) for v in values if isinstance(v, Statement))
     return found

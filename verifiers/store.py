@@ -177,6 +177,14 @@ class Store:
             (statement_id, statement_hash, budget, seed)).fetchone()
         return row is not None
 
+    def recorded(self, statement_id: str, statement_hash: str, budget: int, seed: int) -> dict[str, Any] | None:
+        """The latest run of this version of the statement at this budget and seed, or None
+        (``verify --resume`` skips it and counts its recorded verdict)."""
+        row = self.db.execute(
+            "SELECT * FROM runs WHERE statement_id = ? AND statement_hash = ? AND budget = ? AND seed = ?"
+            " ORDER BY finished_at DESC, id DESC LIMIT 1", (statement_id, statement_hash, budget, seed)).fetchone()
+        return self._row(row, "runs") if row else None
+
     def counterexamples(self, statement_id: str, statement_hash: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM counterexamples WHERE statement_id = ?"
         args: tuple = (statement_id,)

@@ -9,6 +9,14 @@ from typing import Any
 
 EXIT_CODES = {"HOLDS": 0, "VIOLATED": 1, "ERROR": 2, "INCONCLUSIVE": 3, "VACUOUS": 3}
 
+#: how bad an exit code is, when several targets are combined: ERROR over VIOLATED over
+#: INCONCLUSIVE/VACUOUS over HOLDS (DESIGN.md, "Verdicts and exit codes")
+SEVERITY = {0: 0, 3: 1, 1: 2, 2: 3}
+
+#: a mutant is a claim known to be false: its verdict is judged inverted (VIOLATED is what
+#: it should get, HOLDS means the checker missed it)
+INVERTED = {"VIOLATED": "HOLDS", "HOLDS": "VIOLATED"}
+
 
 @dataclass
 class Verdict:
@@ -45,6 +53,40 @@ class Verdict:
             return None
         return self.verdict in self.expected
 
+    def target_exit_code(self, reported_only: bool = False) -> int:
+        """The exit code this verdict gives as one target of ``verify``.
+
+        ERROR is 2 whatever the kind. A mutant is judged inverted (VIOLATED 0, HOLDS 1,
+        INCONCLUSIVE/VACUOUS 3: an undecided mutant is not a caught one). A conjecture
+        given as a target (a user's file, or a built-in one named by its id) is judged as
+        a claim that should hold, like a theorem; with ``reported_only`` (built-in
+        conjectures under ``--all``) it is reported and not judged: 0.
+        """
+        if self.verdict == "ERROR":
+            return EXIT_CODES["ERROR"]
+        if self.kind == "conjecture" and reported_only:
+            return 0
+        if self.kind == "mutant":
+            return EXIT_CODES[INVERTED.get(self.verdict, self.verdict)]
+        return self.exit_code
+
+    @classmethod
+    def from_record(cls, row: dict[str, Any], expected: tuple[str, ...] = ()) -> Verdict:
+        """A verdict as the evidence store recorded it (``--resume`` counts it so)."""
+        details = dict(row.get("details") or {})
+        worst, tightest = details.pop("worst", None), details.pop("tightest", None)
+        details["resumed_from_run"] = row.get("id")
+        number = {"min_slack": math.inf, "max_tightness": 0.0}
+        return cls(
+            statement_id=row["statement_id"], statement_hash=row["statement_hash"], kind=row["kind"],
+            verdict=row["verdict"], message=row.get("message") or "", instances=row.get("instances") or 0,
+            outside=row.get("outside") or 0, violations=row.get("violations") or 0,
+            artefacts=row.get("artefacts") or 0,
+            **{k: (row[k] if row.get(k) is not None else default) for k, default in number.items()},
+            budget=row.get("budget") or 0, seed=row.get("seed") or 0, wall_s=row.get("wall_s") or 0.0,
+            worst=worst, tightest=tightest, details=details, expected=tuple(expected),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["expected"] = list(self.expected)
@@ -70,3 +112,9 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_finite(v) for v in value]
     return value
+
+
+def combined_exit_code(codes: list[int]) -> int:
+    """The worst of several targets' exit codes (0 for none): ERROR 2 over VIOLATED 1 over
+    INCONCLUSIVE/VACUOUS 3 over HOLDS 0."""
+    return max(codes, key=SEVERITY.__getitem__, default=0)
