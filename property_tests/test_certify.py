@@ -59,6 +59,19 @@ def test_certify_cli_json_and_store(tmp_path, capsys):
     assert rows[0][:3] == ("pep", "HOLDS", "CLARABEL") and "tight_max" in json.loads(rows[0][3])
 
 
+def test_certify_cli_prints_status_and_decision_per_row(tmp_path, capsys):
+    code = cli_main(["certify", "classical.convex.drori_teboulle", "--n-max", "1", "--store", str(tmp_path / "e.sqlite")])
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if "worst case" in line and "stated" in line)
+    assert code == 0 and "decision" in header and "status" in header
+    rows = [line for line in lines if "L=1, mu=0, eta=" in line]
+    assert len(rows) == 2 and all("tight" in r and "clarabel: optimal" in r for r in rows), rows
+    import sqlite3
+
+    stored = sqlite3.connect(tmp_path / "e.sqlite").execute("SELECT status, decision, band_lo, band_hi FROM pep_rows")
+    assert all(s == "optimal" and d == "tight" and lo <= hi for s, d, lo, hi in stored.fetchall())
+
+
 def test_certify_cli_refuses_unfit_statement(capsys):
     assert cli_main(["certify", "classical.pl.linear_rate"]) == 2
 

@@ -105,14 +105,14 @@ def _print(statement, method: str, body: dict[str, Any]) -> None:
     print(f"{statement.id}: {body['verdict']} ({method}, solver {body['solver']})")
     print(f"  {body['message']}")
     if method == "pep":
-        print(f"  {'N':>3}  {'params':<28} {'worst case':>12} {'stated':>12} {'tightness':>10} {'+-':>8}  "
+        print(f"  {'N':>3}  {'params':<28} {'worst case':>12} {'stated':>12} {'tightness':>10} {'band':>8}  "
               f"{'decision':<9} solver: status")
         for r in body["rows"]:
             params = ", ".join(f"{k}={v:.4g}" for k, v in r["params"].items())
             worst, ratio, resolution = _num(r["worst"]), _num(r["ratio"]), _num(r["resolution"])
             print(f"  {r['N']:>3}  {params:<28} {worst:>12.6g} {r['stated']:>12.6g} {ratio:>10.6f} "
                   f"{resolution:>8.1e}  {r['decision']:<9} {'; '.join(r['attempts'])}")
-        print("  (+-: the solver's band around the worst case, relative to the bound; undecided rows count "
+        print("  (band: width of the solver's band around the worst case, relative to the bound; undecided rows count "
               "for nothing)")
     else:
         for m in body["multipliers"]:

@@ -16,8 +16,9 @@ conditions put I between the values at w = 0 and w = b - a - delta, so w solves 
 Outside the points psi' is constant. The SDP's points satisfy the interpolation
 conditions only up to the solver's residuals, so slopes are first projected (monotone,
 rises capped at (L - mu) times the gap, outward from x*): the function is then in the
-class exactly, and whether it violates the claim is decided by running it, not by the SDP. The result is a piecewise-quadratic, Huber-like
-function (model ``smooth.interpolated``) on which gradient descent from x_0
+class exactly, and whether it violates the claim is decided by running it, not by the
+SDP. The result is a piecewise-quadratic, Huber-like function (model
+``smooth.interpolated``) on which gradient descent from x_0 (up to those residuals)
 reproduces the witness's iterates.
 
 Confirmation is independent of the SDP: the numba kernel runs gradient descent on
