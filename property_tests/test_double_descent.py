@@ -170,6 +170,20 @@ def test_decide_mean_identity_and_bound():
     assert decide_mean(bad, bad, ones, "identity", 0.99, 0.05).verdict == "VIOLATED"
 
 
+def test_decide_mean_bound_is_decided_by_its_interval_only():
+    """Issue 12, item 4: a narrow interval that contains 0 is not evidence for a bound (nor for
+    its negation): the old rule 'q se <= rel_width scale' made both HOLD."""
+    rng = np.random.default_rng(4)
+    d = rng.normal(0.0, 0.01, 4000)
+    lhs = 1.0 + d
+    ones = np.ones_like(d)
+    claim = decide_mean(d, lhs, ones, "bound", 0.99, 0.05)
+    negation = decide_mean(-d, lhs, ones, "bound", 0.99, 0.05)
+    assert claim.half_width < 0.05 and claim.low < 0 < claim.high
+    assert (claim.verdict, negation.verdict) == ("INCONCLUSIVE", "INCONCLUSIVE")
+    assert decide_mean(d - 0.01, lhs, ones, "bound", 0.99, 0.05).verdict == "HOLDS"
+
+
 def test_decide_mean_false_alarm_rate_is_near_its_level():
     """400 true identities at 90%: about 40 false alarms (binomial, 4.5 sd band)."""
     rng = np.random.default_rng(1)

@@ -46,3 +46,40 @@ def test_bonferroni_widens_the_interval():
     one = decide_rate(3, 100, delta=0.1)
     many = decide_rate(3, 100, delta=0.1, tests=10)
     assert many.upper > one.upper and many.confidence > one.confidence
+
+
+# ---------------------------------------------------------------- sequential sampling
+
+
+def test_look_schedule_doubles_up_to_the_cap():
+    from verifiers.statistics import look_alpha, look_schedule
+
+    assert look_schedule(25, 51200) == [25 * 2**k for k in range(12)]
+    assert look_schedule(100, 250) == [100, 200, 250]
+    assert look_schedule(500, 100) == [500]
+    assert look_alpha(0.05, 10) == pytest.approx(0.005)
+
+
+def test_sequential_identity_keeps_its_false_alarm_rate():
+    """A true identity (E D = 0, skewed exponential noise) sampled sequentially, stopping at
+    the first look whose interval excludes 0 (the most favourable stopping rule for a false
+    alarm): with per-look levels from look_alpha the rate stays <= alpha = 0.1. Naive
+    repeated 90% intervals over the same 8 looks alarm far more often (about 0.3). Over 400
+    repetitions a Binomial(400, 0.1) exceeds 58 with probability < 1e-3."""
+    from verifiers.expectation import decide_mean
+    from verifiers.statistics import look_alpha, look_schedule
+
+    rng = np.random.default_rng(3)
+    looks = look_schedule(20, 2560)
+    alarms = naive = 0
+    for _ in range(400):
+        d = rng.exponential(1.0, looks[-1]) - 1.0
+        ones = np.ones_like(d)
+        adjusted = [decide_mean(d[:m], ones[:m], ones[:m], "identity", 0.9, 0.0, looks=len(looks)).verdict
+                    for m in looks]
+        plain = [decide_mean(d[:m], ones[:m], ones[:m], "identity", 0.9, 0.0).verdict for m in looks]
+        alarms += "VIOLATED" in adjusted
+        naive += "VIOLATED" in plain
+    assert alarms <= 58, alarms
+    assert naive > alarms
+    assert look_alpha(0.1, len(looks)) * len(looks) == pytest.approx(0.1)

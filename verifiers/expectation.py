@@ -1,23 +1,41 @@
 """The ``in_expectation`` quantifier: an identity or a bound on an expectation, by seeded Monte Carlo.
 
 The conclusion ``lhs REL rhs`` (REL one of ==, <=, <, >=, >) is over scalar observables
-and parameters. For each of ``settings`` (quantifier parameter, default 4) settings of
-the parameters, drawn to satisfy the hypotheses, the seed named by ``over`` is drawn
-``budget // settings`` times and D = lhs - rhs is computed on every run. With m runs,
-mean D-bar and standard error s / sqrt(m), a Student-t interval at level
-1 - alpha / settings (Bonferroni over the settings, alpha = 1 - confidence) decides:
+and parameters. ``settings`` (quantifier parameter, default 4) settings of the parameters
+are drawn to satisfy the hypotheses; on each, D = lhs - rhs is computed over independent
+seeds (the seed named by ``over``). With m runs, mean D-bar and standard error s / sqrt(m),
+a Student-t interval decides.
 
-* identity E[lhs] = E[rhs]: VIOLATED when the two-sided interval for E[D] excludes 0;
-  HOLDS when it contains 0 and its half-width is at most ``rel_width`` times |E[rhs]|
-  (|E[lhs]| where E[rhs] = 0); INCONCLUSIVE otherwise (too few runs to say);
-* bound E[lhs] <= E[rhs]: one-sided; VIOLATED when the lower end of the interval for
-  E[D] is above 0; HOLDS when its upper end is at most 0 (clearly met) or its half-width
-  is at most ``rel_width`` times the scale; INCONCLUSIVE otherwise.
+**Sequential sampling.** The budget is the first look (``budget // settings`` runs per
+setting, at least 16); runs are then doubled (fresh seeds) up to ``max_runs`` per setting
+(default 32,768) -- a schedule fixed in advance (:func:`verifiers.statistics.look_schedule`).
+Every look's interval has level 1 - alpha / (settings * K), alpha = 1 - confidence, K the
+number of planned looks: Bonferroni over settings and over looks, which makes the
+intervals *repeated confidence intervals* (Jennison & Turnbull 1989; see
+:func:`verifiers.statistics.look_alpha`): all of them cover simultaneously with
+probability >= 1 - alpha, so stopping when the data look decided is allowed. Settings
+are advanced in rounds (look k of every open setting, then look k + 1), and the first
+VIOLATED setting ends the sampling.
 
-A statement with S settings is thus falsely called VIOLATED with probability at most
-1 - confidence (given the t-interval's coverage; the CLT needs the observable to have a
-finite variance, which a statement must ensure by its hypotheses). A run whose D is not
-finite is an observation: E[D] is not the finite value claimed, and the statement is VIOLATED.
+* identity E[lhs] = E[rhs]: sampling on a setting stops when the two-sided interval
+  excludes 0 or its half-width is at most ``resolution`` (default 1%) of the scale
+  |E[rhs]| (|E[lhs]| where E[rhs] = 0). VIOLATED when the interval excludes 0; HOLDS when
+  it contains 0 and its half-width is at most ``rel_width`` (default 5%, the widest
+  resolution at which an identity may be called HOLDS) of the scale; INCONCLUSIVE
+  otherwise. The verdict states the resolution reached ("HOLDS to +-0.97%"): the claim is
+  consistent with the runs to that relative deviation, and nothing finer.
+* bound E[lhs] <= E[rhs] (and >=, by sign): one-sided, and decided only by the interval:
+  HOLDS when its upper end is <= 0, VIOLATED when its lower end is > 0 (each one-sided
+  at alpha / (settings * K), so that a claim and its negation cannot both HOLD except
+  with probability <= alpha); otherwise INCONCLUSIVE, however narrow the interval --
+  a difference smaller than the noise is not evidence for either side. Sampling stops
+  when the sign is resolved or at the cap.
+
+A statement is thus falsely called VIOLATED (or a false bound HOLDS) with probability at
+most 1 - confidence, given the t-interval's coverage; the CLT needs the observable to
+have a finite variance, which a statement must ensure by its hypotheses. A run whose D is
+not finite is an observation: E[D] is not the finite value claimed, and the statement is
+VIOLATED.
 """
 
 from __future__ import annotations
@@ -33,6 +51,7 @@ from scipy import stats
 from theorems.statement import Statement, StatementError
 from verifiers.models import get_model
 from verifiers.models.base import Model
+from verifiers.statistics import look_schedule
 from verifiers.strategies import DrawPlan
 from verifiers.verdict import Verdict
 
@@ -81,9 +100,18 @@ class Difference:
         return lhs, rhs
 
 
+#: runs per setting in the first look, at least (a t-interval on fewer is mostly noise)
+MIN_FIRST_RUNS = 16
+#: default cap on the runs of one setting: 2^15; at a relative standard deviation of 0.75
+#: (the least-squares risk at small p) it resolves about +-1.4% at the default level
+DEFAULT_MAX_RUNS = 32768
+#: default sampling target: stop an identity once it is resolved to +-1% (DESIGN.md, Power)
+DEFAULT_RESOLUTION = 0.01
+
+
 @dataclass
 class MeanDecision:
-    """The decision on one setting."""
+    """The decision on one setting at one look."""
 
     verdict: str
     kind: str
@@ -99,22 +127,36 @@ class MeanDecision:
     scale: float
     rel_width: float
     nonfinite: int = 0
+    looks: int = 1
+
+    @property
+    def resolution(self) -> float:
+        """The half-width of the interval relative to the scale (inf when undefined)."""
+        return self.half_width / self.scale if self.scale > 0 and self.half_width == self.half_width else math.inf
 
     def __str__(self) -> str:
         if self.nonfinite:
             return f"{self.nonfinite} of {self.runs} runs gave a non-finite value; the expectation is not finite"
-        rel = self.half_width / self.scale if self.scale > 0 else math.inf
-        return (f"E[lhs] = {self.lhs_mean:.6g} vs E[rhs] = {self.rhs_mean:.6g} over {self.runs} runs; "
-                f"E[lhs - rhs] in [{self.low:.4g}, {self.high:.4g}] at level {self.level:.4g} "
-                f"(half-width {rel:.2%} of the scale, allowed {self.rel_width:.0%})")
+        side = "two-sided" if self.kind == "identity" else "one-sided"
+        text = (f"E[lhs] = {self.lhs_mean:.6g} vs E[rhs] = {self.rhs_mean:.6g} over {self.runs} runs; "
+                f"E[lhs - rhs] in [{self.low:.4g}, {self.high:.4g}] ({side}, level {self.level:.5g}"
+                f"{f', {self.looks} planned looks' if self.looks > 1 else ''}); resolution +-{self.resolution:.2%}")
+        if self.kind == "identity":
+            text += f" (HOLDS allowed up to +-{self.rel_width:.0%})"
+        return text
 
 
 def decide_mean(diff: np.ndarray, lhs: np.ndarray, rhs: np.ndarray, kind: str, confidence: float, rel_width: float,
-                tests: int = 1) -> MeanDecision:
-    """Decide E[D] == 0 (``identity``) or E[D] <= 0 (``bound``) from samples of D (see the module doc)."""
+                tests: int = 1, looks: int = 1) -> MeanDecision:
+    """Decide E[D] == 0 (``identity``) or E[D] <= 0 (``bound``) from samples of D (see the module doc).
+
+    The level of the interval is 1 - (1 - confidence) / (tests * looks): Bonferroni over
+    ``tests`` settings and over the ``looks`` planned looks of a sequential test. A bound
+    HOLDS only when the upper end of its one-sided interval is <= 0: ``rel_width`` plays
+    no part in it."""
     m = diff.size
     finite = np.isfinite(diff)
-    alpha = (1.0 - confidence) / tests
+    alpha = (1.0 - confidence) / (tests * max(1, looks))
     level = 1.0 - alpha
     lhs_mean, rhs_mean = float(np.mean(lhs[finite])) if finite.any() else math.nan, \
         float(np.mean(rhs[finite])) if finite.any() else math.nan
@@ -122,7 +164,7 @@ def decide_mean(diff: np.ndarray, lhs: np.ndarray, rhs: np.ndarray, kind: str, c
     if not finite.all() or m < 2:
         verdict = "VIOLATED" if not finite.all() else "INCONCLUSIVE"
         return MeanDecision(verdict, kind, m, lhs_mean, rhs_mean, math.nan, math.nan, math.nan, math.nan, level,
-                            math.inf, scale, rel_width, int((~finite).sum()))
+                            math.inf, scale, rel_width, int((~finite).sum()), looks)
     mean = float(diff.mean())
     se = float(diff.std(ddof=1) / math.sqrt(m))
     if kind == "identity":
@@ -137,13 +179,19 @@ def decide_mean(diff: np.ndarray, lhs: np.ndarray, rhs: np.ndarray, kind: str, c
     else:
         q = float(stats.t.ppf(1.0 - alpha, m - 1))
         low, high = mean - q * se, mean + q * se
-        if low > 0:
-            verdict = "VIOLATED"
-        elif high <= 0 or q * se <= rel_width * scale:
-            verdict = "HOLDS"
-        else:
-            verdict = "INCONCLUSIVE"
-    return MeanDecision(verdict, kind, m, lhs_mean, rhs_mean, mean, se, low, high, level, q * se, scale, rel_width)
+        verdict = "VIOLATED" if low > 0 else "HOLDS" if high <= 0 else "INCONCLUSIVE"
+    return MeanDecision(verdict, kind, m, lhs_mean, rhs_mean, mean, se, low, high, level, q * se, scale, rel_width,
+                        0, looks)
+
+
+def settled(decision: MeanDecision, resolution: float) -> bool:
+    """Whether sampling on a setting may stop: a VIOLATED decision; a bound whose sign is
+    resolved; an identity resolved to ``resolution`` of its scale."""
+    if decision.verdict == "VIOLATED":
+        return True
+    if decision.kind == "identity":
+        return decision.half_width <= resolution * decision.scale
+    return decision.verdict == "HOLDS"
 
 
 def draw_setting(plan: DrawPlan, rng: np.random.Generator, fixed: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -196,23 +244,47 @@ def run_in_expectation(statement: Statement, budget: int, seed: int, progress, b
         base.details["demanded"] = report["demanded"]
         return base
     confidence, rel_width = float(q.get("confidence", 0.95)), float(q.get("rel_width", 0.05))
+    resolution = float(q.get("resolution", DEFAULT_RESOLUTION))
     n_settings = int(q.get("settings", 4) or 4)
-    runs = max(2, budget // n_settings)
+    first = max(MIN_FIRST_RUNS, budget // n_settings)
+    schedule = look_schedule(first, int(q.get("max_runs", max(DEFAULT_MAX_RUNS, first))))
     rng = np.random.default_rng(seed)
-    decisions: list[tuple[dict[str, Any], MeanDecision]] = []
-    for k in range(n_settings):
+    settings: list[dict[str, Any]] = []
+    for _ in range(n_settings):
         setting = draw_setting(plan, rng)
         if setting is None:
             base.verdict, base.message = "VACUOUS", "no drawn setting met the hypotheses"
             return base
-        lhs, rhs, outside = sample_runs(model, plan, difference, setting, over, seeds_for(plan, over, rng, runs))
-        base.outside += outside
-        base.instances += lhs.size
-        decision = decide_mean(difference.sign * (lhs - rhs), lhs, rhs, difference.kind, confidence, rel_width,
-                               n_settings)
-        decisions.append(({key: v for key, v in setting.items() if key != over}, decision))
-        if progress:
-            progress(k + 1, n_settings)
+        settings.append(setting)
+    streams = [np.random.default_rng([seed, k, 1]) for k in range(n_settings)]
+    sides: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in settings]
+    drawn = [0] * n_settings
+    current: list[MeanDecision | None] = [None] * n_settings
+    looked = 0
+    for look, target in enumerate(schedule):
+        open_ = [k for k in range(n_settings) if current[k] is None or not settled(current[k], resolution)]
+        if not open_ or any(d is not None and d.verdict == "VIOLATED" for d in current):
+            break
+        looked = look + 1
+        for k in open_:
+            lhs, rhs, outside = sample_runs(model, plan, difference, settings[k], over,
+                                            seeds_for(plan, over, streams[k], target - drawn[k]))
+            drawn[k] = target
+            base.outside += outside
+            base.instances += lhs.size
+            sides[k][0].append(lhs)
+            sides[k][1].append(rhs)
+            lhs_all, rhs_all = np.concatenate(sides[k][0]), np.concatenate(sides[k][1])
+            current[k] = decide_mean(difference.sign * (lhs_all - rhs_all), lhs_all, rhs_all, difference.kind,
+                                     confidence, rel_width, n_settings, len(schedule))
+            if progress:
+                progress(look * n_settings + k + 1, len(schedule) * n_settings)
+            if current[k].verdict == "VIOLATED":
+                break
+    decisions = [({key: v for key, v in s.items() if key != over}, d) for s, d in zip(settings, current)
+                 if d is not None]
+    base.details["sequential"] = {"looks_planned": schedule, "looks_taken": looked, "resolution_target": resolution,
+                                  "max_runs": schedule[-1]}
     return _conclude(statement, base, decisions, difference.kind)
 
 
@@ -240,11 +312,23 @@ def _conclude(statement: Statement, base: Verdict, decisions: list[tuple[dict[st
                                "replay": f"boundcheck verify {statement.origin or statement.id} --seed {base.seed}"}
     elif all(v == "HOLDS" for v in verdicts):
         base.verdict = "HOLDS"
-        base.message = f"{len(decisions)} settings, {base.instances} runs; e.g. {decisions[0][1]}"
+        if kind == "identity":
+            setting, d = max(decisions, key=lambda sd: sd[1].resolution)
+            base.message = (f"HOLDS to +-{d.resolution:.2%} (the widest of {len(decisions)} settings' resolutions), "
+                            f"{base.instances} runs; at {_short(setting)}: {d}")
+        else:
+            setting, d = max(decisions, key=lambda sd: sd[1].high)
+            base.message = (f"the one-sided interval's upper end is <= 0 on all {len(decisions)} settings, "
+                            f"{base.instances} runs; closest at {_short(setting)}: {d}")
     else:
         setting, d = next((s, d) for s, d in decisions if d.verdict == "INCONCLUSIVE")
         base.verdict = "INCONCLUSIVE"
-        base.message = f"interval too wide at {_short(setting)}: {d}"
+        what = ("interval too wide" if kind == "identity" else
+                "the interval contains 0 (the sign of E[lhs - rhs] is not resolved)")
+        base.message = f"{what} after {d.runs} runs (cap {base.details.get('sequential', {}).get('max_runs', '?')}) " \
+                       f"at {_short(setting)}: {d}"
+    resolutions = [d.resolution for _, d in decisions]
+    base.details["resolution"] = max(resolutions, default=math.inf)
     return base
 
 

@@ -46,3 +46,36 @@ def decide_rate(failures: int, draws: int, delta: float, confidence: float = 0.9
     lower, upper = clopper_pearson(failures, draws, level)
     verdict = "HOLDS" if upper <= delta else "VIOLATED" if lower > delta else "INCONCLUSIVE"
     return RateDecision(verdict, failures, draws, lower, upper, delta, level)
+
+
+# ---------------------------------------------------------------- sequential sampling
+
+
+def look_schedule(first: int, cap: int) -> list[int]:
+    """Cumulative sample sizes at which a sequential test looks: ``first``, doubling, up to ``cap``.
+
+    The schedule is fixed before any data are seen (it depends only on the budget and the
+    cap), so its length K is known in advance and the union bound of :func:`look_alpha`
+    applies whatever data-dependent rule decides to stop early."""
+    first = max(1, int(first))
+    cap = max(first, int(cap))
+    looks = [first]
+    while looks[-1] < cap:
+        looks.append(min(cap, 2 * looks[-1]))
+    return looks
+
+
+def look_alpha(alpha: float, looks: int) -> float:
+    """Error level of each look of a sequential test with ``looks`` planned looks.
+
+    Repeated confidence intervals (Jennison & Turnbull 1989, "Interim analyses: the
+    repeated confidence interval approach", JRSS B 51(3):305-361; Group Sequential Methods
+    with Applications to Clinical Trials, 2000, ch. 9): if every look's interval has
+    level 1 - alpha / K, then by the union bound (Bonferroni) all K intervals cover the
+    mean simultaneously with probability >= 1 - alpha, so the interval at whichever look
+    the sampling stops at -- however the stop was chosen -- covers it with probability
+    >= 1 - alpha. Conservative (Pocock's or O'Brien-Fleming's boundaries are tighter) but
+    valid without any assumption on the stopping rule. With doubling looks K grows only
+    like log2(cap / first): 12 looks from 25 to 51,200 runs cost a z-quantile of 3.2
+    instead of 2.5 at alpha = 0.0125."""
+    return alpha / max(1, int(looks))
