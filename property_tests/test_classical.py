@@ -34,8 +34,10 @@ def test_theorem_holds(statement):
     verdict = verify(statement)
     assert verdict.verdict == "HOLDS", verdict.message
     assert verdict.instances > 50
-    # these bounds are tight or nearly so on the built-in families: the search gets close
-    assert verdict.max_tightness > 0.9
+    # decided cells only (a cell within its float64 error bound counts for nothing): the search
+    # still gets close to these bounds, and never past them
+    assert 0.5 < verdict.max_tightness <= 1.0
+    assert verdict.details["cells"]["decided"] > 0
 
 
 @pytest.mark.parametrize("statement", MUTANTS, ids=lambda s: s.id)

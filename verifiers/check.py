@@ -22,23 +22,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import sympy as sp
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from theorems.statement import Statement, StatementError
-from verifiers.conclusion import BatchSummary, Conclusion, Evaluation
+from verifiers.conclusion import FAILS, HOLDS, UNDECIDED, BatchSummary, Conclusion, Evaluation, high_precision_status
 from verifiers.models import get_model
 from verifiers.models.base import Model
 from verifiers.precision import high_precision
-from verifiers.statistics import decide_rate
+from verifiers.statistics import RateDecision, decide_rate
 from verifiers.strategies import DrawPlan
 from verifiers.vacuity import vacuity_report
 from verifiers.verdict import Verdict
 
 DEFAULT_BUDGET = 100
 REPLAY_DPS = 50
+#: float64 violations replayed in high precision before a statement is cleared of them
+MAX_CONFIRMATIONS = 8
+#: runs whose undecided cells are re-run in high precision after the search
+UNDECIDED_REPLAYS = 4
+#: searches started afresh after float64 violations that were all artefacts
+SEARCH_ROUNDS = 3
 Progress = Callable[[int, int], None]
 
 
@@ -48,58 +55,108 @@ def replay_command(statement: Statement, params: dict[str, Any]) -> str:
 
 @dataclass
 class Replay:
-    """A run re-done in high precision: the first iteration where the bound fails, if any."""
+    """A run re-done in high precision: the first iteration where the bound fails, if any,
+    and the verdict of every cell at the replay precision."""
 
     confirmed: bool
     dps: int
     t: int | None = None
     observed: str = ""
     bound: str = ""
+    cells: dict[int, tuple[int, float, float]] = field(default_factory=dict)  # t -> (status, observed, bound)
 
 
 def replay_high_precision(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: int = REPLAY_DPS) -> Replay:
-    """Run the reference implementation in mpmath at ``dps`` digits and re-evaluate."""
+    """Run the reference implementation in mpmath at ``dps`` digits and re-evaluate every cell."""
     import mpmath
 
     obs = model.reference(params, high_precision(dps))
-    threshold = mpmath.mpf(10) ** (-(dps // 2))
+    replay = Replay(False, dps)
+    scale = conclusion.trajectory_scale(obs)
     for tk, observed, bound in conclusion.evaluate_high_precision(params, obs, dps):
-        scale = abs(observed) + abs(bound)
-        if not (bound - observed >= -threshold * scale):
-            return Replay(True, dps, tk, mpmath.nstr(observed, 20), mpmath.nstr(bound, 20))
-    return Replay(False, dps)
+        status = high_precision_status(observed, bound, dps, scale)
+        replay.cells[tk] = (status, float(observed), float(bound))
+        if status == FAILS and not replay.confirmed:
+            replay.confirmed, replay.t = True, tk
+            replay.observed, replay.bound = mpmath.nstr(observed, 20), mpmath.nstr(bound, 20)
+    return replay
 
 
 @dataclass
 class _Tally:
+    """Evidence gathered so far: only decided cells count towards slack and tightness."""
+
     instances: int = 0
     outside: int = 0
+    cells: int = 0
+    decided: int = 0
+    undecided: int = 0
+    resolved: int = 0
     min_slack: float = math.inf
     max_tightness: float = 0.0
     tightest: dict[str, Any] | None = None
     outside_report: list[str] = field(default_factory=list)
+    #: instances with undecided cells, most undecided first (re-run in high precision after the search)
+    undecided_runs: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
     def add_summary(self, batch: list[dict[str, Any]], results: list[dict[str, Any]], summary: BatchSummary,
                     conclusion: Conclusion) -> None:
         """Count a batch; keep the full trajectory of a new tightest instance only."""
         self.instances += len(batch)
+        self.cells += int(summary.cells.sum())
+        self.decided += int(summary.decided.sum())
+        self.undecided += int(summary.undecided.sum())
         self.min_slack = min(self.min_slack, float(summary.min_slack.min()))
+        for k in np.flatnonzero(summary.undecided):
+            self._queue_undecided(int(summary.undecided[k]), batch[k])
         k = int(np.argmax(np.where(np.isnan(summary.max_tightness), np.inf, summary.max_tightness)))
-        if summary.max_tightness[k] > self.max_tightness or self.tightest is None:
-            self.instances -= 1
-            self.add(batch[k], conclusion.evaluate(batch[k], results[k]))
+        if summary.decided[k] and (summary.max_tightness[k] > self.max_tightness or self.tightest is None):
+            self._keep_tightest(batch[k], conclusion.evaluate(batch[k], results[k]))
 
     def add(self, params: dict[str, Any], evaluation: Evaluation) -> None:
         self.instances += 1
-        self.min_slack = min(self.min_slack, evaluation.min_slack)
+        self.cells += evaluation.t.size
+        self.decided += evaluation.decided
+        undecided = int(evaluation.undecided.sum())
+        self.undecided += undecided
+        if undecided:
+            self._queue_undecided(undecided, params)
+        self.min_slack = min(self.min_slack, evaluation.min_slack)  # failures included: they are evidence here
+        if evaluation.decided:
+            self._keep_tightest(params, evaluation)
+
+    def queue_artefact(self, params: dict[str, Any]) -> None:
+        """A float64 violation the replay did not confirm: its cells are not evidence either way."""
+        self.undecided_runs.insert(0, (math.inf, dict(params)))
+        del self.undecided_runs[UNDECIDED_REPLAYS:]
+
+    def _queue_undecided(self, count: int, params: dict[str, Any]) -> None:
+        self.undecided_runs.append((count, dict(params)))
+        self.undecided_runs.sort(key=lambda run: -run[0])
+        del self.undecided_runs[UNDECIDED_REPLAYS:]
+
+    def _keep_tightest(self, params: dict[str, Any], evaluation: Evaluation) -> None:
         tightness = evaluation.max_tightness
         if tightness > self.max_tightness or self.tightest is None:
             self.max_tightness = max(self.max_tightness, tightness)
-            k = int(np.argmax(np.where(np.isnan(evaluation.tightness), np.inf, evaluation.tightness))) \
-                if evaluation.tightness.size else 0
+            scores = np.where((evaluation.status == HOLDS) & ~np.isnan(evaluation.tightness), evaluation.tightness,
+                              -np.inf)
+            k = int(np.argmax(np.where(np.isposinf(scores), np.inf, scores))) if evaluation.t.size else 0
             self.tightest = {"params": dict(params), "t": int(evaluation.t[k]) if evaluation.t.size else 0,
                              "trajectory": {"t": evaluation.t.tolist(), "observed": evaluation.observed.tolist(),
                                             "bound": evaluation.bound.tolist()}}
+
+    def resolve(self, evaluation: Evaluation, replay: Replay) -> None:
+        """Cells of one run that float64 left undecided, decided by its high-precision replay."""
+        for k in np.flatnonzero(evaluation.undecided):
+            status, observed, bound = replay.cells.get(int(evaluation.t[k]), (UNDECIDED, math.nan, math.nan))
+            if status == HOLDS:
+                self.resolved += 1
+                self.decided += 1
+                self.undecided -= 1
+                self.min_slack = min(self.min_slack, bound - observed)
+                if bound > 0:
+                    self.max_tightness = max(self.max_tightness, observed / bound)
 
 
 class _Violation(Exception):
@@ -146,12 +203,75 @@ def _vacuous(base: Verdict, plan: DrawPlan, seed: int) -> Verdict | None:
 
 
 def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress | None, base: Verdict) -> Verdict:
+    """Search with Hypothesis; confirm float64 violations in high precision before any verdict.
+
+    A search ends at its first float64 violation and shrinks it. The shrunk case is
+    replayed at :data:`REPLAY_DPS` digits, then (if it does not reproduce) the raw
+    violating instances. When none is confirmed they are artefacts: the search starts
+    again with a new seed, passing over them, up to :data:`SEARCH_ROUNDS` times.
+    """
     model, plan, conclusion = _prepare(statement)
     if (vacuous := _vacuous(base, plan, seed)) is not None:
         return vacuous
     tally = _Tally()
-    failing: list[tuple[dict[str, Any], Evaluation]] = []
     worst: dict[str, Any] = {}
+    artefacts: set[str] = set()
+    for round_ in range(SEARCH_ROUNDS):
+        failing: list[tuple[dict[str, Any], Evaluation]] = []
+        search = _search(model, plan, conclusion, budget, seed + round_, progress, tally, failing, worst, artefacts)
+        try:
+            search()
+        except _Violation:
+            pass
+        except Unsatisfiable:
+            base.verdict = "VACUOUS"
+            base.message = "no instance drawn within the budget met the hypotheses"
+            return base
+        if not failing:
+            break
+        confirmed = _confirm(model, conclusion, failing, base, artefacts)
+        if confirmed is not None:
+            base.instances, base.outside = tally.instances, tally.outside
+            return _violated(base, statement, *confirmed, worst)
+        for params, _ in failing:
+            tally.queue_artefact(params)
+    base.instances, base.outside = tally.instances, tally.outside
+    if tally.instances == 0 and tally.outside:
+        base.verdict = "VACUOUS"
+        base.message = "no run met the hypotheses on observables: " + "; ".join(tally.outside_report)
+        return base
+    for _, params in tally.undecided_runs:
+        replay = replay_high_precision(model, conclusion, params)
+        evaluation = conclusion.evaluate(params, model.run([params])[0])
+        if replay.confirmed:
+            return _violated(base, statement, params, evaluation, replay, worst)
+        tally.resolve(evaluation, replay)
+    base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
+    base.details["cells"] = {"evaluated": tally.cells, "decided": tally.decided, "undecided": tally.undecided,
+                             "resolved_high_precision": tally.resolved, "trivial_t": sorted(conclusion.trivial_t)}
+    if tally.cells == 0:
+        base.verdict = "VACUOUS"
+        base.message = _nothing_evaluated(statement, model, conclusion)
+        return base
+    if tally.decided == 0:
+        base.verdict = "INCONCLUSIVE"
+        base.message = (f"all {tally.cells} cells lie within their floating-point error bound and "
+                        f"{len(tally.undecided_runs)} high-precision replays did not decide them")
+        return base
+    base.verdict = "HOLDS"
+    base.message = f"no violation in {tally.instances} instances"
+    if tally.undecided:
+        base.message += f" ({tally.undecided} of {tally.cells} cells undecided in float64, not counted)"
+    if base.artefacts:
+        base.message += (f"; {base.artefacts} float64 violation(s) disappeared on replay at {REPLAY_DPS} digits "
+                         "(floating-point artefacts, not counterexamples)")
+    return base
+
+
+def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, seed: int,
+            progress: Progress | None, tally: _Tally, failing: list, worst: dict[str, Any], artefacts: set[str]):
+    """One Hypothesis search: batches drawn, run, summarized; raises at a float64 violation
+    that is not a known artefact, after recording it in ``failing``."""
     examples = [0]
 
     @settings(max_examples=budget, deadline=None, database=None, derandomize=False, report_multiple_bugs=False,
@@ -177,56 +297,73 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
                 return
         summary = conclusion.summarize(batch, results)
         tally.add_summary(batch, results, summary, conclusion)
-        if summary.violated.any():
-            worst_index = int(np.argmin(np.where(summary.violated, summary.min_slack, np.inf)))
-            if summary.min_slack[worst_index] < worst.get("slack", math.inf):
-                evaluation = conclusion.evaluate(batch[worst_index], results[worst_index])
+        violated = summary.violated & np.array([_key(p) not in artefacts for p in batch], dtype=bool)
+        if violated.any():
+            worst_index = int(np.argmin(np.where(violated, summary.min_slack, np.inf)))
+            evaluation = conclusion.evaluate(batch[worst_index], results[worst_index])
+            if evaluation.min_slack < worst.get("slack", math.inf):
                 worst.update(slack=evaluation.min_slack, params=dict(batch[worst_index]),
                              **{k: v for k, v in evaluation.at(evaluation.first_violation).items() if k != "slack"})
-            first = int(np.flatnonzero(summary.violated)[0])
-            failing.append((dict(batch[first]), conclusion.evaluate(batch[first], results[first])))
+            failing.extend((dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in np.flatnonzero(violated))
             raise _Violation
         batch_tightness = float(summary.max_tightness.max())
         target(min(batch_tightness, 1e6) if math.isfinite(batch_tightness) else 1e6, label="tightness")
 
-    try:
-        search()
-    except _Violation:
-        pass
-    except Unsatisfiable:
-        base.verdict = "VACUOUS"
-        base.message = "no instance drawn within the budget met the hypotheses"
-        return base
-    base.instances, base.outside = tally.instances, tally.outside
-    base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
-    if tally.instances == 0 and tally.outside:
-        base.verdict = "VACUOUS"
-        base.message = "no run met the hypotheses on observables: " + "; ".join(tally.outside_report)
-        return base
-    if not failing:
-        base.verdict = "HOLDS"
-        base.message = f"no violation in {tally.instances} instances"
-        return base
-    params, evaluation = failing[-1]  # the shrunk one: Hypothesis replays it last
-    base.worst = worst
-    replay = replay_high_precision(model, conclusion, params)
-    base.violations = len(failing)
-    if not replay.confirmed:
-        base.artefacts = 1
-        base.verdict = "HOLDS"
-        base.message = (f"no violation in {tally.instances} instances; one float64 violation disappeared on "
-                        f"replay at {replay.dps} digits (a floating-point artefact, not a counterexample)")
-        return base
-    at = evaluation.at(evaluation.first_violation)
+    return search
+
+
+def _key(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True)
+
+
+def _confirm(model: Model, conclusion: Conclusion, failing: list[tuple[dict[str, Any], Evaluation]],
+             base: Verdict, artefacts: set[str]) -> tuple[dict[str, Any], Evaluation, Replay] | None:
+    """The first float64 violation that survives a high-precision replay: the shrunk case
+    (Hypothesis runs it last) first, then the raw violating instances, newest first, at
+    most :data:`MAX_CONFIRMATIONS` replays; those not confirmed join ``artefacts``."""
+    base.violations += len(failing)
+    replays = 0
+    for params, evaluation in reversed(failing):
+        key = _key(params)
+        if key in artefacts:
+            continue
+        if replays == MAX_CONFIRMATIONS:
+            artefacts.add(key)  # not replayed: passed over, its cells never counted as evidence
+            continue
+        replays += 1
+        replay = replay_high_precision(model, conclusion, params)
+        if replay.confirmed:
+            return params, evaluation, replay
+        base.artefacts += 1
+        artefacts.add(key)
+    return None
+
+
+def _violated(base: Verdict, statement: Statement, params: dict[str, Any], evaluation: Evaluation, replay: Replay,
+              worst: dict[str, Any]) -> Verdict:
+    base.worst = worst or None
+    base.violations = max(base.violations, 1)
+    first = evaluation.first_violation
+    at = evaluation.at(first if first is not None else replay.t)
     base.verdict = "VIOLATED"
     base.counterexample = {
         "params": params, "t": at["t"], "observed": at["observed"], "bound": at["bound"], "slack": at["slack"],
         "replay_dps": replay.dps, "replay_t": replay.t, "replay_observed": replay.observed,
         "replay_bound": replay.bound, "replay": replay_command(statement, params),
     }
-    base.message = (f"at t = {at['t']}: observed {at['observed']:.6g} > bound {at['bound']:.6g} with "
+    base.message = (f"at t = {replay.t}: observed {replay.observed} > bound {replay.bound} with "
                     f"{_short(params)}; confirmed at {replay.dps} digits")
     return base
+
+
+def _nothing_evaluated(statement: Statement, model: Model, conclusion: Conclusion) -> str:
+    """Why no cell was evaluated: the iterations demanded against those the runs had."""
+    demanded = ", ".join(sorted({sp.sstr(ix) for ix in statement.conclusion.atoms(sp.Indexed)})) or "t"
+    steps = model.param("steps") if "steps" in model.param_names else None
+    have = f"; runs of {model.name} have steps <= {int(steps.hi)}" if steps else ""
+    trivial = (f" (t = {', '.join(map(str, sorted(conclusion.trivial_t)))} hold by construction and carry no evidence)"
+               if conclusion.trivial_t else "")
+    return f"nothing evaluated: the conclusion demands {demanded} at t >= {statement.t_min}{have}{trivial}"
 
 
 def _short(params: dict[str, Any]) -> str:
@@ -265,7 +402,7 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
         if setting is None:
             base.verdict, base.message = "VACUOUS", "no drawn setting met the hypotheses"
             return base
-        failures, valid = 0, 0
+        failures, undecided, valid = 0, 0, 0
         seeds = rng.integers(0, 2**32 - 1, size=draws)
         for start in range(0, draws, model.batch_size):
             batch = [{**setting, over: int(s)} for s in seeds[start:start + model.batch_size]]
@@ -284,10 +421,13 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
                     if base.counterexample is None:
                         at = evaluation.at(evaluation.first_violation)
                         base.counterexample = {"params": params, **at, "replay": replay_command(statement, params)}
+                elif evaluation.decided == 0 or evaluation.undecided.any():
+                    undecided += 1
             done += len(batch)
             if progress:
                 progress(done, draws * n_settings)
-        decisions.append((setting, decide_rate(failures, valid, delta, q.get("confidence", 0.95), n_settings)))
+        decisions.append((setting, _decide_with_undecided(failures, undecided, valid, delta,
+                                                          q.get("confidence", 0.95), n_settings)))
         total_failures += failures
     base.instances, base.outside, base.violations = tally.instances, tally.outside, total_failures
     base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
@@ -312,6 +452,19 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
         base.verdict = "INCONCLUSIVE"
         base.message = next(str(d) for _, d in decisions if d.verdict == "INCONCLUSIVE")
     return base
+
+
+def _decide_with_undecided(failures: int, undecided: int, valid: int, delta: float, confidence: float, tests: int):
+    """A rate decision in which a run that float64 could not decide counts against the claim
+    for HOLDS (as a failure) and for it for VIOLATED (as a success): it can delay, never decide."""
+    pessimistic = decide_rate(failures + undecided, valid, delta, confidence, tests)
+    if pessimistic.verdict == "HOLDS":
+        return pessimistic
+    optimistic = decide_rate(failures, valid, delta, confidence, tests)
+    if optimistic.verdict == "VIOLATED":
+        return optimistic
+    return RateDecision("INCONCLUSIVE", failures, valid, optimistic.lower, pessimistic.upper, delta,
+                        pessimistic.confidence)
 
 
 def _smaller_outside(model: Model, plan: DrawPlan, kept: tuple | None, params: dict[str, Any],

@@ -1,20 +1,26 @@
-"""A statement's conclusion compiled against a model: slack and tightness at every t.
+"""A statement's conclusion compiled against a model: slack, tightness and a decision at every cell.
 
-The relation is put as ``observed <= bound`` (a ``>=`` relation is turned around).
-For each iteration t >= t_min where every index is in range:
+The relation is put as ``observed <= bound`` (a ``>=`` relation is turned around). A
+*cell* is one iteration ``t >= t_min`` of one run at which ``t`` itself and every index
+lie inside the run. At each cell:
 
 * ``slack = bound - observed`` (signed; negative means the conclusion fails),
 * ``tightness = observed / bound`` (1 means the bound is attained),
-* ``tolerance = RTOL * (|observed|_M + |bound|_M)`` where ``|.|_M`` is the magnitude of
-  the expression with every sum replaced by the sum of absolute values of its terms,
-  the standard forward-error bound of floating-point evaluation. The observables
-  themselves come out of at most ``steps * d <= 2000`` accumulated roundings of
-  relative size eps = 1.1e-16 (in the built-in models), i.e. below 2.2e-13 relative;
-  ``RTOL = 1e-9`` leaves a factor of several thousand. A violation beyond it is
-  replayed in high precision (mpmath) before it is reported.
+* ``tolerance``: the float64 error of the slack, derived per expression
+  (:mod:`verifiers.rounding`): the rounding error of evaluating both sides, plus each
+  observable's own accuracy ``model.observable_rtol`` (relative, carried through the
+  expression's sensitivity to it), times a safety factor of 2 for second-order terms.
+
+Soundness (a float tolerance may delay a verdict, never decide it): a cell is *decided*
+only when ``|slack| > tolerance``. A cell with ``slack < -tolerance`` is a violation
+candidate, to be confirmed in high precision before it is reported; a cell inside its
+tolerance is *undecided* and contributes nothing to slack or tightness until it is
+re-evaluated in high precision (:meth:`Conclusion.decide_high_precision`). Cells that
+hold with equality by construction (``t = 0`` of ``gap[t] <= rate**t * gap[0]``) are
+*trivial*: they carry no evidence and are left out.
 
 A NaN or infinite value (a diverging run) is an observation: it violates the
-conclusion at that iteration.
+conclusion at that iteration (a candidate like any other).
 """
 
 from __future__ import annotations
@@ -29,13 +35,19 @@ import sympy as sp
 
 from theorems.statement import Statement, StatementError, t
 from verifiers.models.base import Model
+from verifiers.rounding import U, forward_error
 
-RTOL = 1e-9
+#: second-order terms of the first-order error analysis, and libm's last ulp
+SAFETY = 2.0
+#: relative accuracy of a recorded observable when the model states none (see Model.observable_rtol)
+OBSERVABLE_RTOL = 1e-9
 
 _MAX, _MIN = sp.Function("elementwise_max"), sp.Function("elementwise_min")
 _NUMPY = [{"elementwise_max": lambda *a: functools.reduce(np.maximum, a),
            "elementwise_min": lambda *a: functools.reduce(np.minimum, a)}, "numpy"]
 _MPMATH = [{"elementwise_max": max, "elementwise_min": min}, "mpmath"]
+
+HOLDS, FAILS, UNDECIDED = 1, -1, 0
 
 
 def _elementwise(expr: sp.Expr) -> sp.Expr:
@@ -43,24 +55,9 @@ def _elementwise(expr: sp.Expr) -> sp.Expr:
     return expr.replace(sp.Max, lambda *a: _MAX(*a)).replace(sp.Min, lambda *a: _MIN(*a))
 
 
-def magnitude(expr: sp.Expr) -> sp.Expr:
-    """An upper bound on the size of the terms that make up ``expr`` (for error bounds)."""
-    if expr.is_Add:
-        return sp.Add(*(magnitude(a) for a in expr.args))
-    if expr.is_Mul:
-        return sp.Mul(*(magnitude(a) for a in expr.args))
-    if expr.is_Pow:
-        return sp.Pow(magnitude(expr.base), expr.exp)
-    if isinstance(expr, (sp.Max, sp.Min)):
-        return sp.Max(*(magnitude(a) for a in expr.args))
-    if expr.is_Number:
-        return abs(expr)
-    return sp.Abs(expr)
-
-
 @dataclass
 class Evaluation:
-    """The conclusion along one run."""
+    """The conclusion along one run: one entry per cell."""
 
     t: np.ndarray
     observed: np.ndarray
@@ -70,10 +67,21 @@ class Evaluation:
     tolerance: np.ndarray
 
     @property
+    def status(self) -> np.ndarray:
+        """HOLDS (1), FAILS (-1: a violation candidate) or UNDECIDED (0) per cell."""
+        with np.errstate(invalid="ignore"):
+            return np.where(self.slack > self.tolerance, HOLDS,
+                            np.where(self.slack >= -self.tolerance, UNDECIDED, FAILS)).astype(np.int8)
+
+    @property
     def bad(self) -> np.ndarray:
-        """Iterations where the conclusion fails beyond the floating-point tolerance."""
+        """Cells where the conclusion fails beyond the floating-point tolerance (NaN included)."""
         with np.errstate(invalid="ignore"):
             return ~(self.slack >= -self.tolerance)
+
+    @property
+    def undecided(self) -> np.ndarray:
+        return self.status == UNDECIDED
 
     @property
     def violated(self) -> bool:
@@ -85,18 +93,21 @@ class Evaluation:
         return int(self.t[bad[0]]) if bad.size else None
 
     @property
+    def decided(self) -> int:
+        """Cells decided to hold."""
+        return int((self.status == HOLDS).sum())
+
+    @property
     def min_slack(self) -> float:
-        if self.slack.size == 0:
-            return math.inf
-        s = np.where(np.isnan(self.slack), -np.inf, self.slack)
-        return float(s.min())
+        """Over decided cells only (inf when none)."""
+        s = np.where(np.isnan(self.slack), -np.inf, self.slack)[self.status != UNDECIDED]
+        return float(s.min()) if s.size else math.inf
 
     @property
     def max_tightness(self) -> float:
-        if self.tightness.size == 0:
-            return 0.0
-        tt = np.where(np.isnan(self.tightness), np.inf, self.tightness)
-        return float(tt.max())
+        """Over cells decided to hold (0 when none); a violation shows in the slack."""
+        tt = self.tightness[(self.status == HOLDS) & ~np.isnan(self.tightness)]
+        return float(tt.max()) if tt.size else 0.0
 
     def at(self, index_t: int) -> dict[str, float]:
         k = int(np.flatnonzero(self.t == index_t)[0])
@@ -106,20 +117,18 @@ class Evaluation:
 
 @dataclass
 class BatchSummary:
-    """What the search needs from many runs: one number of each kind per instance."""
+    """What the search needs from many runs: per instance, over its cells."""
 
-    min_slack: np.ndarray
-    max_tightness: np.ndarray
-    violated: np.ndarray
-
-    @classmethod
-    def from_evaluations(cls, evaluations: list[Evaluation]) -> BatchSummary:
-        return cls(np.array([e.min_slack for e in evaluations]), np.array([e.max_tightness for e in evaluations]),
-                   np.array([e.violated for e in evaluations], dtype=bool))
+    min_slack: np.ndarray  # over cells decided to hold
+    max_tightness: np.ndarray  # over cells decided to hold
+    violated: np.ndarray  # any violation candidate
+    decided: np.ndarray  # number of cells decided to hold
+    undecided: np.ndarray  # number of undecided cells
+    cells: np.ndarray  # number of (non-trivial) cells evaluated
 
 
 class Conclusion:
-    """``statement.conclusion`` lambdified for ``model``'s observables."""
+    """``statement.conclusion`` lambdified for ``model``'s observables, with its error bounds."""
 
     def __init__(self, statement: Statement, model: Model):
         relation = statement.substituted(statement.conclusion)
@@ -131,15 +140,25 @@ class Conclusion:
             raise StatementError(f"{statement.id}: conclusion {relation} is not an inequality")
         self.statement = statement
         self.t_min = statement.t_min
+        self.observable_rtol = float(getattr(model, "observable_rtol", OBSERVABLE_RTOL))
         self.index_args: list[tuple[sp.Symbol, str, Any]] = []
         replacements = {}
-        for k, ix in enumerate(sorted(relation.atoms(sp.Indexed), key=sp.default_sort_key)):
+        indexed = sorted(relation.atoms(sp.Indexed), key=sp.default_sort_key)
+        for k, ix in enumerate(indexed):
             name = ix.base.label.name
             if name not in model.indexed_names:
                 raise StatementError(f"{statement.id}: model {model.name} has no indexed observable {name!r}")
+            index = ix.indices[0]
+            if index.is_integer is not True:
+                raise StatementError(f"{statement.id}: index {ix} is not an integer for every integer t "
+                                     f"(write an integer expression of t, e.g. {name}[t] or {name}[2*t])")
+            if index.is_Number and index < 0:
+                raise StatementError(f"{statement.id}: index {ix} is negative; iterations start at {name}[0]")
             placeholder = sp.Symbol(f"_obs{k}", real=True)
             replacements[ix] = placeholder
-            self.index_args.append((placeholder, name, sp.lambdify(t, ix.indices[0], "numpy")))
+            self.index_args.append((placeholder, name, sp.lambdify(t, index, "numpy")))
+        self._check_reachable(statement, model, indexed)
+        self.trivial_t = _trivial_iterations(observed, bound, indexed, self.t_min)
         observed, bound = observed.xreplace(replacements), bound.xreplace(replacements)
         scalars = sorted({s for s in (observed.free_symbols | bound.free_symbols)
                           if s != t and not s.name.startswith("_obs")}, key=lambda s: s.name)
@@ -149,64 +168,98 @@ class Conclusion:
                 hint = f" (it varies along the run: write {s.name}[t])" if known else ""
                 raise StatementError(f"{statement.id}: model {model.name} has no observable {s.name!r}{hint}")
         self.scalar_names = [s.name for s in scalars]
+        inexact = frozenset([a[0] for a in self.index_args] + [s for s in scalars if s.name in model.scalar_names])
         args = [t] + [a[0] for a in self.index_args] + list(scalars)
-        sides = (observed, bound, magnitude(observed), magnitude(bound))
+        rounding = (forward_error(observed, inexact) + forward_error(bound, inexact)
+                    + U * (sp.Abs(observed) + sp.Abs(bound)))
+        sensitivity = forward_error(observed, inexact, u=0.0, rel=1.0) + forward_error(bound, inexact, u=0.0, rel=1.0)
+        sides = (observed, bound, rounding, sensitivity)
         self._numpy = [sp.lambdify(args, _elementwise(e), _NUMPY) for e in sides]
         self._mpmath = [sp.lambdify(args, _elementwise(e), _MPMATH) for e in sides[:2]]
 
-    def _arguments(self, params: dict, obs: dict) -> tuple[np.ndarray, list]:
-        length = min((len(obs[name]) for _, name, _ in self.index_args), default=self.t_min + 1)
-        ts = np.arange(self.t_min, max(length, self.t_min))
-        columns = []
-        keep = np.ones(ts.size, dtype=bool)
+    # ------------------------------------------------------------ where cells exist
+    def _check_reachable(self, statement: Statement, model: Model, indexed: list[sp.Indexed]) -> None:
+        """Refuse at load a conclusion no admissible run can evaluate (an index past every run)."""
+        if not indexed or "steps" not in model.param_names:
+            return
+        steps_hi = int(min(model.param("steps").hi, statement.domain.get("steps", (0, math.inf))[1]))
+        ts = np.arange(self.t_min, steps_hi + 1)
+        reachable = np.ones(ts.size, dtype=bool)
+        for _, _, index_fn in self.index_args:
+            idx = np.broadcast_to(np.asarray(index_fn(ts), dtype=np.int64), ts.shape)
+            reachable &= (idx >= 0) & (idx <= steps_hi)
+        if not reachable.any():
+            demanded = ", ".join(sp.sstr(ix) for ix in indexed)
+            raise StatementError(f"{statement.id}: no run of {model.name} reaches {demanded} at any t >= {self.t_min} "
+                                 f"(runs have at most steps = {steps_hi} iterations)")
+
+    def _cells(self, ts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Which (instance, t) cells exist — ``t`` and every index inside the run, not trivial —
+        and the index arrays; ``lengths`` is each run's number of recorded iterations."""
+        valid = (ts[None, :] < lengths[:, None]) & ~np.isin(ts, list(self.trivial_t))[None, :]
         indices = []
         for _, _, index_fn in self.index_args:
             idx = np.broadcast_to(np.asarray(index_fn(ts), dtype=np.int64), ts.shape)
-            keep &= (idx >= 0) & (idx < length)
+            valid &= ((idx >= 0)[None, :]) & (idx[None, :] < lengths[:, None])
             indices.append(idx)
-        ts = ts[keep]
-        for (_, name, _), idx in zip(self.index_args, indices):
-            columns.append(np.asarray(obs[name])[idx[keep]])
-        scalars = [obs[name] if name in obs else params[name] for name in self.scalar_names]
-        return ts, columns + scalars
+        return valid, indices
 
+    def _length(self, obs: dict) -> int:
+        return min((len(obs[name]) for _, name, _ in self.index_args), default=self.t_min + 1)
+
+    def _arguments(self, params: dict, obs: dict) -> tuple[np.ndarray, list]:
+        length = self._length(obs)
+        ts = np.arange(self.t_min, max(length, self.t_min))
+        valid, indices = self._cells(ts, np.array([length]))
+        keep = valid[0]
+        columns = [np.asarray(obs[name])[idx[keep]] for (_, name, _), idx in zip(self.index_args, indices)]
+        # numpy scalars, so that a division by zero in a side or its error bound gives inf, not an exception
+        scalars = [_as_number(obs[name] if name in obs else params[name]) for name in self.scalar_names]
+        return ts[keep], columns + scalars
+
+    # ------------------------------------------------------------ float64
     def _sides(self, ts: np.ndarray, args: list) -> tuple[np.ndarray, ...]:
         """observed, bound, slack, tightness, tolerance; arrays broadcast to ``ts``'s shape."""
         tf = ts.astype(np.float64)
         with np.errstate(all="ignore"):
-            observed, bound, m_obs, m_bound = (np.broadcast_to(np.asarray(fn(tf, *args), dtype=np.float64), ts.shape)
-                                               for fn in self._numpy)
+            observed, bound, rounding, sensitivity = (
+                np.broadcast_to(np.asarray(fn(tf, *args), dtype=np.float64), ts.shape) for fn in self._numpy)
             slack = bound - observed
-            tolerance = np.nan_to_num(RTOL * (m_obs + m_bound), posinf=0.0)
-            # a bound that is zero to within the tolerance is attained (1) or broken (inf)
-            tightness = np.where(bound > tolerance, observed / bound, np.where(slack >= -tolerance, 1.0, np.inf))
+            tolerance = SAFETY * (rounding + self.observable_rtol * sensitivity)
+            tolerance = np.where(np.isnan(tolerance), np.inf, tolerance)
+            tightness = np.where(bound > 0, observed / bound, np.where(slack >= 0, np.nan, np.inf))
         finite = np.isfinite(observed) & np.isfinite(bound)
+        tolerance = np.where(finite, tolerance, 0.0)
         return (observed, bound, np.where(finite, slack, -np.inf), np.where(finite, tightness, np.inf), tolerance)
 
     def evaluate(self, params: dict, obs: dict) -> Evaluation:
-        """The conclusion at every admissible iteration of one float64 run."""
+        """The conclusion at every cell of one float64 run."""
         ts, args = self._arguments(params, obs)
         return Evaluation(ts, *self._sides(ts, args))
 
     def summarize(self, batch: list[dict], observations: list[dict]) -> BatchSummary:
-        """Per-instance min slack, max tightness and violation flag for many runs at once.
+        """Per-instance decided min slack and max tightness, violation flag and cell counts.
 
         Trajectories of different lengths are padded with NaN to a (instances, iterations)
-        grid; every lambdified side broadcasts over it; padded cells are masked out.
+        grid; every lambdified side broadcasts over it; cells past a run's end are masked
+        by the same rule as :meth:`evaluate` uses.
         """
-        count = len(batch)
         if not self.index_args:
             evaluations = [self.evaluate(p, o) for p, o in zip(batch, observations)]
-            return BatchSummary.from_evaluations(evaluations)
-        lengths = np.array([min(len(o[name]) for _, name, _ in self.index_args) for o in observations])
+            return BatchSummary(np.array([e.min_slack for e in evaluations]),
+                                np.array([e.max_tightness for e in evaluations]),
+                                np.array([e.violated for e in evaluations], dtype=bool),
+                                np.array([e.decided for e in evaluations]),
+                                np.array([int(e.undecided.sum()) for e in evaluations]),
+                                np.array([e.t.size for e in evaluations]))
+        count = len(batch)
+        lengths = np.array([self._length(o) for o in observations])
         width = int(lengths.max())
         ts = np.arange(self.t_min, max(width, self.t_min))
         grid_t = np.broadcast_to(ts, (count, ts.size))
-        valid = np.ones((count, ts.size), dtype=bool)
+        valid, indices = self._cells(ts, lengths)
         columns = []
-        for _, name, index_fn in self.index_args:
-            idx = np.broadcast_to(np.asarray(index_fn(ts), dtype=np.int64), ts.shape)
-            valid &= ((idx >= 0)[None, :]) & (idx[None, :] < lengths[:, None])
+        for (_, name, _), idx in zip(self.index_args, indices):
             padded = np.full((count, width + 1), np.nan)
             for i, o in enumerate(observations):
                 values = np.asarray(o[name], dtype=np.float64)
@@ -217,21 +270,84 @@ class Conclusion:
         _, _, slack, tightness, tolerance = self._sides(grid_t, columns + scalars)
         with np.errstate(invalid="ignore"):
             bad = valid & ~(slack >= -tolerance)
-        min_slack = np.where(valid, slack, np.inf).min(axis=1, initial=np.inf)
-        max_tightness = np.where(valid, tightness, -np.inf).max(axis=1, initial=0.0)
-        return BatchSummary(min_slack, max_tightness, bad.any(axis=1))
+            holds = valid & (slack > tolerance)
+        tight = np.where(holds & ~np.isnan(tightness), tightness, -np.inf).max(axis=1, initial=-np.inf)
+        return BatchSummary(np.where(holds, slack, np.inf).min(axis=1, initial=np.inf),
+                            np.where(tight == -np.inf, 0.0, tight), bad.any(axis=1),
+                            holds.sum(axis=1), (valid & ~holds & ~bad).sum(axis=1), valid.sum(axis=1))
 
+    # ------------------------------------------------------------ high precision
     def evaluate_high_precision(self, params: dict, obs: dict, dps: int) -> list[tuple[int, Any, Any]]:
-        """(t, observed, bound) in mpmath at every admissible iteration."""
+        """(t, observed, bound) in mpmath at every cell; ``obs`` may be mpmath (a replayed run)
+        or float64 (recorded values, taken as exact inputs)."""
         import mpmath
 
         mpmath.mp.dps = dps
         ts, args = self._arguments(params, obs)
         rows = []
+        if not ts.size:
+            return rows
         for k, tk in enumerate(ts):
-            at_k = [a[k] if isinstance(a, np.ndarray) else mpmath.mpf(a) for a in args]
+            at_k = [mpmath.mpf(a[k]) if isinstance(a, np.ndarray) else mpmath.mpf(a) for a in args]
             rows.append((int(tk), *(_undefined_as_nan(fn, mpmath.mpf(int(tk)), *at_k) for fn in self._mpmath)))
         return rows
+
+
+    def trajectory_scale(self, obs: dict) -> Any:
+        """The largest magnitude any indexed observable of the conclusion takes along a run:
+        the scale of the absolute error a replay at finite precision leaves in each of them
+        (a quantity that decays from O(1) to 1e-30 carries an error relative to its start,
+        not to its current value)."""
+        values = [abs(v) for _, name, _ in self.index_args for v in np.asarray(obs[name]).ravel()]
+        return max(values, default=0)
+
+
+def high_precision_status(observed: Any, bound: Any, dps: int, scale: Any = 0) -> int:
+    """HOLDS, FAILS or UNDECIDED for one cell evaluated at ``dps`` digits.
+
+    Decided only beyond 10**-(dps/2) times the sides' size plus ``scale`` (the run's own
+    magnitude, :meth:`Conclusion.trajectory_scale`): the precision the replay reached is
+    stated, and nothing below it is confirmed (inputs such as ``eta = 1/L`` are exact only
+    to the working precision, so a cell ``0 <= 0`` can come out ``1e-100 <= 0``).
+    """
+    import mpmath
+
+    if mpmath.isnan(observed) or mpmath.isnan(bound) or mpmath.isinf(observed):
+        return FAILS
+    slack = bound - observed
+    threshold = mpmath.mpf(10) ** (-(dps // 2)) * (abs(observed) + abs(bound) + scale)
+    if slack > threshold or (slack == 0 and observed == bound and threshold == 0):
+        return HOLDS
+    if slack < -threshold:
+        return FAILS
+    return UNDECIDED
+
+
+def _trivial_iterations(observed: sp.Expr, bound: sp.Expr, indexed: list[sp.Indexed], t_min: int) -> frozenset[int]:
+    """Iterations at which the relation holds with equality whatever the run: where an
+    index of t meets a constant index (``gap[t]`` and ``gap[0]`` at t = 0) and the slack
+    then simplifies to 0. Such cells are true by construction and carry no evidence."""
+    constants = {ix.indices[0] for ix in indexed if ix.indices[0].is_Number}
+    candidates = set()
+    for ix in indexed:
+        index = ix.indices[0]
+        if index.is_Number:
+            continue
+        for c in constants:
+            for root in sp.solve(sp.Eq(index, c), t):
+                if root.is_Integer and int(root) >= t_min:
+                    candidates.add(int(root))
+    trivial = set()
+    for tk in candidates:
+        slack = (bound - observed).subs(t, tk)
+        if sp.expand(slack) == 0:
+            trivial.add(tk)
+    return frozenset(trivial)
+
+
+def _as_number(value: Any) -> Any:
+    """A float64 numpy scalar for plain numbers; mpmath numbers (a replayed run) unchanged."""
+    return np.float64(value) if isinstance(value, (int, float, np.number)) else value
 
 
 def _undefined_as_nan(fn, *args):

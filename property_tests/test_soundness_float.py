@@ -1,0 +1,138 @@
+"""Soundness of float64 decisions: a tolerance may delay a verdict, never decide it for the claim.
+
+Each test is a reproduction from the soundness review: a false claim, close to the truth
+or false by orders of magnitude, that an error bound growing with the bound's expression
+or an empty evaluation used to report HOLDS.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from theorems.statement import StatementError
+from verifiers.check import verify
+from verifiers.conclusion import Conclusion
+from verifiers.loading import statement_from_table
+from verifiers.models import get_model
+from verifiers.rounding import U, forward_error
+
+STRONGLY_CONVEX_RATE = "max((1-eta*mu)**2, (1-eta*L)**2)**t * dist_sq[0]"
+
+
+def conjecture(conclusion: str, model: str = "smooth.quadratic", **table) -> object:
+    return statement_from_table({"id": "mine.soundness", "model": model, "conclusion": conclusion, **table})
+
+
+def large_step_rate(factor: str) -> object:
+    """The strongly convex distance rate at steps eta L in [1.5, 2), t >= 50, scaled by ``factor``."""
+    return conjecture(f"dist_sq[t] <= {factor} * {STRONGLY_CONVEX_RATE}", t_min=50, hypotheses=["eta*L >= 3/2", "eta*L < 2"],
+                      domain={"steps": [50, 100]})
+
+
+# ---------------------------------------------------------------- 1. geometric rates
+
+
+def test_rate_false_by_a_factor_1000_is_violated():
+    """Before: HOLDS on 2,159 instances with min slack -2.36 (tolerance (1 + |x|)**t)."""
+    verdict = verify(large_step_rate("1/1000"), budget=100)
+    assert verdict.verdict == "VIOLATED", verdict.message
+
+
+def test_rate_false_by_two_percent_is_violated():
+    verdict = verify(large_step_rate("98/100"), budget=100)
+    assert verdict.verdict == "VIOLATED", verdict.message
+
+
+def test_true_rate_holds_with_honest_tightness():
+    verdict = verify(large_step_rate("1"), budget=100)
+    assert verdict.verdict == "HOLDS", verdict.message
+    assert verdict.min_slack > 0  # decided cells only: no negative slack behind a HOLDS
+    assert 0 < verdict.max_tightness <= 1
+
+
+def test_error_bound_of_a_power_grows_like_t_not_exponentially():
+    """err(b**t) = |b**t| (t err(b)/|b| + 2u): relative error about t u, for any base size."""
+    b, x, tt = sp.symbols("b x tt", positive=True)
+    bound = forward_error(b**tt * x, frozenset([b]), u=U, rel=U)
+    value = sp.lambdify((b, tt, x), bound)(0.25, 100.0, 1.0)
+    assert value <= 110 * U * 0.25**100  # (t + 3) u relative, nothing like (1.25)**100
+
+
+# ---------------------------------------------------------------- 2. tiny bounds
+
+
+def test_tiny_bound_false_by_two_is_violated():
+    """Before: HOLDS with min slack -1.9e-16 (bounds below the absolute tolerance were swallowed)."""
+    statement = conjecture("dist_sq[t] <= (1 - eta*mu)**(2*t) * dist_sq[0] / 2", model="smooth.convex", t_min=8,
+                           hypotheses=["eta == 1/L", "mu >= L/2"])
+    verdict = verify(statement, budget=100)
+    assert verdict.verdict == "VIOLATED", verdict.message
+
+
+# ---------------------------------------------------------------- 6. empty evaluation
+
+
+@pytest.mark.parametrize("table", [
+    {"conclusion": "gap[t] <= gap[0]", "t_min": 1000},
+    {"conclusion": "gap[1000] <= -1"},
+    {"conclusion": "gap[-1] <= -1"},
+], ids=["t_min past every run", "index past every run", "negative index"])
+def test_nothing_evaluable_is_an_error_at_load(table):
+    """Before: HOLDS on 545 instances, min slack inf. Now no run of the model can reach
+    the index: the statement is refused with a message naming it."""
+    statement = conjecture(model="smooth.pl", **table)
+    verdict = verify(statement, budget=20)
+    assert verdict.verdict == "ERROR", verdict.message
+    assert "gap" in verdict.message
+
+
+def test_nothing_evaluated_in_the_drawn_runs_is_vacuous():
+    """Reachable in principle (steps up to 100), but the domain keeps every run short."""
+    statement = conjecture("gap[t] <= gap[0]", model="smooth.pl", t_min=50, domain={"steps": [1, 100]},
+                           hypotheses=["steps <= 20"])
+    verdict = verify(statement, budget=20)
+    assert verdict.verdict in ("VACUOUS",), verdict.message
+
+
+def test_cells_true_by_construction_carry_no_evidence():
+    """t = 0 of gap[t] <= rate**t gap[0] holds with equality whatever the run."""
+    statement = conjecture("gap[t] <= (1 - mu/(1000*L))**t * gap[0]", model="smooth.pl", hypotheses=["eta == 1/L"])
+    conclusion = Conclusion(statement, get_model("smooth.pl"))
+    assert conclusion.trivial_t == {0}
+    verdict = verify(statement, budget=30)
+    assert verdict.verdict == "HOLDS"
+    assert verdict.max_tightness < 0.999  # a rate 1000x too slow is nowhere near attained past t = 0
+
+
+# ---------------------------------------------------------------- 7. indices
+
+
+def test_non_integer_index_is_refused():
+    with pytest.raises(StatementError, match="integer"):
+        Conclusion(conjecture("gap[t/2] <= gap[0]", model="smooth.pl"), get_model("smooth.pl"))
+
+
+def test_batched_and_single_evaluation_see_the_same_cells():
+    """Runs of different lengths: summarize() masks the cells past each run's end exactly as
+    evaluate() does (before, short runs were evaluated past their end in the batch)."""
+    model = get_model("smooth.pl")
+    statement = conjecture("gap[0] * t <= 1000 * gap[0]", model="smooth.pl")
+    conclusion = Conclusion(statement, model)
+    batch = [{"d": 2, "L": 2.0, "mu": 1.0, "eta": 0.5, "steps": steps, "seed": 1} for steps in (3, 40)]
+    batch = [model.validate(p) for p in batch]
+    results = model.run(batch)
+    summary = conclusion.summarize(batch, results)
+    singles = [conclusion.evaluate(p, o) for p, o in zip(batch, results)]
+    assert list(summary.cells) == [e.t.size for e in singles]
+    assert list(summary.decided) == [e.decided for e in singles]
+    np.testing.assert_array_equal(summary.max_tightness, [e.max_tightness for e in singles])
+
+
+def test_false_claim_with_short_and_long_runs_is_violated():
+    """A claim that only runs longer than 30 steps break: found although most batches mix
+    short and long runs."""
+    statement = conjecture("t * gap[0] <= 30 * gap[0]", model="smooth.pl")
+    verdict = verify(statement, budget=50)
+    assert verdict.verdict == "VIOLATED", verdict.message
