@@ -110,7 +110,8 @@ def _print(statement, method: str, body: dict[str, Any]) -> None:
         for r in body["rows"]:
             params = ", ".join(f"{k}={v:.4g}" for k, v in r["params"].items())
             worst, ratio, resolution = _num(r["worst"]), _num(r["ratio"]), _num(r["resolution"])
-            print(f"  {r['N']:>3}  {params:<28} {worst:>12.6g} {r['stated']:>12.6g} {ratio:>10.6f} "
+            tightness = "-" if r["decision"] == "undecided" else f"{ratio:.6f}"  # not evidence: not shown
+            print(f"  {r['N']:>3}  {params:<28} {worst:>12.6g} {r['stated']:>12.6g} {tightness:>10} "
                   f"{resolution:>8.1e}  {r['decision']:<9} {'; '.join(r['attempts'])}")
         print("  (band: width of the solver's band around the worst case, relative to the bound; undecided rows count "
               "for nothing)")
