@@ -299,12 +299,12 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
         tally.add_summary(batch, results, summary, conclusion)
         violated = summary.violated & np.array([_key(p) not in artefacts for p in batch], dtype=bool)
         if violated.any():
-            worst_index = int(np.argmin(np.where(violated, summary.min_slack, np.inf)))
-            evaluation = conclusion.evaluate(batch[worst_index], results[worst_index])
+            found = [(dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in np.flatnonzero(violated)]
+            params, evaluation = min(found, key=lambda pe: pe[1].min_slack)
             if evaluation.min_slack < worst.get("slack", math.inf):
-                worst.update(slack=evaluation.min_slack, params=dict(batch[worst_index]),
+                worst.update(slack=evaluation.min_slack, params=params,
                              **{k: v for k, v in evaluation.at(evaluation.first_violation).items() if k != "slack"})
-            failing.extend((dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in np.flatnonzero(violated))
+            failing.extend(found)
             raise _Violation
         batch_tightness = float(summary.max_tightness.max())
         target(min(batch_tightness, 1e6) if math.isfinite(batch_tightness) else 1e6, label="tightness")

@@ -66,12 +66,15 @@ class Evaluation:
     tightness: np.ndarray
     tolerance: np.ndarray
 
+    #: a non-strict relation: an exact tie (slack 0 with a zero error bound) holds
+    ties_hold: bool = True
+
     @property
     def status(self) -> np.ndarray:
         """HOLDS (1), FAILS (-1: a violation candidate) or UNDECIDED (0) per cell."""
         with np.errstate(invalid="ignore"):
-            return np.where(self.slack > self.tolerance, HOLDS,
-                            np.where(self.slack >= -self.tolerance, UNDECIDED, FAILS)).astype(np.int8)
+            holds = _holds(self.slack, self.tolerance, self.ties_hold)
+            return np.where(holds, HOLDS, np.where(self.slack >= -self.tolerance, UNDECIDED, FAILS)).astype(np.int8)
 
     @property
     def bad(self) -> np.ndarray:
@@ -115,6 +118,13 @@ class Evaluation:
                 "slack": float(self.slack[k]), "tightness": float(self.tightness[k])}
 
 
+def _holds(slack: np.ndarray, tolerance: np.ndarray, ties_hold: bool) -> np.ndarray:
+    """Cells decided to hold: slack beyond the error bound, or an exact tie of a non-strict relation."""
+    with np.errstate(invalid="ignore"):
+        holds = slack > tolerance
+        return holds | ((slack == 0) & (tolerance == 0)) if ties_hold else holds
+
+
 @dataclass
 class BatchSummary:
     """What the search needs from many runs: per instance, over its cells."""
@@ -138,6 +148,7 @@ class Conclusion:
             observed, bound = relation.rhs, relation.lhs
         else:
             raise StatementError(f"{statement.id}: conclusion {relation} is not an inequality")
+        self.ties_hold = isinstance(relation, (sp.Le, sp.Ge))
         self.statement = statement
         self.t_min = statement.t_min
         self.observable_rtol = float(getattr(model, "observable_rtol", OBSERVABLE_RTOL))
@@ -228,14 +239,19 @@ class Conclusion:
             tolerance = SAFETY * (rounding + self.observable_rtol * sensitivity)
             tolerance = np.where(np.isnan(tolerance), np.inf, tolerance)
             tightness = np.where(bound > 0, observed / bound, np.where(slack >= 0, np.nan, np.inf))
+        # non-finite sides: NaN, observed = +inf or bound = -inf are violation candidates (a diverging
+        # run); observed = -inf or bound = +inf may be an underflow or overflow of a finite value,
+        # so float64 cannot decide them (slack NaN with an infinite tolerance: undecided)
         finite = np.isfinite(observed) & np.isfinite(bound)
-        tolerance = np.where(finite, tolerance, 0.0)
-        return (observed, bound, np.where(finite, slack, -np.inf), np.where(finite, tightness, np.inf), tolerance)
+        fails = np.isnan(observed) | np.isnan(bound) | (observed == np.inf) | (bound == -np.inf)
+        slack = np.where(finite, slack, np.where(fails, -np.inf, 0.0))
+        tolerance = np.where(finite, tolerance, np.where(fails, 0.0, np.inf))
+        return observed, bound, slack, np.where(finite, tightness, np.where(fails, np.inf, np.nan)), tolerance
 
     def evaluate(self, params: dict, obs: dict) -> Evaluation:
         """The conclusion at every cell of one float64 run."""
         ts, args = self._arguments(params, obs)
-        return Evaluation(ts, *self._sides(ts, args))
+        return Evaluation(ts, *self._sides(ts, args), ties_hold=self.ties_hold)
 
     def summarize(self, batch: list[dict], observations: list[dict]) -> BatchSummary:
         """Per-instance decided min slack and max tightness, violation flag and cell counts.
@@ -270,7 +286,7 @@ class Conclusion:
         _, _, slack, tightness, tolerance = self._sides(grid_t, columns + scalars)
         with np.errstate(invalid="ignore"):
             bad = valid & ~(slack >= -tolerance)
-            holds = valid & (slack > tolerance)
+            holds = valid & _holds(slack, tolerance, self.ties_hold)
         tight = np.where(holds & ~np.isnan(tightness), tightness, -np.inf).max(axis=1, initial=-np.inf)
         return BatchSummary(np.where(holds, slack, np.inf).min(axis=1, initial=np.inf),
                             np.where(tight == -np.inf, 0.0, tight), bad.any(axis=1),
@@ -312,8 +328,13 @@ def high_precision_status(observed: Any, bound: Any, dps: int, scale: Any = 0) -
     """
     import mpmath
 
-    if mpmath.isnan(observed) or mpmath.isnan(bound) or mpmath.isinf(observed):
-        return FAILS
+    if mpmath.isnan(observed) or mpmath.isnan(bound):
+        return UNDECIDED  # a side undefined at this cell (0/0, inf - inf): neither confirms
+    if mpmath.isinf(observed) or mpmath.isinf(bound):
+        # exact singularities (log 0): decided only when the two sides differ
+        if observed == bound:
+            return UNDECIDED
+        return HOLDS if observed < bound else FAILS
     slack = bound - observed
     threshold = mpmath.mpf(10) ** (-(dps // 2)) * (abs(observed) + abs(bound) + scale)
     if slack > threshold or (slack == 0 and observed == bound and threshold == 0):

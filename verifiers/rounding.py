@@ -11,6 +11,8 @@ of Numerical Algorithms*, 2nd ed., SIAM 2002, §2.2 and §3.1; Wilkinson 1963):
 * ``b**e``, e an expression (evaluated by ``pow``, i.e. through ``exp(e log b)``):
   ``|b**e| (|e| err(b) / |b| + |log |b|| err(e) + 2 u)`` — the relative error of a power
   grows like ``e`` times the base's, *not* like ``(1 + |b|)**e``;
+* ``Piecewise``: the largest branch error (conditions on recorded values are read as
+  recorded);
 * ``exp``, ``log``, ``sqrt``, ``Abs``, ``Max``, ``Min``, trigonometric functions: their
   condition numbers times the argument's error, plus one rounding (libm is faithful to
   within one ulp for these in glibc; two ulps are charged for ``pow``);
@@ -44,6 +46,23 @@ def _representable(number: sp.Number) -> bool:
         q = int(number.q)
         return q & (q - 1) == 0 and abs(int(number.p)) <= 2**53
     return number.is_Float and float(number) == number
+
+
+def _kl_inverse_error(e: sp.Expr, errors: list[sp.Expr], u: sp.Float) -> sp.Expr:
+    """kl^{-1}(q, c) by bisection (boundcheck.theorems' ``kl_inverse``): the bracket's width
+    1e-15, plus the error of c and of each kl evaluation (about 16 u (c + 2): four x ln y
+    terms of size at most c + 2 on the bracket) divided by d kl / dp = (p - q) / (p (1 - p));
+    q's error is charged at the same sensitivity, which assumes |d kl / dq| =
+    |ln(q (1 - p) / (p (1 - q)))| <= 1 (true while p / q stays below e; a first-order
+    model, not a proof, for empirical errors near 0)."""
+    q, c = e.args
+    err_q, err_c = errors
+    sensitivity = e * (1 - e) / sp.Max(e - q, sp.Float(1e-300))
+    return sp.Float(2e-15) + (err_c + err_q + 16 * u * (sp.Abs(c) + 2)) * sensitivity
+
+
+#: error rules of implemented functions, by name (a function without one is never decided in float64)
+FUNCTION_ERRORS = {"kl_inv": _kl_inverse_error}
 
 
 def forward_error(expr: sp.Expr, inexact: frozenset[sp.Symbol] = frozenset(), u: float = U,
@@ -83,6 +102,10 @@ def forward_error(expr: sp.Expr, inexact: frozenset[sp.Symbol] = frozenset(), u:
             return sp.Abs(e) * relative
         if isinstance(e, (sp.Max, sp.Min)):
             return sp.Max(*(err(a) for a in e.args))
+        if isinstance(e, sp.Piecewise):
+            # the branch taken is the one float64 selects from the recorded values; its error is
+            # at most the largest branch's (the conditions are read, not computed)
+            return sp.Max(*(err(branch) for branch, _ in e.args))
         if isinstance(e, sp.Abs):
             return err(e.args[0])
         if isinstance(e, sp.exp):
@@ -92,6 +115,8 @@ def forward_error(expr: sp.Expr, inexact: frozenset[sp.Symbol] = frozenset(), u:
             return err(a) / sp.Abs(a) + u_ * sp.Abs(e)
         if isinstance(e, _ONE_ROUNDING):
             return err(e.args[0]) + u_ * sp.Abs(e)
+        if e.is_Function and type(e).__name__ in FUNCTION_ERRORS:
+            return FUNCTION_ERRORS[type(e).__name__](e, [err(a) for a in e.args], u_)
         return sp.oo
 
     return err(sp.sympify(expr))
