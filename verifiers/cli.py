@@ -241,6 +241,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from verifiers.conclusion import Conclusion
     from verifiers.loading import load
     from verifiers.models import get_model
+    from verifiers.precision import high_precision
+    from verifiers.strategies import DrawPlan
 
     statements = load(args.id)
     if len(statements) != 1:
@@ -258,9 +260,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise BoundcheckError(str(exc)) from None
     conclusion = Conclusion(statement, model)
-    evaluation = conclusion.evaluate(params, model.run([params])[0])
+    plan = DrawPlan(statement, model)
+    observations = model.run([params])[0]
+    evaluation = conclusion.evaluate(params, observations)
     print(f"{statement.id}: {statement.conclusion_text()}")
     print(f"params: {json.dumps(params, sort_keys=True)}")
+    unmet = plan.unmet_on_parameters(params) + plan.post_report(params, observations)
+    if unmet:  # not a counterexample whatever the conclusion does: the claim says nothing here
+        print("this instance is outside the hypotheses (no counterexample): " + "; ".join(unmet))
+        return 0
     print(f"{'t':>5}  {'observed':>22}  {'bound':>22}  {'slack':>12}")
     for k, tk in enumerate(evaluation.t):
         mark = "  <-- VIOLATED" if evaluation.bad[k] else ""
@@ -269,8 +277,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if not evaluation.violated:
         print("the bound holds at every iteration")
         return 0
-    replay = replay_high_precision(model, conclusion, params, args.dps or REPLAY_DPS)
+    dps = args.dps or REPLAY_DPS
+    replay = replay_high_precision(model, conclusion, params, dps)
     print(f"first violation at t = {evaluation.first_violation} (float64)")
+    if plan.post and not plan.post_ok_high_precision(params, model.reference(params, high_precision(dps)), dps):
+        print(f"NOT confirmed: at {dps} digits the instance is outside the hypotheses on observables "
+              "(they held in float64 only within rounding)")
+        return 0
     if replay.confirmed:
         print(f"confirmed at {replay.dps} digits: at t = {replay.t}, observed {replay.observed} > bound {replay.bound}")
         return 1

@@ -10,6 +10,19 @@ run. A plan that no draw can meet is VACUOUS, with the smallest demanded value.
 
 The same plan serves Hypothesis (:meth:`DrawPlan.strategy`, which shrinks) and
 seeded Monte Carlo (:meth:`DrawPlan.sample`, for probability statements).
+
+**Hypotheses on observables are decided with their rounding error** (DESIGN.md,
+"Soundness"). An observable is computed, not given: ``top_proj_sq`` = (v_1^T r_0)^2 is
+1e-31 in float64 where it is 0 in exact arithmetic, and ``top_proj_sq > 0`` must not be
+met by that noise. Each such hypothesis is put as a margin ``f`` (``lhs - rhs`` for
+``>``/``>=``, ``rhs - lhs`` for ``<``/``<=``) and is met only when ``f`` exceeds its
+error bound ``SAFETY * err(f)``, derived per expression (:func:`_error_bound`): every
+observable's own error carried through ``f`` to first order (the model's absolute bound
+where it states one, :meth:`Model.observable_errors`; else ``observable_rtol`` relative),
+plus the rounding of evaluating ``f``. Parameters and integer-valued observables (counts,
+flags) are exact. An instance whose hypothesis holds only within that bound is outside
+(counted so). :meth:`DrawPlan.post_ok_high_precision` decides the same hypotheses on a
+high-precision replay, where a value that the replay left in float64 keeps float64 accuracy.
 """
 
 from __future__ import annotations
@@ -25,6 +38,15 @@ from hypothesis import strategies as st
 from theorems.statement import Statement, StatementError
 from theorems.symbolic import Bound, solve_for
 from verifiers.models.base import Model
+
+#: unit roundoff of binary64
+U64 = 2.0**-53
+#: relative accuracy of a float64 observable whose model states no absolute bound: the same
+#: default as the conclusion's (``Model.observable_rtol``; the built-in observables come out of
+#: at most a few thousand accumulated roundings of 1.1e-16, i.e. below 1e-12 relative)
+OBSERVABLE_RTOL = 1e-9
+#: second-order terms of the first-order error analysis, and libm's last ulp
+SAFETY = 2.0
 
 
 @dataclass
@@ -57,9 +79,11 @@ class DrawPlan:
         self.checks: list[tuple[str, Any, list[str]]] = []
         self.post: list[tuple[str, sp.Basic]] = []
         self._compiled: dict[sp.Basic, tuple[list[str], Any]] = {}
+        self._checks_cache: dict[sp.Basic, _PostCheck] = {}
         self.constant_failures: list[str] = []
         relations = [(h.name, statement.substituted(h.relation)) for h in statement.hypotheses]
         relations += list(model.constraints)
+        self.relations = relations
         for name, relation in relations:
             self._add(name, relation, order)
 
@@ -267,26 +291,201 @@ class DrawPlan:
             lhs, rhs = sides(*(float(obs[n] if n in obs else params[n]) for n in names))
         return float(lhs), float(rhs)
 
+    def _post_check(self, relation: sp.Basic) -> _PostCheck:
+        if relation not in self._checks_cache:
+            self._checks_cache[relation] = _PostCheck(relation, set(self.model.param_names))
+        return self._checks_cache[relation]
+
+    def post_margin(self, relation: sp.Basic, params: dict[str, Any], obs: dict[str, Any]) -> tuple[float, float]:
+        """(margin, error bound) of one observable hypothesis on a float64 run: it is met
+        when margin > error bound (see the module docstring); NaN when undefined."""
+        rtol = float(getattr(self.model, "observable_rtol", OBSERVABLE_RTOL))
+        return self._post_check(relation).float64(params, obs, self.model.observable_errors(params, obs), rtol)
+
     def _post_holds(self, relation: sp.Basic, params: dict[str, Any], obs: dict[str, Any]) -> bool:
-        """An observable hypothesis on one run; a NaN side (undefined) does not meet it."""
-        lhs, rhs = self._post_sides(relation, params, obs)
-        if math.isnan(lhs) or math.isnan(rhs):
-            return False
-        ops = {sp.Le: lhs <= rhs, sp.Lt: lhs < rhs, sp.Ge: lhs >= rhs, sp.Gt: lhs > rhs, sp.Eq: lhs == rhs}
-        return ops[type(relation)]
+        """An observable hypothesis on one run: met beyond its rounding error; a NaN side
+        (undefined) does not meet it."""
+        margin, error = self.post_margin(relation, params, obs)
+        return _met(relation, margin, error)
 
     def post_ok(self, params: dict[str, Any], obs: dict[str, Any]) -> bool:
-        """Hypotheses on observables, tested on the run's values."""
+        """Hypotheses on observables, tested on the run's values, each beyond its error bound."""
         return all(self._post_holds(relation, params, obs) for _, relation in self.post)
 
+    def post_ok_high_precision(self, params: dict[str, Any], obs: dict[str, Any], dps: int) -> bool:
+        """The same hypotheses on a high-precision replay's observations (``Model.reference``
+        with :func:`verifiers.precision.high_precision`). A value the replay computed in
+        mpmath is taken to be accurate to half its digits (10**-(dps/2) relative, the
+        replay's own confirmation threshold) unless the model states an absolute bound;
+        one it left in float64 keeps float64 accuracy. A violation replayed on an instance
+        that fails this is no counterexample: the instance is outside the hypotheses."""
+        errors = self.model.observable_errors(params, obs)
+        return all(_met(relation, *self._post_check(relation).high_precision(params, obs, errors, dps))
+                   for _, relation in self.post)
+
+    def unmet_on_parameters(self, params: dict[str, Any]) -> list[str]:
+        """The hypotheses (and model constraints) on parameters alone that ``params`` fails,
+        each with its name (for ``boundcheck replay``, which takes any instance)."""
+        names = set(self.model.param_names)
+        out = []
+        for name, relation in self.relations:
+            if relation in (sp.true, True) or name in self.constant_failures:
+                continue
+            if relation in (sp.false, False) or not {str(x) for x in relation.free_symbols} <= names:
+                if relation in (sp.false, False):
+                    out.append(f"{name}: false for every instance")
+                continue
+            value = relation.xreplace({x: sp.Float(params[x.name], 17) if isinstance(params[x.name], float)
+                                       else sp.Integer(params[x.name]) for x in relation.free_symbols})
+            if value is not sp.true:
+                out.append(f"{name}: {sp.sstr(relation)}")
+        return out
+
     def post_report(self, params: dict[str, Any], obs: dict[str, Any]) -> list[str]:
-        """Each unmet observable hypothesis, with both sides evaluated."""
+        """Each unmet observable hypothesis, with both sides evaluated (and the margin's error
+        bound when the hypothesis holds only within it)."""
         out = []
         for name, relation in self.post:
             if not self._post_holds(relation, params, obs):
                 lhs, rhs = self._post_sides(relation, params, obs)
-                out.append(f"{name}: {sp.sstr(relation)} needs {lhs:.4g} vs {rhs:.4g}")
+                margin, error = self.post_margin(relation, params, obs)
+                in_float = margin == 0 or margin > 0  # met in float64, not beyond its error bound
+                within = (f" (holds only within its rounding error: margin {margin:.3g}, error bound {error:.3g})"
+                          if in_float else "")
+                out.append(f"{name}: {sp.sstr(relation)} needs {lhs:.4g} vs {rhs:.4g}{within}")
         return out
+
+
+def _met(relation: sp.Basic, margin: Any, error: Any) -> bool:
+    """Met beyond the error bound: ``margin > error``; a non-strict relation on exact values
+    (error 0) is met at margin 0 too; an equality only on exact values."""
+    try:
+        margin, error = float(margin), float(error)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if math.isnan(margin) or math.isnan(error):
+        return False
+    if isinstance(relation, sp.Eq):
+        return error == 0 and margin == 0
+    if margin > error:
+        return True
+    return error == 0 and margin == 0 and isinstance(relation, (sp.Ge, sp.Le))
+
+
+class _PostCheck:
+    """One observable hypothesis compiled: its margin and the margin's error bound."""
+
+    def __init__(self, relation: sp.Basic, parameters: set[str]):
+        if isinstance(relation, (sp.Gt, sp.Ge)):
+            margin = relation.lhs - relation.rhs
+        elif isinstance(relation, (sp.Lt, sp.Le)):
+            margin = relation.rhs - relation.lhs
+        elif isinstance(relation, sp.Eq):
+            margin = -sp.Abs(relation.lhs - relation.rhs)
+        else:
+            raise StatementError(f"hypothesis {relation} is not a comparison")
+        symbols = sorted(relation.free_symbols, key=lambda symbol: symbol.name)
+        self.names = [symbol.name for symbol in symbols]
+        # exact: parameters (an instance is its float parameters) and integer-valued observables
+        self.inexact = [symbol for symbol in symbols if symbol.name not in parameters and not symbol.is_integer]
+        deltas = [sp.Symbol(f"_delta_{symbol.name}", nonnegative=True) for symbol in self.inexact]
+        u = sp.Symbol("_u", positive=True)
+        found = dict(zip(self.inexact, deltas))
+        # both sides' errors, and one rounding of their difference (none when it is 0: the
+        # sign of fl(lhs - rhs) is the sign of lhs - rhs, and exact sides compare exactly)
+        error = (_error_bound(relation.lhs, found, u) + _error_bound(relation.rhs, found, u)
+                 + u * sp.Abs(relation.lhs - relation.rhs))
+        args = symbols + deltas + [u]
+        self._float = sp.lambdify(args, (margin, error), modules="numpy")
+        self._mp = sp.lambdify(args, (margin, error), modules="mpmath")
+        self.exact_error = error == 0
+
+    def float64(self, params: dict, obs: dict, errors: dict, rtol: float) -> tuple[float, float]:
+        values = [float(obs[n] if n in obs else params[n]) for n in self.names]
+        deltas = [float(errors[s.name]) if s.name in errors else rtol * abs(float(obs[s.name]))
+                  for s in self.inexact]
+        with np.errstate(all="ignore"):
+            margin, error = self._float(*values, *deltas, U64)
+        return float(margin), SAFETY * float(error)
+
+    def high_precision(self, params: dict, obs: dict, errors: dict, dps: int) -> tuple[Any, Any]:
+        import mpmath
+
+        mpmath.mp.dps = dps
+        half = mpmath.mpf(10) ** (-(dps // 2))
+        values = [mpmath.mpf(obs[n] if n in obs else params[n]) for n in self.names]
+        deltas = []
+        for s in self.inexact:
+            value = obs[s.name]
+            if s.name in errors:
+                deltas.append(mpmath.mpf(errors[s.name]))
+            elif isinstance(value, mpmath.mpf):
+                deltas.append(half * abs(value))
+            else:  # left in float64 by the replay: float64 accuracy
+                deltas.append(mpmath.mpf(OBSERVABLE_RTOL) * abs(mpmath.mpf(float(value))))
+        try:
+            margin, error = self._mp(*values, *deltas, mpmath.mpf(10) ** (1 - dps))
+        except (ZeroDivisionError, ValueError):
+            return mpmath.nan, mpmath.nan
+        return margin, SAFETY * error
+
+
+_ONE_ROUNDING = (sp.sin, sp.cos, sp.tanh, sp.atan)
+
+
+def _error_bound(expr: sp.Expr, deltas: dict[sp.Symbol, sp.Symbol], u: sp.Symbol) -> sp.Expr:
+    """First-order bound on the error of ``expr`` evaluated node by node with unit roundoff
+    ``u`` from inputs that carry absolute errors ``deltas`` (others exact).
+
+    The standard running error analysis (Higham, *Accuracy and Stability of Numerical
+    Algorithms*, 2nd ed., §3.1): a sum of n terms adds (n - 1) u sum |a_i| to the terms'
+    errors; a product propagates each factor's error times the other factors and adds
+    (n - 1) u |product|; ``b**k`` propagates |k| |b|**(k-1) err(b) and adds 2 u |b**k|
+    (``pow`` is faithful to two ulps); a symbolic exponent goes through ``exp(e log b)``;
+    ``exp``, ``log``, ``Abs``, ``Max``, ``Min``, ``sin``... by their condition numbers plus
+    one rounding. A number that is not a binary64 number is rounded once. A node outside
+    these rules gets an infinite bound: the hypothesis is then never decided in float64.
+    """
+
+    def err(e: sp.Expr) -> sp.Expr:
+        if e.is_Symbol:
+            return deltas.get(e, sp.S.Zero)
+        if e.is_Number:
+            exact = e.is_Integer or (e.is_Rational and int(e.q) & (int(e.q) - 1) == 0)
+            return sp.S.Zero if exact else u * abs(e)
+        if e.is_NumberSymbol:
+            return u * abs(e)
+        if e.is_Add:
+            return sp.Add(*(err(a) for a in e.args)) + (len(e.args) - 1) * u * sp.Add(*(sp.Abs(a) for a in e.args))
+        if e.is_Mul:
+            out = []
+            for i, a in enumerate(e.args):
+                ea = err(a)
+                if ea != 0:
+                    out.append(ea * sp.Mul(*(sp.Abs(b) for j, b in enumerate(e.args) if j != i)))
+            return sp.Add(*out) + (len(e.args) - 1) * u * sp.Abs(e)
+        if e.is_Pow:
+            base, exponent = e.args
+            eb, ee = err(base), err(exponent)
+            if exponent.is_Number:
+                own = (u if exponent in (2, -1) else 2 * u) * sp.Abs(e)
+                return (abs(exponent) * sp.Abs(base) ** (exponent - 1) * eb if eb != 0 else 0) + own
+            relative = 2 * u + (sp.Abs(exponent) * eb / sp.Abs(base) if eb != 0 else 0) \
+                + (sp.Abs(sp.log(sp.Abs(base))) * ee if ee != 0 else 0)
+            return sp.Abs(e) * relative
+        if isinstance(e, (sp.Max, sp.Min)):
+            return sp.Max(*(err(a) for a in e.args))
+        if isinstance(e, sp.Abs):
+            return err(e.args[0])
+        if isinstance(e, sp.exp):
+            return sp.Abs(e) * (err(e.args[0]) + u)
+        if isinstance(e, sp.log):
+            return err(e.args[0]) / sp.Abs(e.args[0]) + u * sp.Abs(e)
+        if isinstance(e, _ONE_ROUNDING):
+            return err(e.args[0]) + u * sp.Abs(e)
+        return sp.oo
+
+    return err(sp.sympify(expr))
 
 
 def _value(name: str, params: dict, obs: dict) -> sp.Float:

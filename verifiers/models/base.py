@@ -52,6 +52,12 @@ class Observable:
 
 Observations = dict[str, Any]
 
+#: key of an observation dict that holds absolute error bounds of some of its scalar
+#: observables (name -> bound on |computed - exact|), where a relative accuracy does not
+#: describe them: a quantity that is zero in exact arithmetic and rounding noise in float64
+#: (``top_proj_sq`` of ``ntk.two_layer_relu``) has an absolute error, not a relative one
+ERROR_KEY = "_error"
+
 
 class Model:
     """Base class of an instance family. Subclasses fill the declarations and ``run``."""
@@ -112,8 +118,20 @@ class Model:
         raise NotImplementedError
 
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
-        """Observations of one instance by the plain reference implementation."""
+        """Observations of one instance by the plain reference implementation.
+
+        With a high-precision ``backend`` every quantity the observations depend on is
+        recomputed at that precision (the parameters and the data drawn from the seed are
+        exact inputs; eigenvectors, projections, spectral initialisations are not), so that
+        a replay is high precision throughout.
+        """
         raise NotImplementedError
+
+    def observable_errors(self, params: dict[str, Any], obs: Observations) -> dict[str, Any]:
+        """Absolute error bounds of scalar observables of ``obs``, where the model derives
+        them (``obs[ERROR_KEY]``); the others are taken to be accurate to a relative
+        ``observable_rtol`` (see :mod:`verifiers.strategies`)."""
+        return dict(obs.get(ERROR_KEY) or {})
 
     def __repr__(self) -> str:
         return f"<model {self.name}>"

@@ -474,8 +474,10 @@ class LinearTwoLayer(Model):
             return self._gradient_flow(params, inst)
         xp = backend
         mp = xp.dps is not None
+        if mp:  # the bases, projections and scalars at the replay precision, not float64 ones
+            inst = exact_instance(inst, xp)
         X, Y, U, V = (xp.asarray(inst[k]) for k in ("X", "Y", "U0", "V0"))
-        eta = xp.scalar(inst["scalars"]["eta"])
+        eta = xp.scalar(inst["scalars"]["eta"]) if not mp else inst["scalars"]["eta"]
         steps = params["steps"]
         dtype = object if mp else np.float64
         table = np.full((steps + 1, I_MAG + 1), np.nan, dtype=dtype)
@@ -513,11 +515,62 @@ class LinearTwoLayer(Model):
                     u_fro**2 + v_fro**2 + un_fro**2 + vn_fro**2 + eta * eta * x_fro**2 * e_fro**2 * (u_fro**2 + v_fro**2),
                 ]
             U, V, D = Un, Vn, Dn
-        obs = self._observations(inst, table.astype(np.float64), steps)
+        obs = self._observations(inst["float64"] if mp else inst, table.astype(np.float64), steps)
         if mp:
+            obs.update({k: v for k, v in inst["scalars"].items() if k != "finite_run"})
             obs.update({name: table[:, j] for j, name in enumerate(STATE)})
             obs.update({name: table[:steps, N_STATE + j] for j, name in enumerate(TRANSITION)})
         return obs
+
+
+def exact_instance(inst: dict[str, Any], xp) -> dict[str, Any]:
+    """``inst`` with every derived quantity recomputed by the high-precision backend ``xp``.
+
+    The data X, Y and the initial factors U_0, V_0 are the instance's inputs: float64
+    numbers, exact. Everything derived from them in float64 is not: X = A diag(s) B^T was
+    *built* from A, s, B in float64, so those are not X's singular triplets to more than
+    about 1e-16, and a residual G = A^T Y - (A^T X) U V^T formed with them stalls near 1e-17
+    instead of converging (issue 12, item 9). Here A, s, B come from an SVD of X in mpmath
+    (the rank r stays that of the float64 instance, whose scalars were drawn with it), and
+    A^T Y, A^T X and the scalar observables are recomputed from them. The step eta is an
+    input (the step the run takes) and stays; ``eta_cap`` and ``K_ref``, which only choose
+    it, stay float64 too. The float64 instance is kept under ``"float64"``.
+    """
+    import mpmath
+
+    X, Y, U, V = (xp.asarray(inst[k]) for k in ("X", "Y", "U0", "V0"))
+    r = inst["s"].size
+    left, sing, right = mpmath.svd_r(mpmath.matrix(X.tolist()), full_matrices=False, compute_uv=True)
+    order = sorted(range(len(sing)), key=lambda i: -sing[i])[:r]
+    s = np.array([sing[i] for i in order], dtype=object)
+    A = np.array([[left[i, j] for j in order] for i in range(left.rows)], dtype=object)
+    B = np.array([[right[j, i] for j in order] for i in range(right.cols)], dtype=object)
+    Zs, AtX = A.T.dot(Y), A.T.dot(X)
+    m = Y.shape[1]
+    k = min(r, m)
+    U1 = B.T.dot(U)
+    zero = 0 * s[0]
+    lam = sorted(list(_eigvalsh(U1.T.dot(U1) - V.T.dot(V), xp)) + [zero] * (r + m))
+    c0 = max(lam[len(lam) - r], zero) + max(-lam[m - 1], zero)
+    W = np.vstack([U1, V])
+    gw = sorted(_eigvalsh(W.dot(W.T), xp), reverse=True)
+    h = U.shape[1]
+    sqrt = mpmath.sqrt
+    target_norm = sqrt((Zs * Zs).sum())
+    G0 = Zs - AtX.dot(U).dot(V.T)
+    R0 = sqrt((G0 * G0).sum())
+    sig_target = sorted((sqrt(max(v, zero)) for v in _eigvalsh(Zs.T.dot(Zs), xp)), reverse=True)
+    XU = X.dot(U)
+    K0 = max(max(_eigvalsh(XU.T.dot(XU), xp)), zero) + s[0] ** 2 * max(max(_eigvalsh(V.T.dot(V), xp)), zero)
+    scalars = dict(inst["scalars"])
+    scalars.update({
+        "lambda_r_X": s[-1] ** 2, "lambda_1_X": s[0] ** 2, "sigma_min_X": s[-1], "sigma_max_X": s[0], "c0": c0,
+        "imb0_norm": max(abs(lam[0]), abs(lam[-1])), "sigma_W_sq": max(gw[min(h, r + m) - 1], zero),
+        "target_norm": target_norm, "target_sigma_min": sig_target[k - 1], "R0": R0, "K0": K0,
+        "margin": sig_target[k - 1] - R0, "eta": mpmath.mpf(inst["scalars"]["eta"]),
+    })
+    return {**inst, "X": X, "Y": Y, "U0": U, "V0": V, "A": A, "s": s, "B": B, "Zs": Zs, "AtX": AtX,
+            "scalars": scalars, "float64": inst}
 
 
 def state_observables(inst: dict[str, Any], U, V, D0, xp) -> list:

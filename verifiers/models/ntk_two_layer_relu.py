@@ -63,7 +63,7 @@ import sympy as sp
 from numba import njit, prange
 
 from theorems.ntk_kernel import cosine, h_infinity_entry
-from verifiers.models.base import SEED_MAX, Model, Observable, Observations, param
+from verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
 from verifiers.precision import FLOAT64
 
 UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
@@ -266,6 +266,55 @@ def make_init(m: int, d: int, kappa: float, init: int, init_seed: int) -> tuple[
     return W, a
 
 
+U64 = 2.0**-53
+
+
+def top_projection_error(inst: dict[str, Any], top_proj_sq: float) -> float:
+    """A bound on |fl(top_proj_sq) - top_proj_sq| for the float64 instance ``inst``.
+
+    top_proj_sq = p^2, p = v_1^T r, r = y - u(0), v_1 the top unit eigenvector of H(0).
+    The exact instance is the float64 data and initialisation with rows of X exactly
+    normalised (the high-precision replay renormalises them), so:
+
+    * H(0) is formed with entrywise error at most (d + 4) u (inner products of unit
+      vectors, d + 1 roundings; the division by m and the normalisation of the rows,
+      3 more), hence ||dH||_2 <= n (d + 4) u;
+    * the computed pair (lambda_1, v_1) has residual rho = ||H v_1 - lambda_1 v_1|| (evaluated,
+      with its own rounding (n + 2) u ||H||_F), so it is an exact eigenpair of a matrix within
+      rho of H (a posteriori backward error, Parlett, *The Symmetric Eigenvalue Problem*, 4.5);
+      with E = ||dH|| + rho + (n + 2) u ||H||_F, Davis-Kahan gives
+      sin(angle(v_1, exact v_1)) <= E / (gap - 2 E), gap = lambda_1 - lambda_2 computed,
+      and no bound (inf) when gap <= 2 E: a degenerate top eigenvalue has no defined v_1;
+    * r = y - u(0) carries |dr| <= (d + m + 3) u (|y| + |relu(X W^T)| |a| / sqrt(m)) entrywise
+      (the products and the subtraction), and |v|=1 up to n u;
+    * dp <= sqrt(2) sin(angle) ||r|| + (n + 1) u ||r|| + ||dr|| (|v_1 - v| <= sqrt(2) sin for unit
+      vectors of the right sign, which the square makes irrelevant), and
+      d(p^2) <= 2 |p| dp + dp^2 + u p^2.
+
+    Exactly zero in exact arithmetic (y - u(0) orthogonal to the top eigenvector, as for
+    y = (1, -1) against H = [[1, c], [c, 1]]), top_proj_sq is about 1e-31 in float64 and this
+    bound is about 1e-30: the hypothesis ``top_proj_sq > 0`` is then not met.
+    """
+    X, y, W0, a, H0 = inst["X"], inst["y"], inst["W0"], inst["a"], inst["H0"]
+    n, d = X.shape
+    m = W0.shape[0]
+    lam, vec = inst["lam0"], inst["vec0"]
+    v1, l1 = vec[:, -1], lam[-1]
+    gap = l1 - lam[-2] if n > 1 else np.inf
+    h_norm = float(np.linalg.norm(H0))
+    rho = float(np.linalg.norm(H0 @ v1 - l1 * v1))
+    E = n * (d + 4) * U64 + rho + (n + 2) * U64 * h_norm
+    sin = E / (gap - 2 * E) if gap > 2 * E else np.inf
+    r = y - inst["u0"]
+    r_norm = float(np.linalg.norm(r))
+    size = np.abs(y) + np.maximum(X @ W0.T, 0.0) @ np.abs(a) / np.sqrt(m)
+    dr = (d + m + 3) * U64 * float(np.linalg.norm(size))
+    dp = np.sqrt(2.0) * sin * r_norm + (n + 1) * U64 * r_norm + dr
+    p = np.sqrt(top_proj_sq)
+    with np.errstate(invalid="ignore"):
+        return float(2 * p * dp + dp * dp + U64 * top_proj_sq)
+
+
 def h_infinity(X: np.ndarray) -> np.ndarray:
     """H^inf of unit inputs X (n x d), from the sympy closed form.
 
@@ -347,16 +396,19 @@ class TwoLayerReLU(Model):
             unit = {UNIT_ABSOLUTE: 1.0, UNIT_INV_LAMBDA_MAX_INF: 1.0 / lam_inf[-1],
                     UNIT_DU: lam_inf[0] / X.shape[0] ** 2, UNIT_INV_SHARPNESS0: 1.0 / lam0[-1]}[params["step_unit"]]
         return {"X": X, "y": y, "W0": W0, "a": a, "eta": params["step"] * unit, "H_inf": H_inf,
-                "lam_inf": lam_inf, "vec_inf": vec_inf, "H0": H0, "top0": vec0[:, -1], "u0": u0}
+                "lam_inf": lam_inf, "vec_inf": vec_inf, "H0": H0, "lam0": lam0, "vec0": vec0, "top0": vec0[:, -1],
+                "u0": u0}
 
     def _scalars(self, params: dict[str, Any], inst: dict[str, Any]) -> dict[str, Any]:
         diff = inst["H0"] - inst["H_inf"]
+        top_proj_sq = float((inst["top0"] @ (inst["y"] - inst["u0"])) ** 2)
         return {
             "lambda0": float(inst["lam_inf"][0]), "lambda_max_inf": float(inst["lam_inf"][-1]),
             "ntk_gap": float(np.abs(np.linalg.eigvalsh(diff)).max()), "ntk_gap_max": float(np.abs(diff).max()),
-            "y_sq": float(inst["y"] @ inst["y"]), "top_proj_sq": float((inst["top0"] @ (inst["y"] - inst["u0"])) ** 2),
+            "y_sq": float(inst["y"] @ inst["y"]), "top_proj_sq": top_proj_sq,
             "eta": float(inst["eta"]), "kappa": float(params["kappa"]), "n": inst["X"].shape[0],
             "d": inst["X"].shape[1], "m": params["m"], "step": params["step"],
+            ERROR_KEY: {"top_proj_sq": top_projection_error(inst, top_proj_sq)},
         }
 
     # -------------------------------------------------------------- fast path
@@ -438,8 +490,8 @@ class TwoLayerReLU(Model):
                 grad = scale * a[:, None] * (S * resid[:, None]).T.dot(X)
                 W = W - eta * grad
         if mpm:
+            scalars.update(_scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, params["m"], xp.dps))
             scalars["eta"] = eta
-            scalars["lambda0"], scalars["lambda_max_inf"] = lam_inf[0], lam_inf[-1]
         obs = trajectory(resid_sq, eta, lam_inf, vec_inf, y, xp.sqrt)
         obs.update(dist=dist, lambda_min_H=lam_min, sharpness=sharp, sharpness_0=sharp[0], lambda_min_H_0=lam_min[0])
         obs.update(scalars)
@@ -507,6 +559,35 @@ def _finite(value) -> bool:
 def _gram_xp(X, W):
     S = _indicator(X.dot(W.T))
     return X.dot(X.T) * S.dot(S.T) / W.shape[0]
+
+
+def _scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, m: int, dps: int) -> dict[str, Any]:
+    """The scalar observables recomputed in mpmath from the (exactly normalised) data, so that
+    a replay uses no float64 derived quantity: lambda0, lambda_max_inf, ntk_gap(_max), y_sq
+    and top_proj_sq with its error bound (:func:`top_projection_error`'s argument, at the unit
+    roundoff 10**(1 - dps) of the replay)."""
+    import mpmath
+
+    H0 = _gram_xp(X, W0)
+    lam, vec = _eigh_mp(H0)
+    diff = H0 - H_inf
+    gap_values, _ = _eigh_mp(diff)
+    r = y - u0
+    p = sum(vec[i, -1] * r[i] for i in range(len(r)))
+    n, d = X.shape
+    eps = mpmath.mpf(10) ** (1 - dps)
+    v1, l1 = vec[:, -1], lam[-1]
+    rho = mpmath.sqrt(sum(v * v for v in (H0.dot(v1) - l1 * v1)))
+    h_norm = mpmath.sqrt(sum(v * v for v in H0.ravel()))
+    E = n * (d + 4) * eps + rho + (n + 2) * eps * h_norm
+    gap = l1 - lam[-2] if n > 1 else mpmath.inf
+    sin = E / (gap - 2 * E) if gap > 2 * E else mpmath.inf
+    r_norm = mpmath.sqrt(sum(v * v for v in r))
+    size = np.abs(y) + _relu(X.dot(W0.T)).dot(np.abs(a)) / mpmath.sqrt(m)
+    dp = mpmath.sqrt(2) * sin * r_norm + (n + 1) * eps * r_norm + (d + m + 3) * eps * mpmath.sqrt(sum(v * v for v in size))
+    return {"lambda0": lam_inf[0], "lambda_max_inf": lam_inf[-1], "y_sq": sum(v * v for v in y),
+            "ntk_gap": max(abs(v) for v in gap_values), "ntk_gap_max": max(abs(v) for v in diff.ravel()),
+            "top_proj_sq": p * p, ERROR_KEY: {"top_proj_sq": 2 * abs(p) * dp + dp * dp + eps * p * p}}
 
 
 def _eigh_mp(H):
