@@ -278,12 +278,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print("the bound holds at every iteration")
         return 0
     dps = args.dps or REPLAY_DPS
-    replay = replay_high_precision(model, conclusion, params, dps)
     print(f"first violation at t = {evaluation.first_violation} (float64)")
     if plan.post and not plan.post_ok_high_precision(params, model.reference(params, high_precision(dps)), dps):
         print(f"NOT confirmed: at {dps} digits the instance is outside the hypotheses on observables "
               "(they held in float64 only within rounding)")
         return 0
+    replay = replay_high_precision(model, conclusion, params, dps)
     if replay.confirmed:
         print(f"confirmed at {replay.dps} digits: at t = {replay.t}, observed {replay.observed} > bound {replay.bound}")
         return 1
