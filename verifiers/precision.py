@@ -52,3 +52,35 @@ def high_precision(dps: int = 50) -> SimpleNamespace:
         sqrt=_vectorised(mpmath.sqrt), abs=_vectorised(abs), cosh=_vectorised(mpmath.cosh),
         clip=clip, maximum=np.frompyfunc(max, 2, 1), minimum=np.frompyfunc(min, 2, 1), where=where,
     )
+
+
+FLOAT64_DIGITS = 15
+
+
+def precision_reached(obs: dict, names, dps: int, params: dict | None = None) -> int:
+    """The digits a high-precision replay really reached for the observables ``names``.
+
+    A replay is high precision only where the model's reference recomputed a value in
+    mpmath: an ``mpf`` (or an object array of them) counts ``dps`` digits; an integer, or a
+    float equal to an instance parameter of the same name, is exact (an input); any other
+    float (a float64 value the reference passed through) caps the replay at float64's 15
+    digits. NaN entries of object arrays (values the run does not compute) are skipped.
+    A replay that reached fewer digits than it was asked for must say so and confirm
+    nothing below that precision (DESIGN.md, "Soundness").
+    """
+    params = params or {}
+    reached = dps
+    for name in names:
+        if name not in obs:
+            continue
+        value = obs[name]
+        values = value.ravel() if isinstance(value, np.ndarray) else [value]
+        for v in values:
+            if isinstance(v, (mpmath.mpf, int, np.integer, bool)):
+                continue
+            if isinstance(v, (float, np.floating)):
+                if v != v or (name in params and float(params[name]) == float(v)):
+                    continue
+                reached = min(reached, FLOAT64_DIGITS)
+                break
+    return reached

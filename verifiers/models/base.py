@@ -72,6 +72,10 @@ class Model:
     batch_size: int = 8
     #: ... each run with up to this many seeds (cheap models raise it: the draw is paid once)
     replicas: int = 1
+    #: observables a high-precision reference leaves in float64 on purpose (each model says
+    #: why); every other one it recomputes at the replay precision
+    #: (:func:`verifiers.precision.precision_reached` checks it)
+    float64_in_replay: tuple[str, ...] = ()
 
     # -------------------------------------------------------------- declarations
     def param(self, name: str) -> Param:

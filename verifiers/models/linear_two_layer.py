@@ -341,6 +341,9 @@ class LinearTwoLayer(Model):
     constraints = (("representable", sp.Ge(sp.Symbol("h"), sp.Min(sp.Symbol("n"), sp.Symbol("d"),
                                                                       sp.Symbol("m")))),)
     batch_size = 8
+    #: ``eta_cap`` and ``K_ref`` only choose the step (an input of the run, exact as a float);
+    #: ``gap_floor`` is by definition the float64 resolution of ``gap`` (:func:`_gap_floor`)
+    float64_in_replay = ("eta_cap", "K_ref", "gap_floor")
 
     # -------------------------------------------------------------- set-up
     def instance(self, params: dict[str, Any]) -> dict[str, Any]:
