@@ -147,9 +147,17 @@ def test_the_linear_replay_does_not_stall_at_float64_resolution():
     assert abs(exact["sigma_max_X"] - 1) < 1e-14
 
 
-def test_replay_of_the_stalled_instance_is_no_counterexample():
+#: the counterexample reported at --budget 3000 --seed 12 once the raw violating instances were
+#: replayed (issue 12: h = 1, spectral init, steps = 5, at t = 4; "observed 2.96e-17 > bound 1.48e-17")
+STALL_INSTANCE_REPORTED = {"d": 2, "diagnostics": 0, "dynamics": 0, "h": 1, "imbalance_scale": 1.0, "init": 1,
+                           "init_scale": 1.0, "m": 1, "margin_frac": 0.0, "n": 2, "seed": 0, "step": 1.0,
+                           "step_unit": 2, "steps": 5, "x_cond": 1.0}
+
+
+@pytest.mark.parametrize("params", [STALL_INSTANCE, STALL_INSTANCE_REPORTED])
+def test_replay_of_the_stalled_instance_is_no_counterexample(params):
     """Repro through the real command line: main printed "confirmed at 50 digits", exit 1."""
-    code, out, err = run_cli("replay", CONTRACTION, "--params", json.dumps(STALL_INSTANCE))
+    code, out, err = run_cli("replay", CONTRACTION, "--params", json.dumps(params))
     assert code == 0, out + err
     assert "NOT confirmed at 50 digits" in out or "the bound holds at every iteration" in out
 
