@@ -248,3 +248,35 @@ def test_false_alarm_sweep_finds_no_confirmed_violation(request):
     summary = sweep(budget=3000, seeds=(11, 12))
     assert summary["errors"] == []
     assert summary["confirmed_violations"] == 0, summary["violated"]
+
+
+# ------------------------------------------------------------------ instances meet their constants exactly
+
+
+@settings(max_examples=200, deadline=None)
+@given(L=st.floats(0.1, 10.0), mu_frac=st.floats(0.0, 1.0), d=st.integers(1, 4), seed=st.integers(0, 2**32 - 1))
+def test_smooth_convex_instances_are_L_smooth_exactly(L, mu_frac, d, seed):
+    """c_j + mu <= L for the float64 coefficients read as the real numbers they are. On main
+    c_0 = fl(L - mu) could round up (33 of 2000 random (L, mu)), the instance was then not
+    L-smooth by half an ulp, and its exact replay broke the tight Drori-Teboulle bound at t = 0
+    ("observed 0.011088963070116241208 > bound 0.011088963070116240593", sweep seed 12)."""
+    from fractions import Fraction
+
+    mu = L * mu_frac
+    coords = get_model("smooth.convex").coordinates({"d": d, "L": L, "mu": mu, "seed": seed})
+    assert max(Fraction(float(c)) for c in coords["coef"]) + Fraction(mu) <= Fraction(L)
+    assert float(coords["coef"][0]) + mu >= L * (1 - 4 * U64)  # still attained, to within ulps
+
+
+@settings(max_examples=100, deadline=None)
+@given(L=st.floats(0.1, 10.0), terms=st.integers(1, 4), d=st.integers(1, 5), seed=st.integers(0, 2**32 - 1))
+def test_smooth_nonconvex_certificate_holds_exactly(L, terms, d, seed):
+    """sum_k |a_k| ||b_k||^2 <= L exactly for the float64 a, b (the smoothness certificate)."""
+    from fractions import Fraction
+
+    coords = get_model("smooth.nonconvex").coordinates({"d": d, "L": L, "terms": terms, "phase": 1.0, "seed": seed,
+                                                        "eta": 0.1, "steps": 1})
+    total = sum(abs(Fraction(float(a))) * sum(Fraction(float(v)) ** 2 for v in row)
+                for a, row in zip(coords["a"], coords["b"]))
+    assert total <= Fraction(L)
+    assert float(total) >= L * (1 - 8 * U64)

@@ -1,16 +1,19 @@
 """``smooth.convex``: separable sums of quadratic, log-cosh and Huber terms plus (mu/2)||x||^2.
 
 f(x) = sum_j c_j phi_j(x_j) + (mu/2)||x||^2 with every phi_j'' in [0, 1], so f'' ranges
-over [mu, max_j c_j + mu]; coordinate 0 has c_0 = L - mu, so L is attained (phi'' = 1
-at 0 for every kind). x* = 0 and f* = 0 exactly. Huber thresholds are drawn on a log
+over [mu, max_j c_j + mu]; coordinate 0 has c_0 = L - mu (the largest float64 with
+c_0 + mu <= L exactly), so L is attained to within an ulp (phi'' = 1 at 0 for every kind). x* = 0 and f* = 0 exactly. Huber thresholds are drawn on a log
 scale relative to |x_0|, which reaches the worst case of the convex rate (the Huber
 function with threshold R/(2th + 1), THEOREMS.md 7.5).
 """
+
+from fractions import Fraction
 
 import numpy as np
 
 from verifiers.models import _smooth
 from verifiers.models._separable import SeparableModel
+from verifiers.models.base import at_most_exactly
 
 
 class SmoothConvex(SeparableModel):
@@ -24,8 +27,12 @@ class SmoothConvex(SeparableModel):
         rng = np.random.default_rng(params["seed"])
         d, L, mu = params["d"], params["L"], params["mu"]
         kinds = rng.integers(0, 3, size=d)
-        coef = rng.uniform(0.0, L - mu, size=d)
-        coef[0] = L - mu
+        top = L - mu  # the draws below keep their stream; only c_0 is made exact
+        coef = rng.uniform(0.0, top, size=d)
+        # c_j + mu <= L in exact arithmetic (float64 L - mu may round up by half an ulp)
+        top = at_most_exactly(top, lambda c: c + Fraction(mu) <= Fraction(L))
+        coef = np.minimum(coef, top)
+        coef[0] = top
         x0 = rng.standard_normal(d) * 10.0 ** rng.uniform(-1, 1)
         tau = np.abs(x0) * 10.0 ** rng.uniform(-1.5, 0.3, size=d)
         tau = np.where(tau > 0, tau, 1.0)

@@ -13,6 +13,7 @@ cosine in one dimension attains the exact worst case of the stationarity bound, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,13 @@ class SmoothNonconvex(Model):
         b = rng.standard_normal((terms, d))
         a = rng.standard_normal(terms)
         a *= L / np.sum(np.abs(a) * np.sum(b * b, axis=1))
+        # the certificate sum_k |a_k| ||b_k||^2 <= L must hold exactly for the float64 a, b (the
+        # scaling above rounds): shrink every a_k by one ulp at a time until it does (a few at most)
+        norms = [sum(Fraction(float(v)) ** 2 for v in row) for row in b]
+        for _ in range(64):
+            if sum(abs(Fraction(float(x))) * nb for x, nb in zip(a, norms)) <= Fraction(L):
+                break
+            a = np.nextafter(a, 0.0)
         c = rng.uniform(0, 2 * np.pi, size=terms)
         scale = 1.0 / np.sqrt(np.mean(np.sum(b * b, axis=1)))
         x0 = rng.standard_normal(d) * scale * rng.uniform(0.2, 3.0)
