@@ -2,9 +2,10 @@
 
 f(x) = sum_j c_j phi_j(x_j) + (mu/2)||x||^2 with every phi_j'' in [0, 1], so f'' ranges
 over [mu, max_j c_j + mu]; coordinate 0 has c_0 = L - mu (the largest float64 with
-c_0 + mu <= L exactly), so L is attained to within an ulp (phi'' = 1 at 0 for every kind). x* = 0 and f* = 0 exactly. Huber thresholds are drawn on a log
-scale relative to |x_0|, which reaches the worst case of the convex rate (the Huber
-function with threshold R/(2th + 1), THEOREMS.md 7.5).
+c_0 + mu <= L exactly), so L is attained to within an ulp (phi'' = 1 at 0 for every
+kind). x* = 0 and f* = 0 exactly. Huber thresholds are drawn on a log scale relative to
+|x_0|, which reaches the worst case of the convex rate (the Huber function with
+threshold R/(2th + 1), THEOREMS.md 7.5).
 """
 
 from fractions import Fraction
