@@ -32,7 +32,7 @@ from theorems.statement import Statement, StatementError
 from verifiers.conclusion import FAILS, HOLDS, UNDECIDED, BatchSummary, Conclusion, Evaluation, high_precision_status
 from verifiers.models import get_model
 from verifiers.models.base import Model
-from verifiers.precision import high_precision
+from verifiers.precision import high_precision, precision_reached
 from verifiers.statistics import RateDecision, decide_rate
 from verifiers.strategies import DrawPlan
 from verifiers.vacuity import vacuity_report
@@ -56,7 +56,7 @@ def replay_command(statement: Statement, params: dict[str, Any]) -> str:
 @dataclass
 class Replay:
     """A run re-done in high precision: the first iteration where the bound fails, if any,
-    and the verdict of every cell at the replay precision."""
+    and the verdict of every cell at the precision the replay really reached."""
 
     confirmed: bool
     dps: int
@@ -64,17 +64,31 @@ class Replay:
     observed: str = ""
     bound: str = ""
     cells: dict[int, tuple[int, float, float]] = field(default_factory=dict)  # t -> (status, observed, bound)
+    #: the instance is outside the hypotheses on observables at the replay precision
+    outside: bool = False
 
 
-def replay_high_precision(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: int = REPLAY_DPS) -> Replay:
-    """Run the reference implementation in mpmath at ``dps`` digits and re-evaluate every cell."""
+def replay_high_precision(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: int = REPLAY_DPS,
+                          plan: DrawPlan | None = None) -> Replay:
+    """Run the reference implementation in mpmath at ``dps`` digits and re-evaluate every cell.
+
+    With ``plan``, the hypotheses on observables are decided on the replay first: an instance
+    that meets them only in float64 is outside, not a counterexample. Cells are decided at the
+    precision the replay reached on the observables the conclusion reads
+    (:func:`~verifiers.precision.precision_reached`: a value the reference left in float64
+    caps it at 15 digits), and nothing below it is confirmed.
+    """
     import mpmath
 
     obs = model.reference(params, high_precision(dps))
-    replay = Replay(False, dps)
+    if plan is not None and plan.post and not plan.post_ok_high_precision(params, obs, dps):
+        return Replay(False, dps, outside=True)
+    read = [name for _, name, _ in conclusion.index_args] + conclusion.scalar_names
+    reached = precision_reached(obs, [n for n in read if n not in model.float64_in_replay], dps, params)
+    replay = Replay(False, reached)
     scale = conclusion.trajectory_scale(obs)
     for tk, observed, bound in conclusion.evaluate_high_precision(params, obs, dps):
-        status = high_precision_status(observed, bound, dps, scale)
+        status = high_precision_status(observed, bound, reached, scale)
         replay.cells[tk] = (status, float(observed), float(bound))
         if status == FAILS and not replay.confirmed:
             replay.confirmed, replay.t = True, tk
@@ -229,7 +243,7 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
             return base
         if not failing:
             break
-        confirmed = _confirm(model, conclusion, failing, base, artefacts)
+        confirmed = _confirm(model, plan, conclusion, failing, base, artefacts, tally)
         if confirmed is not None:
             base.instances, base.outside = tally.instances, tally.outside
             return _violated(base, statement, *confirmed, worst)
@@ -241,7 +255,7 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
         base.message = "no run met the hypotheses on observables: " + "; ".join(tally.outside_report)
         return base
     for _, params in tally.undecided_runs:
-        replay = replay_high_precision(model, conclusion, params)
+        replay = replay_high_precision(model, conclusion, params, plan=plan)
         evaluation = conclusion.evaluate(params, model.run([params])[0])
         if replay.confirmed:
             return _violated(base, statement, params, evaluation, replay, worst)
@@ -316,8 +330,8 @@ def _key(params: dict[str, Any]) -> str:
     return json.dumps(params, sort_keys=True)
 
 
-def _confirm(model: Model, conclusion: Conclusion, failing: list[tuple[dict[str, Any], Evaluation]],
-             base: Verdict, artefacts: set[str]) -> tuple[dict[str, Any], Evaluation, Replay] | None:
+def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list[tuple[dict[str, Any], Evaluation]],
+             base: Verdict, artefacts: set[str], tally: _Tally) -> tuple[dict[str, Any], Evaluation, Replay] | None:
     """The first float64 violation that survives a high-precision replay: the shrunk case
     (Hypothesis runs it last) first, then the raw violating instances, newest first, at
     most :data:`MAX_CONFIRMATIONS` replays; those not confirmed join ``artefacts``."""
@@ -331,11 +345,14 @@ def _confirm(model: Model, conclusion: Conclusion, failing: list[tuple[dict[str,
             artefacts.add(key)  # not replayed: passed over, its cells never counted as evidence
             continue
         replays += 1
-        replay = replay_high_precision(model, conclusion, params)
+        replay = replay_high_precision(model, conclusion, params, plan=plan)
+        artefacts.add(key)
         if replay.confirmed:
             return params, evaluation, replay
-        base.artefacts += 1
-        artefacts.add(key)
+        if replay.outside:
+            tally.outside += 1  # met the hypotheses on observables in float64 only
+        else:
+            base.artefacts += 1
     return None
 
 
