@@ -34,8 +34,8 @@ QUANTIFIERS = ("for_all", "with_probability")
 
 
 def theorems(only: str | None = None) -> list:
-    from theorems.registry import all_statements
-    from verifiers.loading import validate
+    from boundcheck.theorems.registry import all_statements
+    from boundcheck.verifiers.loading import validate
 
     return [validate(s) for s in all_statements().values()
             if s.kind == "theorem" and s.quantifier.kind in QUANTIFIERS and (not only or s.id.startswith(only))]
@@ -44,7 +44,7 @@ def theorems(only: str | None = None) -> list:
 def sweep(budget: int = 3000, seeds: tuple[int, ...] = (11, 12), only: str | None = None, out: Path | None = None,
           echo=print) -> dict:
     """Verify every theorem at ``budget`` under each seed; returns the summary (and the rows)."""
-    from verifiers.check import verify
+    from boundcheck.verifiers.check import verify
 
     rows = []
     handle = out.open("w") if out else None

@@ -3,7 +3,7 @@
 Each function runs ``steps`` full-batch GD steps inside the peer's own loop and
 returns (W_final, resid_sq[0..steps]) so the benchmark can check that every
 implementation computed the same thing before it compares their speed. Formulas as in
-:mod:`verifiers.models._relu_gd` (relu'(z) = 1{z >= 0}).
+:mod:`boundcheck.verifiers.models.relu_gd` (relu'(z) = 1{z >= 0}).
 """
 
 from __future__ import annotations

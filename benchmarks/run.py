@@ -23,9 +23,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from boundcheck.verifiers.models import relu_gd
 
 from benchmarks import relu_peers
-from verifiers.models import _relu_gd
 
 SIZES = [(16, 4, 32), (64, 16, 256), (256, 64, 2048), (1024, 128, 4096)]
 
@@ -69,8 +69,8 @@ def boundcheck_kernels() -> dict[str, Callable]:
             return W, out
         return run
 
-    return {"numba loops": numba_kernel(_relu_gd.relu_gd_loops), "numba blas": numba_kernel(_relu_gd.relu_gd_blas),
-            "boundcheck": _relu_gd.relu_gd}
+    return {"numba loops": numba_kernel(relu_gd.relu_gd_loops), "numba blas": numba_kernel(relu_gd.relu_gd_blas),
+            "boundcheck": relu_gd.relu_gd}
 
 
 def steps_for(n: int, d: int, m: int) -> int:
@@ -135,7 +135,7 @@ def batched(repeats: int, count: int = 256, size=(16, 4, 32), steps: int = 200) 
     out = np.empty((count, steps + 1))
 
     def numba_batched():
-        _relu_gd.relu_gd_batched(X, y, W.copy(), a, eta, steps, out)
+        relu_gd.relu_gd_batched(X, y, W.copy(), a, eta, steps, out)
 
     def numpy_loop():
         for b in range(count):
@@ -173,7 +173,7 @@ def scaling(repeats: int) -> dict:
     for n, d, m in sizes:
         X, y, W, a = instance(n, d, m)
         steps = max(3, int(2e8 / (6 * n * d * m)))
-        t = best_time(functools.partial(_relu_gd.relu_gd, X, y, W, a, 0.01, steps), repeats) / steps
+        t = best_time(functools.partial(relu_gd.relu_gd, X, y, W, a, 0.01, steps), repeats) / steps
         flops.append(6 * n * d * m)
         seconds.append(t)
     slope, _ = np.polyfit(np.log(flops), np.log(seconds), 1)
@@ -185,9 +185,9 @@ def every_model(count: int = 64, seed: int = 0) -> list[dict]:
     of the model's first for_all theorem: instances per second, the ratio, and the largest
     relative difference of any observable between the two (the tests bound it; here it is
     reported so a fast kernel that drifted would show)."""
-    from theorems.registry import all_statements
-    from verifiers.models import get_model
-    from verifiers.strategies import DrawPlan
+    from boundcheck.theorems.registry import all_statements
+    from boundcheck.verifiers.draw.strategies import DrawPlan
+    from boundcheck.verifiers.models import get_model
 
     # a gradient-descent statement where a model also has gradient-flow ones (an ODE solve, not a kernel)
     preferred = {"linear.two_layer": "linear.xu2023.gd_rate_derived"}
@@ -231,8 +231,8 @@ def every_model(count: int = 64, seed: int = 0) -> list[dict]:
 
 def end_to_end(budget: int) -> list[dict]:
     """Instances verified per second through Hypothesis, the kernel, the checker (not the store)."""
-    from theorems.registry import all_statements
-    from verifiers.check import verify
+    from boundcheck.theorems.registry import all_statements
+    from boundcheck.verifiers.check import verify
 
     rows = []
     for statement in all_statements().values():
@@ -250,8 +250,8 @@ def end_to_end_fixed(budget: int) -> list[dict]:
     on two-layer ReLU networks of one fixed size, 100 gradient steps per instance."""
     import dataclasses
 
-    from theorems.registry import all_statements
-    from verifiers.check import verify
+    from boundcheck.theorems.registry import all_statements
+    from boundcheck.verifiers.check import verify
 
     statement = all_statements()["ntk.du2019.weight_movement"]
     rows = []

@@ -2,14 +2,14 @@
 
 Build it with ``boundcheck docs`` (it adds the generated pages: statements/, cli.md,
 and the examples under _examples/). Formulas are converted to MathML at build time by
-``verifiers.docs.mathml``: the site loads nothing from the network.
+``boundcheck.verifiers.report.mathml``: the site loads nothing from the network.
 """
 
 project = "boundcheck"
 author = "the boundcheck authors"
 copyright = "the boundcheck authors"
 
-extensions = ["myst_parser", "verifiers.docs.mathml"]
+extensions = ["myst_parser", "boundcheck.verifiers.report.mathml"]
 html_math_renderer = "mathml"
 
 source_suffix = {".md": "markdown"}

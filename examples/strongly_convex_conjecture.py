@@ -5,9 +5,8 @@ the distance, max{(1 - eta mu)^2, (1 - eta L)^2}^t (THEOREMS.md 7.4, PEP-verifie
 """
 
 import sympy as sp
-
-from theorems import Hypothesis, Statement, t
-from theorems.symbols import L, eta, gap, mu
+from boundcheck.theorems import Hypothesis, Statement, t
+from boundcheck.theorems.symbols import L, eta, gap, mu
 
 function_value_contraction = Statement(
     id="mine.strongly_convex_function_values",

@@ -22,6 +22,6 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
     import subprocess
 
     full_env = {**os.environ, **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "verifiers.cli", *args], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "boundcheck", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=full_env, timeout=timeout)
     return proc.returncode, proc.stdout, proc.stderr

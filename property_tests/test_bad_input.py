@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from verifiers.cli import main
+from boundcheck.verifiers.commands.cli import main
 
 GOOD = """
 [conjecture]
@@ -86,10 +85,9 @@ def test_replay_with_bad_params(tmp_path, capsys):
 
 def test_statement_naming_an_observable_its_model_lacks(capsys):
     import sympy as sp
-
-    from theorems import Statement, observable, t
-    from verifiers.errors import LoadError
-    from verifiers.loading import validate
+    from boundcheck.theorems import Statement, observable, t
+    from boundcheck.verifiers.errors import LoadError
+    from boundcheck.verifiers.loading import validate
 
     with pytest.raises(LoadError, match="has no indexed observable 'dist_sq'"):
         validate(Statement("x.y", "conjecture", "smooth.nonconvex", sp.Le(observable("dist_sq")[t], 1)))

@@ -4,16 +4,15 @@ import json
 
 import numpy as np
 import pytest
+from boundcheck.theorems.registry import all_statements
+from boundcheck.verifiers.certificates.pep import applicable, certify_worst_case
+from boundcheck.verifiers.certificates.witness import interpolate
+from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.commands.cli import main as cli_main
+from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models.precision import high_precision
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from theorems.registry import all_statements
-from verifiers.certify import applicable, certify_worst_case
-from verifiers.check import verify
-from verifiers.cli import main as cli_main
-from verifiers.models import get_model
-from verifiers.precision import high_precision
-from verifiers.witness import interpolate
 
 S = all_statements()
 

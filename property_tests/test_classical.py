@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from theorems.registry import all_statements
-from verifiers.check import replay_high_precision, verify
-from verifiers.conclusion import Conclusion
-from verifiers.models import get_model
+from boundcheck.theorems.registry import all_statements
+from boundcheck.verifiers.check import replay_high_precision, verify
+from boundcheck.verifiers.decide.conclusion import Conclusion
+from boundcheck.verifiers.models import get_model
 
 # trajectory statements; the worst_case ones are certified by PEP SDPs (test_certify.py)
 CLASSICAL = [

@@ -10,7 +10,7 @@ from conftest import EXAMPLES, ROOT, run_cli
 
 
 def test_list_is_light_and_complete():
-    code = ("import sys, verifiers.cli as c; c.main(['list', '--json']); "
+    code = ("import sys, boundcheck.verifiers.commands.cli as c; c.main(['list', '--json']); "
             "heavy = [m for m in ('numba', 'cvxpy', 'dask', 'distributed', 'matplotlib') if m in sys.modules]; "
             "print('HEAVY', heavy, file=sys.stderr)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)

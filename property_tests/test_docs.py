@@ -30,13 +30,13 @@ pytest.importorskip("myst_parser", reason="myst-parser is not installed")
 pytest.importorskip("furo", reason="furo is not installed")
 pytest.importorskip("latex2mathml", reason="latex2mathml is not installed")
 
-from theorems.registry import all_statements  # noqa: E402
-from theorems.statement import Constant  # noqa: E402
-from verifiers.check import verify  # noqa: E402
-from verifiers.docs.evidence import EvidenceReader  # noqa: E402
-from verifiers.docs.mathml import MathMLError, to_mathml  # noqa: E402
-from verifiers.docs.pages import claim_latex, latex, statement_page  # noqa: E402
-from verifiers.store import Store  # noqa: E402
+from boundcheck.theorems.registry import all_statements  # noqa: E402
+from boundcheck.theorems.statement import Constant  # noqa: E402
+from boundcheck.verifiers.check import verify  # noqa: E402
+from boundcheck.verifiers.evidence.store import Store  # noqa: E402
+from boundcheck.verifiers.report.evidence import EvidenceReader  # noqa: E402
+from boundcheck.verifiers.report.mathml import MathMLError, to_mathml  # noqa: E402
+from boundcheck.verifiers.report.pages import claim_latex, latex, statement_page  # noqa: E402
 
 THEOREM = "classical.pl.linear_rate"
 MUTANT = "classical.pl.linear_rate_tightened"
@@ -102,7 +102,7 @@ def test_the_site_needs_no_network(site):
 
 
 def test_cli_reference_is_the_parser_s(site):
-    from verifiers.cli import build_parser
+    from boundcheck.verifiers.commands.cli import build_parser
 
     parser = build_parser()
     commands = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction").choices
@@ -211,11 +211,11 @@ def test_mathml_refuses_what_it_would_show_as_raw_tex():
 @pytest.mark.filterwarnings("ignore:.*MystReferenceResolver.app:PendingDeprecationWarning",
                             "ignore:.*MystReferenceResolver.app:DeprecationWarning")
 def test_a_warning_fails_the_build(tmp_path):
-    from verifiers.docs.build import DocsError, _sphinx
+    from boundcheck.verifiers.report.build import DocsError, _sphinx
 
     source = tmp_path / "src"
     source.mkdir()
-    (source / "conf.py").write_text('extensions = ["myst_parser", "verifiers.docs.mathml"]\n'
+    (source / "conf.py").write_text('extensions = ["myst_parser", "boundcheck.verifiers.report.mathml"]\n'
                                     'html_math_renderer = "mathml"\nmyst_enable_extensions = ["dollarmath"]\n')
     (source / "index.md").write_text("# T\n\n$\\notacommand{x}$ and [a link](missing.md)\n")
     with pytest.raises(DocsError, match="Sphinx failed"):
@@ -223,7 +223,7 @@ def test_a_warning_fails_the_build(tmp_path):
 
 
 def test_list_stays_light():
-    code = ("import sys; from verifiers.cli import build_parser; build_parser(); "
+    code = ("import sys; from boundcheck.verifiers.commands.cli import build_parser; build_parser(); "
             "print(sorted(m for m in ('sphinx', 'matplotlib', 'latex2mathml', 'numba') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr

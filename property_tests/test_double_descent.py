@@ -18,14 +18,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from theorems.double_descent import asymptotic_risk, exact_expected_risk
-from theorems.registry import all_statements
-from verifiers.asymptotic import fit_slope
-from verifiers.check import verify
-from verifiers.expectation import decide_mean
-from verifiers.models import _least_squares as ls
-from verifiers.models import get_model
+from boundcheck.theorems.double_descent import asymptotic_risk, exact_expected_risk
+from boundcheck.theorems.registry import all_statements
+from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models import least_squares as ls
+from boundcheck.verifiers.quantifiers.asymptotically import fit_slope
+from boundcheck.verifiers.quantifiers.in_expectation import decide_mean
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILY = [s for s in all_statements().values() if s.family.startswith("double_descent")]
@@ -231,7 +230,7 @@ def _spec(tmp_path, name="small", seeds=24, per=8, n=30, points=6) -> Path:
 
 
 def _cli(*args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "verifiers.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "boundcheck", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=timeout)
 
 
@@ -257,8 +256,8 @@ def test_campaign_in_process_writes_batches_plot_and_summary(tmp_path):
 
 def test_campaign_on_a_local_dask_cluster_matches_in_process(tmp_path):
     """A real LocalCluster (worker processes): the same batches, bit for bit."""
-    from verifiers.campaign import BatchLedger, batches, load_spec, run_in_process, run_on_dask
-    from verifiers.store import Store
+    from boundcheck.verifiers.commands.campaign import BatchLedger, batches, load_spec, run_in_process, run_on_dask
+    from boundcheck.verifiers.evidence.store import Store
 
     spec = load_spec(_spec(tmp_path, points=4, seeds=16))
     every = batches(spec)
@@ -278,8 +277,8 @@ def test_campaign_on_a_local_dask_cluster_matches_in_process(tmp_path):
 def test_campaign_survives_a_killed_dask_worker(tmp_path):
     """SIGKILL a worker process of a LocalCluster once a batch is in: Dask reruns its tasks
     elsewhere; every batch is recorded exactly once, with the in-process values."""
-    from verifiers.campaign import BatchLedger, batches, load_spec, run_in_process, run_on_dask
-    from verifiers.store import Store
+    from boundcheck.verifiers.commands.campaign import BatchLedger, batches, load_spec, run_in_process, run_on_dask
+    from boundcheck.verifiers.evidence.store import Store
 
     spec = load_spec(_spec(tmp_path, name="worker", points=4, seeds=24, per=2, n=60))
     every = batches(spec)
@@ -309,7 +308,7 @@ def test_campaign_resume_after_a_killed_run_counts_every_batch_once(tmp_path):
     is identical to an uninterrupted run, with every batch recorded exactly once."""
     spec = _spec(tmp_path, name="killed", seeds=24, per=2, n=80, points=5)
     store = tmp_path / "killed.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "verifiers.cli", "campaign", str(spec), "--store", str(store)],
+    proc = subprocess.Popen([sys.executable, "-m", "boundcheck", "campaign", str(spec), "--store", str(store)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60
@@ -363,9 +362,8 @@ def test_cli_list_does_not_import_dask():
 
 def test_activation_constants_match_quadrature():
     """ReLU's closed form and tanh's Gauss-Hermite values against adaptive quadrature."""
+    from boundcheck.verifiers.models.regression_random_features import activation, activation_constants
     from scipy.integrate import quad
-
-    from verifiers.models.regression_random_features import activation, activation_constants
 
     for kind in (0, 1):
         def moment(g, kind=kind):
@@ -380,9 +378,8 @@ def test_random_features_limit_sanity():
     """lam -> infinity: chi -> 0, B -> 1, V -> 0 (the predictor is 0); THEOREMS.md 6.2's value
     0.7669 at psi = (1, 2), lam = 0.1, tau^2 = 0.5, F1 = 1 (ReLU)."""
     import sympy as sp
-
-    from theorems.double_descent import F1, RF_LIMIT, N_features, chi, d, n, tau, zeta
-    from verifiers.models.regression_random_features import fixed_point_chi
+    from boundcheck.theorems.double_descent import F1, RF_LIMIT, N_features, chi, d, n, tau, zeta
+    from boundcheck.verifiers.models.regression_random_features import fixed_point_chi
 
     limit = sp.lambdify((chi, zeta, N_features, d, n, tau, F1), RF_LIMIT)
     z = 0.5 / np.sqrt(0.25 - 1 / (2 * np.pi))
@@ -397,8 +394,7 @@ def test_random_features_simulation_near_the_limit():
     """d = 100, 12 seeds: mean risk within 4.5 standard errors plus a 5% finite-size allowance
     (THEOREMS.md 6.2: 1-3% finite-size error at d = 300-600)."""
     import sympy as sp
-
-    from theorems.double_descent import F1, RF_LIMIT, N_features, chi, d, n, tau, zeta
+    from boundcheck.theorems.double_descent import F1, RF_LIMIT, N_features, chi, d, n, tau, zeta
 
     model = get_model("regression.random_features")
     runs = model.run([{"d": 100, "N": 100, "n": 200, "lam": 0.1, "tau": 0.7, "F1": 1.0, "act": 1,

@@ -18,23 +18,22 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from theorems._kl import kl_bernoulli, kl_inverse
-from theorems.registry import all_statements
-from theorems.statement import Statement, with_probability
-from verifiers import models as models_module
-from verifiers.check import verify
-from verifiers.models import _linear, get_model
-from verifiers.models.base import Model, Observable, Param
-from verifiers.models.data_teacher import (
+from boundcheck.theorems.closed_forms.kl import kl_bernoulli, kl_inverse
+from boundcheck.theorems.registry import all_statements
+from boundcheck.theorems.statement import Statement, with_probability
+from boundcheck.verifiers import models as models_module
+from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.models import get_model, linear_classifier
+from boundcheck.verifiers.models.base import Model, Observable, Param
+from boundcheck.verifiers.models.data_teacher import (
     draw_teacher,
     gibbs_population_error,
     population_error,
     population_ramp,
     sampled_error,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 FAMILY = [s for s in all_statements().values() if s.family.startswith("generalization")]
 THEOREMS = [s for s in FAMILY if s.kind == "theorem"]
@@ -103,7 +102,7 @@ def test_gibbs_training_error_closed_form_matches_posterior_draws():
     rng = np.random.default_rng(5)
     X, y = draw_teacher(8, 40, 0.1, rng)
     w, s = rng.standard_normal(8), 0.3
-    exact = _linear.gibbs_error(y * (X @ w), np.linalg.norm(X, axis=1), s)
+    exact = linear_classifier.gibbs_error(y * (X @ w), np.linalg.norm(X, axis=1), s)
     W = w + s * rng.standard_normal((100_000, 8))
     per_draw = np.mean((y[None, :] * (W @ X.T)) <= 0, axis=1)
     assert abs(exact - per_draw.mean()) <= Z * per_draw.std() / math.sqrt(per_draw.size)
@@ -185,9 +184,9 @@ def test_binomial_decision_on_planted_rates(planted):
                           st.integers(0, 2**32 - 1)), min_size=1, max_size=4))
 def test_linear_kernel_equals_reference(cases):
     datasets = [draw_teacher(d, n, 0.1, np.random.default_rng(seed)) for d, n, _, _, seed in cases]
-    fast = _linear.train_batch(datasets, [c[2] for c in cases], [c[3] for c in cases])
+    fast = linear_classifier.train_batch(datasets, [c[2] for c in cases], [c[3] for c in cases])
     for (X, y), (_, _, rho, steps, _), w in zip(datasets, cases, fast):
-        ref = _linear.reference_train(X, y, rho, steps)
+        ref = linear_classifier.reference_train(X, y, rho, steps)
         assert np.all(np.abs(w - ref) <= 1e-10 * np.maximum(np.abs(ref), 1.0))
 
 
@@ -218,7 +217,7 @@ def test_teacher_net_kernel_equals_reference():
 
 
 def test_digits_split_and_reference():
-    from verifiers.models.data_digits import TOTAL, digits, split
+    from boundcheck.verifiers.models.data_digits import TOTAL, digits, split
 
     X, y = digits()
     assert X.shape == (TOTAL, 65) and set(np.unique(y)) == {-1.0, 1.0}
@@ -242,12 +241,12 @@ def test_noisy_teacher_bayes_error_is_the_flip_rate():
 
 def test_net_population_error_two_fresh_samples_agree():
     """The network's fresh-sample test error against an independent sample 20x larger."""
-    from verifiers.models.data_teacher_net import draw, network
+    from boundcheck.verifiers.models.data_teacher_net import draw, network
 
     model = get_model("data.teacher_net")
     params = model.validate({"d": 6, "n": 30, "noise": 0.1, "teacher": 1, "gamma": 0.5, "step": 1.0, "steps": 50,
                              "kappa": 1.0, "m": 32, "seed": 9})
-    from verifiers.models.data_teacher_net import train
+    from boundcheck.verifiers.models.data_teacher_net import train
 
     inst = model.instance(params)
     obs = model.run([params])[0]
@@ -259,8 +258,9 @@ def test_net_population_error_two_fresh_samples_agree():
 
 
 def test_vacuity_reaches_store_and_cli(tmp_path):
+    from boundcheck.verifiers.evidence.store import Store
+
     from property_tests.conftest import run_cli
-    from verifiers.store import Store
 
     store = tmp_path / "g.sqlite"
     code, out, err = run_cli("verify", "generalization.digits.pac_bayes_kl_inverse", "--store", str(store),
@@ -273,7 +273,7 @@ def test_vacuity_reaches_store_and_cli(tmp_path):
 
 def test_spectral_complexity_with_fixed_output_layer():
     """R_A = ||a / sqrt(m)||_2 ||W - W0||_{2,1} when only the first layer moves (Bartlett et al. 2017, Sec. 1.1)."""
-    from verifiers.models.data_teacher_net import spectral_complexity
+    from boundcheck.verifiers.models.data_teacher_net import spectral_complexity
 
     rng = np.random.default_rng(0)
     W0, a = rng.standard_normal((12, 5)), rng.choice([-1.0, 1.0], size=12)

@@ -10,12 +10,11 @@ import warnings
 
 import numpy as np
 import pytest
+from boundcheck.theorems.registry import all_statements
+from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.models import get_model
 from hypothesis import HealthCheck, find, settings
-
-from theorems.registry import all_statements
-from verifiers.check import verify
-from verifiers.models import get_model
-from verifiers.strategies import DrawPlan
 
 MODEL = get_model("linear.two_layer")
 BASE = dict(n=6, d=5, m=3, h=10, x_cond=3.0, init=0, init_scale=1.0, imbalance_scale=1.5, margin_frac=0.5,
@@ -61,7 +60,7 @@ def test_kernel_matches_reference(overrides):
 
 
 def test_mpmath_reference_agrees_on_a_tiny_instance():
-    from verifiers.precision import high_precision
+    from boundcheck.verifiers.models.precision import high_precision
 
     params = dict(BASE, n=2, d=2, m=1, h=3, steps=3)
     hp = MODEL.reference(params, high_precision(30))
@@ -96,7 +95,7 @@ def test_imbalance_drift_has_the_predicted_order():
 
 def test_gradient_flow_integrator_is_accurate():
     """DOP853 at rtol 1e-12 against rtol 1e-13 (the GF_ACCURACY the gap floor assumes is 1e-9)."""
-    from verifiers.models import linear_two_layer as lt
+    from boundcheck.verifiers.models import linear_two_layer as lt
 
     params = dict(BASE, dynamics=1, step_unit=0, step=0.1, steps=10, diagnostics=0)
     coarse = MODEL.run([params])[0]
@@ -177,7 +176,7 @@ def test_statement_verdict(statement_id):
 
 
 def test_explore_relax_eta_on_the_rate():
-    from verifiers.explore import explore
+    from boundcheck.verifiers.commands.explore import explore
 
     statement = all_statements()["linear.xu2023.gd_rate_derived"]
     result = explore(statement, "eta", values=[1.0, 64.0], instances=8, search=0, bisections=0)

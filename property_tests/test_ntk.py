@@ -15,14 +15,13 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy as sp
-
-from theorems.registry import all_statements
-from theorems.statement import Statement, with_probability
-from verifiers import models
-from verifiers.check import replay_high_precision, verify
-from verifiers.conclusion import Conclusion
-from verifiers.models import get_model
-from verifiers.models.base import Model, Observable, Param
+from boundcheck.theorems.registry import all_statements
+from boundcheck.theorems.statement import Statement, with_probability
+from boundcheck.verifiers import models
+from boundcheck.verifiers.check import replay_high_precision, verify
+from boundcheck.verifiers.decide.conclusion import Conclusion
+from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models.base import Model, Observable, Param
 
 NTK = [s for s in all_statements().values() if s.family.startswith("ntk")]
 THEOREMS = [s for s in NTK if s.kind == "theorem"]

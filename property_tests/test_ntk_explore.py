@@ -11,11 +11,11 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from boundcheck.theorems.registry import get
+from boundcheck.verifiers.commands.explore import explore, relaxed
+from boundcheck.verifiers.errors import BoundcheckError
 
 from property_tests.conftest import run_cli
-from theorems.registry import get
-from verifiers.errors import BoundcheckError
-from verifiers.explore import explore, relaxed
 
 
 def test_pinned_sweep_finds_the_boundary():

@@ -16,13 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given
-from hypothesis import strategies as st
-from scipy.stats import norm
-
-from theorems.ntk_kernel import arccos_kernel_degree1, cosine, h_infinity_entry
-from verifiers.models import get_model
-from verifiers.models.ntk_two_layer_relu import (
+from boundcheck.theorems.ntk_kernel import arccos_kernel_degree1, cosine, h_infinity_entry
+from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models.ntk_two_layer_relu import (
     _fill_trajectory,
     _fill_trajectory_float64,
     h_infinity,
@@ -30,7 +26,10 @@ from verifiers.models.ntk_two_layer_relu import (
     make_init,
     train_two_layer_relu,
 )
-from verifiers.precision import high_precision
+from boundcheck.verifiers.models.precision import high_precision
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import norm
 
 MODEL = get_model("ntk.two_layer_relu")
 FALSE_ALARM = 1e-6

@@ -4,10 +4,9 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
-
-from theorems.registry import all_statements
-from verifiers.check import verify
-from verifiers.sos import certify_step, exactly_psd, polynomial_step
+from boundcheck.theorems.registry import all_statements
+from boundcheck.verifiers.certificates.sos import certify_step, exactly_psd, polynomial_step
+from boundcheck.verifiers.check import verify
 
 STEPS = {sid: s for sid, s in all_statements().items() if sid.startswith("proof_steps.")}
 
@@ -35,7 +34,7 @@ def test_at_least_six_exact_certificates_and_one_refutation():
 
 
 def test_certificate_is_an_exact_identity():
-    """Rebuild the identity from the stored Gram matrices, independently of verifiers.sos."""
+    """Rebuild the identity from the stored Gram matrices, independently of boundcheck.verifiers.certificates.sos."""
     statement = STEPS["proof_steps.strongly_convex_factor"]
     result = certify_step(statement)
     step = polynomial_step(statement)

@@ -1,6 +1,6 @@
 """Worst cases computed by performance estimation against published tight values, N = 1..10.
 
-Each row is solved as ``certify`` solves it (:func:`verifiers.certify.solve_row`: retries
+Each row is solved as ``certify`` solves it (:func:`boundcheck.verifiers.certificates.pep.solve_row`: retries
 included); its band [lo, hi], built from PEPit's duality gap and residuals, must contain
 the published value (the band is what every verdict rests on), and be narrower than
 1e-5 relative: the measured widths are 1e-8..1e-5 (bands 1e-3 wide would still decide
@@ -11,9 +11,8 @@ consecutive N differing by more than 1e-2, and catches a solver gone slack).
 import math
 
 import pytest
-
-from theorems.registry import all_statements
-from verifiers.certify import function_class_of, pose, solve_row
+from boundcheck.theorems.registry import all_statements
+from boundcheck.verifiers.certificates.pep import function_class_of, pose, solve_row
 
 RTOL = 1e-5
 NS = range(1, 11)

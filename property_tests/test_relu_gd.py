@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from boundcheck.verifiers.models import relu_gd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from verifiers.models import _relu_gd
 
 RTOL = 1e-9
 
@@ -42,8 +41,8 @@ shapes = st.tuples(st.integers(1, 24), st.integers(1, 8), st.integers(1, 64))
 def test_loops_and_blas_match_reference(shape, seed, step_frac, steps):
     X, y, W, a = instance(*shape, seed)
     eta = step_frac / shape[0]
-    want_W, want_r = _relu_gd.relu_gd_reference(X, y, W, a, eta, steps)
-    for kernel in (_relu_gd.relu_gd_loops, _relu_gd.relu_gd_blas):
+    want_W, want_r = relu_gd.relu_gd_reference(X, y, W, a, eta, steps)
+    for kernel in (relu_gd.relu_gd_loops, relu_gd.relu_gd_blas):
         got_W, got_r = W.copy(), np.empty(steps + 1)
         kernel(X, y, got_W, a, eta, steps, got_r)
         assert_same(got_W, got_r, want_W, want_r)
@@ -52,7 +51,7 @@ def test_loops_and_blas_match_reference(shape, seed, step_frac, steps):
 @pytest.mark.parametrize("n, d, m", [(16, 4, 32), (96, 8, 512)])
 def test_entry_point_agrees(n, d, m):
     X, y, W, a = instance(n, d, m, 5)
-    assert_same(*_relu_gd.relu_gd(X, y, W, a, 0.01, 10), *_relu_gd.relu_gd_reference(X, y, W, a, 0.01, 10))
+    assert_same(*relu_gd.relu_gd(X, y, W, a, 0.01, 10), *relu_gd.relu_gd_reference(X, y, W, a, 0.01, 10))
 
 
 @settings(max_examples=10, deadline=None)
@@ -63,13 +62,13 @@ def test_batched_matches_reference_instance_by_instance(shape, count, seed, step
     eta = np.linspace(0.01, 1.0, count) / shape[0]
     out = np.empty((count, steps + 1))
     W_batched = W.copy()
-    _relu_gd.relu_gd_batched(X, y, W_batched, a, eta, steps, out)
+    relu_gd.relu_gd_batched(X, y, W_batched, a, eta, steps, out)
     for b in range(count):
-        assert_same(W_batched[b], out[b], *_relu_gd.relu_gd_reference(X[b], y[b], W[b], a[b], eta[b], steps))
+        assert_same(W_batched[b], out[b], *relu_gd.relu_gd_reference(X[b], y[b], W[b], a[b], eta[b], steps))
 
 
 def test_gd_decreases_the_loss_at_a_small_step():
     """A sanity check the reference itself must pass: the formulas are gradient descent."""
     X, y, W, a = instance(16, 4, 32, 1)
-    _, resid_sq = _relu_gd.relu_gd_reference(X, y, W, a, 0.01, 50)
+    _, resid_sq = relu_gd.relu_gd_reference(X, y, W, a, 0.01, 50)
     assert np.all(np.diff(resid_sq) < 0)

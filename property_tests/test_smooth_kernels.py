@@ -9,10 +9,9 @@ far below 1e-10.
 from __future__ import annotations
 
 import numpy as np
+from boundcheck.verifiers.models import get_model
 from hypothesis import given
 from hypothesis import strategies as st
-
-from verifiers.models import get_model
 
 SMOOTH = ["smooth.quadratic", "smooth.convex", "smooth.pl", "smooth.nonconvex"]
 
@@ -53,7 +52,7 @@ def test_kernel_equals_reference(case):
 
 def test_high_precision_reference_agrees_with_float64():
     """The mpmath run (used to confirm violations) tracks the float64 one on a benign run."""
-    from verifiers.precision import high_precision
+    from boundcheck.verifiers.models.precision import high_precision
 
     model = get_model("smooth.convex")
     params = model.validate({"d": 5, "L": 2.0, "mu": 0.1, "eta": 0.4, "steps": 20, "seed": 11})
@@ -69,7 +68,7 @@ def test_quadratic_spectrum_ends_are_attained():
 
 def test_pl_constants_are_certified():
     """Every coordinate's PL constant is >= mu and its smoothness <= L (the model's certificate)."""
-    from verifiers.models.smooth_pl import L_TRIG, MU_TRIG
+    from boundcheck.verifiers.models.smooth_pl import L_TRIG, MU_TRIG
 
     grid = np.linspace(-30, 30, 600_001)
     phi, dphi = grid**2 + 3 * np.sin(grid) ** 2, 2 * grid + 3 * np.sin(2 * grid)
@@ -86,8 +85,8 @@ def test_pl_constants_are_certified():
 
 def test_diverging_run_is_an_observation():
     """A step far past 2/L overflows: the kernel returns inf/NaN and the checker calls it a violation."""
-    from theorems.registry import all_statements
-    from verifiers.conclusion import Conclusion
+    from boundcheck.theorems.registry import all_statements
+    from boundcheck.verifiers.decide.conclusion import Conclusion
 
     model = get_model("smooth.quadratic")
     params = model.validate({"d": 3, "L": 10.0, "mu": 1.0, "eta": 3.9, "steps": 100, "seed": 0})

@@ -12,13 +12,20 @@ import math
 
 import pytest
 import sympy as sp
-
-from theorems.registry import all_statements
-from theorems.statement import Hypothesis, Statement, t
-from theorems.symbols import L, dist_sq, eta, mu
-from verifiers import certify
-from verifiers.certify import Row, Solved, certify_worst_case, decide, judge, pepit_report, run_worst_case
-from verifiers.verdict import Verdict
+from boundcheck.theorems.registry import all_statements
+from boundcheck.theorems.statement import Hypothesis, Statement, t
+from boundcheck.theorems.symbols import L, dist_sq, eta, mu
+from boundcheck.verifiers import certify
+from boundcheck.verifiers.certificates.pep import (
+    Row,
+    Solved,
+    certify_worst_case,
+    decide,
+    judge,
+    pepit_report,
+    run_worst_case,
+)
+from boundcheck.verifiers.verdict import Verdict
 
 
 def _contraction_claim(factor, t_min: int) -> Statement:

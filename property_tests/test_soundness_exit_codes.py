@@ -17,12 +17,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from boundcheck.verifiers.commands.cli import verify_exit_code
+from boundcheck.verifiers.verdict import EXIT_CODES, SEVERITY, Verdict
 from conftest import EXAMPLES, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
-
-from verifiers.cli import verify_exit_code
-from verifiers.verdict import EXIT_CODES, SEVERITY, Verdict
 
 FALSE = str(EXAMPLES / "false_pl_fast_rate.toml")  # VIOLATED alone: exit 1
 TRUE = str(EXAMPLES / "convex_nesterov_rate.toml")  # HOLDS alone: exit 0
@@ -109,16 +108,16 @@ def test_an_internal_failure_is_error_2_in_one_line_and_debug_shows_the_tracebac
     path = _toml(tmp_path, "broken.py", """
         import sympy as sp
 
-        import verifiers.store
-        from theorems import Hypothesis, Statement, t
-        from theorems.symbols import L, eta, gap
+        import boundcheck.verifiers.evidence.store
+        from boundcheck.theorems import Hypothesis, Statement, t
+        from boundcheck.theorems.symbols import L, eta, gap
 
 
         def broken(*args, **kwargs):
             raise AttributeError("a bug inside the checker")
 
 
-        verifiers.store.Store.record = broken
+        boundcheck.verifiers.evidence.store.Store.record = broken
         claim = Statement(id="mine.broken", kind="conjecture", model="smooth.pl",
                           hypotheses=(Hypothesis("step", sp.Le(eta, 1 / L)),), conclusion=sp.Le(gap[t], gap[0]))
     """)
@@ -157,7 +156,7 @@ KINDS = ("theorem", "mutant", "conjecture", "proof_step")
 
 
 def _verdict(kind: str, word: str) -> Verdict:
-    from theorems.statement import EXPECTED
+    from boundcheck.theorems.statement import EXPECTED
 
     return Verdict(f"x.{kind}", "h", kind, word, expected=EXPECTED.get(kind, ()))
 
@@ -197,9 +196,9 @@ FAMILY_IMPORT = """
     '''A user's claim; the file imports a built-in family, which is not its claim.'''
     import sympy as sp
 
-    from theorems import double_descent  # noqa: F401
-    from theorems import Hypothesis, Statement, t
-    from theorems.symbols import L, eta, gap
+    from boundcheck.theorems import double_descent  # noqa: F401
+    from boundcheck.theorems import Hypothesis, Statement, t
+    from boundcheck.theorems.symbols import L, eta, gap
 
     mine = Statement(  # the descent lemma: a step up to 1/L never increases f
         id="mine.pl_rate_with_family_import",
@@ -226,8 +225,8 @@ def test_a_file_importing_a_family_claims_only_its_own_statements(tmp_path):
 
 
 def test_a_family_imported_by_a_file_stays_in_the_registry(tmp_path):
-    from theorems import registry
-    from verifiers.loading import load
+    from boundcheck.theorems import registry
+    from boundcheck.verifiers.loading import load
 
     path = _toml(tmp_path, "mine.py", FAMILY_IMPORT.replace("double_descent", "ntk"))
     statements = load(path)
@@ -240,8 +239,8 @@ def test_a_family_imported_by_a_file_stays_in_the_registry(tmp_path):
 
 def test_a_statement_imported_by_name_is_not_the_files(tmp_path):
     """A built-in statement object imported into the file is not the file's claim."""
-    from theorems import registry
-    from verifiers.loading import load
+    from boundcheck.theorems import registry
+    from boundcheck.verifiers.loading import load
 
     builtin = registry.get("classical.pl.linear_rate")
     module = tmp_path / "holder_module_for_test.py"

@@ -10,13 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
-
-from theorems.statement import StatementError
-from verifiers.check import verify
-from verifiers.conclusion import Conclusion
-from verifiers.loading import statement_from_table
-from verifiers.models import get_model
-from verifiers.rounding import U, forward_error
+from boundcheck.theorems.statement import StatementError
+from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.decide.conclusion import Conclusion
+from boundcheck.verifiers.decide.rounding import U, forward_error
+from boundcheck.verifiers.loading import statement_from_table
+from boundcheck.verifiers.models import get_model
 
 STRONGLY_CONVEX_RATE = "max((1-eta*mu)**2, (1-eta*L)**2)**t * dist_sq[0]"
 

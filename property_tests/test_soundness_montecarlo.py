@@ -1,6 +1,6 @@
 """Issue 12, items 4 and 5: Monte Carlo may delay a verdict, never decide it for the claim.
 
-Every test runs the real checker (:func:`verifiers.check.verify`) on a statement whose truth
+Every test runs the real checker (:func:`boundcheck.verifiers.check.verify`) on a statement whose truth
 is known in closed form (THEOREMS.md 5.3, 6.2). Settings are pinned through the domain so
 that each test runs in seconds; the sampling, intervals and verdict are the checker's own.
 False-alarm rate of these tests: each asserts a verdict the checker must reach with
@@ -14,12 +14,11 @@ import dataclasses
 
 import pytest
 import sympy as sp
-
-from theorems.double_descent import RF_DOMAIN, RF_LIMIT
-from theorems.registry import all_statements
-from theorems.statement import Hypothesis, Quantifier, Statement, in_expectation
-from theorems.symbols import n
-from verifiers.check import verify
+from boundcheck.theorems.double_descent import RF_DOMAIN, RF_LIMIT
+from boundcheck.theorems.registry import all_statements
+from boundcheck.theorems.statement import Hypothesis, Quantifier, Statement, in_expectation
+from boundcheck.theorems.symbols import n
+from boundcheck.verifiers.check import verify
 
 STATEMENTS = all_statements()
 p = sp.Symbol("p", integer=True, positive=True)

@@ -22,14 +22,13 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from boundcheck.theorems.registry import get
+from boundcheck.verifiers.draw.strategies import SAFETY, U64, DrawPlan, _error_bound, _met
+from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models.precision import high_precision
 from conftest import ROOT, run_cli
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-
-from theorems.registry import get
-from verifiers.models import get_model
-from verifiers.precision import high_precision
-from verifiers.strategies import SAFETY, U64, DrawPlan, _error_bound, _met
 
 ABOVE_EDGE = "ntk.cohen2021.quadratic_diverges_above_edge"
 CONTRACTION = "linear.gd.one_step_contraction"
@@ -169,7 +168,7 @@ def test_the_exact_instance_is_the_float_data_factored_at_replay_precision(n, d,
     """X = A diag(s) B^T to 40 digits (the float64 X itself, not the A, s, B it was built
     from), A and B orthonormal, and every recomputed scalar within float64 accuracy of the
     float64 one (the two describe the same instance)."""
-    from verifiers.models.linear_two_layer import exact_instance
+    from boundcheck.verifiers.models.linear_two_layer import exact_instance
 
     model = get_model("linear.two_layer")
     params = {"n": n, "d": d, "m": m, "h": max(min(n, d, m), 2), "x_cond": x_cond, "init": init, "init_scale": 1.0,
@@ -192,7 +191,7 @@ REPLAYED_MODELS = ("linear.two_layer", "ntk.two_layer_relu")
 
 
 def _replayed_statements():
-    from theorems.registry import all_statements
+    from boundcheck.theorems.registry import all_statements
 
     return [s for s in all_statements().values() if s.model in REPLAYED_MODELS and s.quantifier.kind == "for_all"]
 
@@ -203,7 +202,7 @@ def test_a_replay_reaches_its_precision_on_everything_a_statement_reads(statemen
     hypotheses) comes out of the 30-digit reference as an mpmath number or an exact input,
     except those the model declares float64 by design (``float64_in_replay``); on main the
     linear scalars (sigma_max_X, c0, ...) and ntk's top_proj_sq were float64 copies."""
-    from verifiers.precision import FLOAT64_DIGITS, precision_reached
+    from boundcheck.verifiers.models.precision import FLOAT64_DIGITS, precision_reached
 
     statement = get(statement_id)
     model = get_model(statement.model)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-
-from theorems import Constant, Hypothesis, Statement, StatementError, t
-from theorems.registry import all_statements
-from theorems.symbols import L, eta, gap, mu
-from verifiers.check import verify
-from verifiers.models import get_model
-from verifiers.strategies import DrawPlan
+from boundcheck.theorems import Constant, Hypothesis, Statement, StatementError, t
+from boundcheck.theorems.registry import all_statements
+from boundcheck.theorems.symbols import L, eta, gap, mu
+from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.models import get_model
 
 
 def pl(**overrides) -> Statement:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from boundcheck.verifiers.decide.statistics import clopper_pearson, decide_rate
 from scipy.stats import binom
-
-from verifiers.statistics import clopper_pearson, decide_rate
 
 
 def test_interval_matches_known_values():
@@ -52,7 +51,7 @@ def test_bonferroni_widens_the_interval():
 
 
 def test_look_schedule_doubles_up_to_the_cap():
-    from verifiers.statistics import look_alpha, look_schedule
+    from boundcheck.verifiers.decide.statistics import look_alpha, look_schedule
 
     assert look_schedule(25, 51200) == [25 * 2**k for k in range(12)]
     assert look_schedule(100, 250) == [100, 200, 250]
@@ -66,8 +65,8 @@ def test_sequential_identity_keeps_its_false_alarm_rate():
     alarm): with per-look levels from look_alpha the rate stays <= alpha = 0.1. Naive
     repeated 90% intervals over the same 8 looks alarm far more often (about 0.3). Over 400
     repetitions a Binomial(400, 0.1) exceeds 58 with probability < 1e-3."""
-    from verifiers.expectation import decide_mean
-    from verifiers.statistics import look_alpha, look_schedule
+    from boundcheck.verifiers.decide.statistics import look_alpha, look_schedule
+    from boundcheck.verifiers.quantifiers.in_expectation import decide_mean
 
     rng = np.random.default_rng(3)
     looks = look_schedule(20, 2560)

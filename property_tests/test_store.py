@@ -9,12 +9,11 @@ import subprocess
 import sys
 import time
 
+from boundcheck.theorems.registry import all_statements
+from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.evidence.store import Store
+from boundcheck.verifiers.verdict import Verdict
 from conftest import ROOT, run_cli
-
-from theorems.registry import all_statements
-from verifiers.check import verify
-from verifiers.store import Store
-from verifiers.verdict import Verdict
 
 
 def fake_verdict(k: int, statement_hash: str = "h0") -> Verdict:
@@ -43,8 +42,8 @@ def test_evidence_belongs_to_a_statement_hash(store_path):
 
 WRITER = """
 import sys
-from verifiers.store import Store
-from verifiers.verdict import Verdict
+from boundcheck.verifiers.evidence.store import Store
+from boundcheck.verifiers.verdict import Verdict
 store = Store(sys.argv[1])
 k = 0
 while True:
@@ -84,7 +83,7 @@ def test_concurrent_writers(store_path):
 def test_ctrl_c_during_verify_all_keeps_evidence_and_resume_goes_on(tmp_path):
     store_path = tmp_path / "evidence.sqlite"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "verifiers.cli", "verify", "classical.pl.linear_rate",
+    proc = subprocess.Popen([sys.executable, "-m", "boundcheck", "verify", "classical.pl.linear_rate",
                              "classical.pl.linear_rate_any_step", "classical.convex.drori_teboulle",
                              "classical.strongly_convex.distance", "--budget", "400", "--store", str(store_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)

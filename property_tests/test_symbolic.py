@@ -1,4 +1,4 @@
-"""theorems.symbolic: hypotheses solved for the parameter they bound; iteration counts as corollaries."""
+"""boundcheck.theorems.symbolic: hypotheses solved for the parameter they bound; iteration counts as corollaries."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
+from boundcheck.theorems.registry import all_statements
+from boundcheck.theorems.symbolic import iterations_to_accuracy, solve_for
+from boundcheck.theorems.symbols import L, eta, mu
 from hypothesis import given
 from hypothesis import strategies as st
-
-from theorems.registry import all_statements
-from theorems.symbolic import iterations_to_accuracy, solve_for
-from theorems.symbols import L, eta, mu
 
 m = sp.Symbol("m", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)

@@ -3,7 +3,7 @@
 ``import theorems`` imports sympy and nothing heavier; numerics live in ``verifiers``.
 """
 
-from theorems.statement import (
+from boundcheck.theorems.statement import (
     Constant,
     Hypothesis,
     Quantifier,

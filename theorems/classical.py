@@ -6,9 +6,8 @@ is deterministic (``for_all``): one violation on one instance refutes it.
 """
 
 import sympy as sp
-
-from theorems.statement import Constant, Hypothesis, Source, Statement, register, t, worst_case
-from theorems.symbols import L, R_sq, dist_sq, eta, f, gap, min_grad_sq, mu
+from boundcheck.theorems.statement import Constant, Hypothesis, Source, Statement, register, t, worst_case
+from boundcheck.theorems.symbols import L, R_sq, dist_sq, eta, f, gap, min_grad_sq, mu
 
 NESTEROV = Source(
     "Y. Nesterov", "Introductory Lectures on Convex Optimization", "Kluwer", 2004,

@@ -7,15 +7,14 @@ which gradient descent from zero reaches; its risk ||b - beta||^2 excludes the t
 noise. Model: ``regression.min_norm`` (``steps`` = 0 is the closed-form limit).
 
 The exact finite-sample identities are the sharpest checks here: equalities at finite
-(n, p), decided by a Monte Carlo confidence interval (:mod:`verifiers.expectation`). The
+(n, p), decided by a Monte Carlo confidence interval (:mod:`boundcheck.verifiers.quantifiers.in_expectation`). The
 asymptotic statements are checked along growing sizes at fixed gamma
-(:mod:`verifiers.asymptotic`), which is weaker evidence: a shrinking gap, not a limit.
+(:mod:`boundcheck.verifiers.quantifiers.asymptotically`), which is weaker evidence: a shrinking gap, not a limit.
 """
 
 import sympy as sp
-
-from theorems.statement import Hypothesis, Quantifier, Source, Statement, in_expectation, register, t
-from theorems.symbols import eta, n
+from boundcheck.theorems.statement import Hypothesis, Quantifier, Source, Statement, in_expectation, register, t
+from boundcheck.theorems.symbols import eta, n
 
 p = sp.Symbol("p", integer=True, positive=True)
 r = sp.Symbol("r", nonnegative=True)
@@ -77,7 +76,7 @@ def _exact_source(side: str) -> Source:
 
 def _mc(resolution: float, max_runs: int) -> Quantifier:
     """in_expectation at 99% with a sequential sampling target ``resolution`` and cap ``max_runs``
-    per setting (:mod:`verifiers.expectation`). The built-in identities stop at a coarser
+    per setting (:mod:`boundcheck.verifiers.quantifiers.in_expectation`). The built-in identities stop at a coarser
     target than a user's default 1%: the least-squares risk has a relative standard
     deviation of about 0.75 below the threshold, so +-1% at the Bonferroni-adjusted level
     costs about 60,000 runs per setting (a minute); +-3% costs 1/9 of that, the
@@ -223,7 +222,7 @@ def _asymptotic_quantifier(ratio: float, sizes: tuple[int, ...]) -> Quantifier:
     return Quantifier("asymptotically", (("along", "n"), ("rate", sp.Rational(-1, 2)), ("sizes", sizes),
                                          ("ratios", (("p", ratio),)), ("mode", "l1"), ("exponent_slack", 0.25),
                                          ("settings", 2), ("confidence", 0.95), ("over", "seed"),
-                                         # sequential target for the extrapolated limit error (verifiers.asymptotic):
+                                         # sequential target for the extrapolated limit error (the asymptotically runner):
                                          # +-3% keeps a 5% error more than 1.5 half-widths out at the cost of
                                          # verify --all; the verdict reports the resolution reached
                                          ("resolution", 0.03)))

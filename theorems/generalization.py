@@ -23,11 +23,10 @@ logarithms natural; delta is the statement's failure probability (DELTA below).
 import dataclasses
 
 import sympy as sp
-
-from theorems import ntk
-from theorems._kl import kl_inv
-from theorems.statement import Constant, Hypothesis, Quantifier, Source, Statement, register, with_probability
-from theorems.symbols import m, n
+from boundcheck.theorems import ntk
+from boundcheck.theorems.closed_forms.kl import kl_inv
+from boundcheck.theorems.statement import Constant, Hypothesis, Quantifier, Source, Statement, register, with_probability
+from boundcheck.theorems.symbols import m, n
 
 # ------------------------------------------------------------------ sources
 
@@ -232,7 +231,7 @@ def pac_bayes_kl_inverse() -> Statement:
         kl( L-hat(Q) || L(Q) ) <= (KL(Q || P) + ln(n / delta)) / (n - 1),
 
     i.e. L(Q) <= kl^{-1}(L-hat(Q), (KL + ln(n/delta)) / (n - 1)), with kl^{-1}(q, c) =
-    sup {p >= q : kl(q || p) <= c} computed by bisection to 1e-15 (:mod:`theorems._kl`).
+    sup {p >= q : kl(q || p) <= c} computed by bisection to 1e-15 (:mod:`boundcheck.theorems.closed_forms.kl`).
     This is the Langford-Seeger bound as written in the authors' code (THEOREMS.md 9.3);
     it is implied by Langford-Seeger's (KL + ln((n+1)/delta)) / n since
     n ln(n/delta) >= (n-1) ln((n+1)/delta) once n/delta > e. Single prior here (no union

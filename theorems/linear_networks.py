@@ -19,9 +19,8 @@ its own words as conjectures with assumed constants. Each theorem has mutants.
 """
 
 import sympy as sp
-
-from theorems import _linear_rates as rates
-from theorems.statement import Constant, Hypothesis, Source, Statement, observable, register, t
+from boundcheck.theorems.closed_forms import linear_rates as rates
+from boundcheck.theorems.statement import Constant, Hypothesis, Source, Statement, observable, register, t
 
 MIN2021 = Source(
     "H. Min, S. Tarmoun, R. Vidal, E. Mallada",

@@ -3,7 +3,7 @@
 Model ``ntk.two_layer_relu``: f(W, a, x) = m^(-1/2) sum_r a_r relu(w_r^T x), a_r = +-1
 fixed, only W trained, squared loss summed over the n unit inputs, gradient descent
 with step eta. H(t) is the Gram matrix J(t) J(t)^T, H^inf its infinite-width limit
-(closed form in :mod:`theorems.ntk_kernel`), lambda0 = lambda_min(H^inf).
+(closed form in :mod:`boundcheck.theorems.ntk_kernel`), lambda0 = lambda_min(H^inf).
 
 Families here:
 
@@ -21,8 +21,7 @@ initialisation) with the data fixed by ``seed``, as in the papers.
 """
 
 import sympy as sp
-
-from theorems.statement import (
+from boundcheck.theorems.statement import (
     Constant,
     Hypothesis,
     Quantifier,
@@ -34,7 +33,7 @@ from theorems.statement import (
     t,
     with_probability,
 )
-from theorems.symbols import eta, m, n
+from boundcheck.theorems.symbols import eta, m, n
 
 DU = Source(
     "S. S. Du, X. Zhai, B. Poczos, A. Singh",

@@ -12,7 +12,7 @@ expectation over w_r ~ N(0, kappa^2 I) is, for every kappa > 0 (the indicator is
 scale invariant), H^inf_ij = c (pi - arccos c) / (2 pi) with c = x_i^T x_j.
 
 This module has no statements; it is the one place the closed forms are written,
-lambdified by :mod:`verifiers.models.ntk_two_layer_relu` and tested against the Monte
+lambdified by :mod:`boundcheck.verifiers.models.ntk_two_layer_relu` and tested against the Monte
 Carlo average of finite-width Gram matrices in ``property_tests/test_ntk_kernel.py``.
 """
 

@@ -13,8 +13,7 @@ import ast
 from collections.abc import Mapping
 
 import sympy as sp
-
-from theorems.statement import t as t_symbol
+from boundcheck.theorems.statement import t as t_symbol
 
 FUNCTIONS = {
     "min": lambda *a: sp.Min(*a),

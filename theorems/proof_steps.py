@@ -3,7 +3,7 @@
 Each statement claims p >= 0 on the set where its hypotheses hold, for polynomials in a
 few real scalars; the quantifier ``sum_of_squares(degree, serves)`` names the degree of
 the certificate searched for and the statement (or THEOREMS.md item) the step serves.
-They are decided by :mod:`verifiers.sos`: an SOS identity checked exactly in sympy
+They are decided by :mod:`boundcheck.verifiers.certificates.sos`: an SOS identity checked exactly in sympy
 (HOLDS), a sampled point of the set where p < 0 (VIOLATED), or neither (INCONCLUSIVE).
 
 Scale: the gradient-descent steps are written in the normalised step h = L eta and the
@@ -12,9 +12,8 @@ variables are dimensionless.
 """
 
 import sympy as sp
-
-from theorems.classical import DRORI_TEBOULLE, KARIMI, NESTEROV, PEPIT_STRONGLY_CONVEX
-from theorems.statement import Hypothesis, Quantifier, Source, Statement, register
+from boundcheck.theorems.classical import DRORI_TEBOULLE, KARIMI, NESTEROV, PEPIT_STRONGLY_CONVEX
+from boundcheck.theorems.statement import Hypothesis, Quantifier, Source, Statement, register
 
 h = sp.Symbol("h", real=True)  # L * eta
 q = sp.Symbol("q", real=True)  # mu / L
@@ -82,7 +81,7 @@ def pl_factor_nonnegative() -> Statement:
     PL it gives f(x_{k+1}) - f* <= (1 - q h (2 - h)) (f(x_k) - f*), a factor in [0, 1].
     Kept as a conjecture (reported, not judged): p vanishes on the set at (h, q) = (1, 1),
     so every Gram matrix of s_0 is singular, and rounding the solver's (irrational)
-    solution does not land on an exact certificate; verifiers.sos reports INCONCLUSIVE.
+    solution does not land on an exact certificate; boundcheck.verifiers.certificates.sos reports INCONCLUSIVE.
     """
     return Statement(
         id="proof_steps.pl_factor_nonnegative", kind="conjecture", model="polynomial", source=KARIMI,

@@ -9,17 +9,17 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-import theorems
-from theorems.statement import _REGISTERED, Statement, build
+import boundcheck.theorems
+from boundcheck.theorems.statement import _REGISTERED, Statement, build
 
-INFRASTRUCTURE = {"statement", "registry", "parse", "symbolic", "symbols"}
+INFRASTRUCTURE = {"statement", "registry", "parse", "symbolic", "symbols", "closed_forms"}
 
 _cache: dict[str, Statement] | None = None
 
 
 def family_modules() -> list[str]:
     return sorted(
-        name for _, name, _ in pkgutil.iter_modules(theorems.__path__)
+        name for _, name, _ in pkgutil.iter_modules(boundcheck.theorems.__path__)
         if not name.startswith("_") and name not in INFRASTRUCTURE
     )
 
@@ -29,7 +29,7 @@ def all_statements() -> dict[str, Statement]:
     global _cache
     if _cache is None:
         for name in family_modules():
-            importlib.import_module(f"theorems.{name}")
+            importlib.import_module(f"boundcheck.theorems.{name}")
         statements: dict[str, Statement] = {}
         for builder in _REGISTERED:
             statement = build(builder)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
-
-from theorems.statement import Statement, StatementError, t
+from boundcheck.theorems.statement import Statement, StatementError, t
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,7 @@ A symbol is matched to a model parameter or scalar observable by its name.
 """
 
 import sympy as sp
-
-from theorems.statement import observable
+from boundcheck.theorems.statement import observable
 
 # sizes
 d = sp.Symbol("d", integer=True, positive=True)

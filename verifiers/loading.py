@@ -1,7 +1,7 @@
 """Loading statements: built-in ids, Python conjecture modules, TOML conjecture files.
 
 A TOML file is untrusted input: its expressions go through the whitelist parser of
-:mod:`theorems.parse`, against the names its model declares. A Python module is
+:mod:`boundcheck.theorems.parse`, against the names its model declares. A Python module is
 trusted code (like a test file): it is imported, and every :class:`Statement` it
 defines at top level, or builds with ``@register``, is loaded.
 """
@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import sympy as sp
-
-from theorems import registry
-from theorems.parse import ParseError, parse_expression
-from theorems.statement import (
+from boundcheck.theorems import registry
+from boundcheck.theorems.parse import ParseError, parse_expression
+from boundcheck.theorems.statement import (
     _REGISTERED,
     Constant,
     Hypothesis,
@@ -29,8 +28,8 @@ from theorems.statement import (
     observable,
     with_probability,
 )
-from verifiers.errors import LoadError
-from verifiers.models import get_model
+from boundcheck.verifiers.errors import LoadError
+from boundcheck.verifiers.models import get_model
 
 TOML_KEYS = {"id", "model", "hypotheses", "conclusion", "quantifier", "kind", "constants", "t_min", "budget",
              "title", "source", "probability", "over", "domain", "doc"}

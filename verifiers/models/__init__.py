@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import importlib
 
-from verifiers.models.base import Model, Observable, Param
+from boundcheck.verifiers.models.base import Model, Observable, Param
 
 #: model name -> "module:attribute"; a new model is one module and one line here.
 MODELS: dict[str, str] = {
-    "smooth.quadratic": "verifiers.models.smooth_quadratic:MODEL",
-    "smooth.convex": "verifiers.models.smooth_convex:MODEL",
-    "smooth.nonconvex": "verifiers.models.smooth_nonconvex:MODEL",
-    "smooth.pl": "verifiers.models.smooth_pl:MODEL",
-    "data.teacher": "verifiers.models.data_teacher:MODEL",
-    "data.digits": "verifiers.models.data_digits:MODEL",
-    "data.teacher_net": "verifiers.models.data_teacher_net:MODEL",
-    "data.digits_net": "verifiers.models.data_digits_net:MODEL",
-    "ntk.two_layer_relu": "verifiers.models.ntk_two_layer_relu:MODEL",
-    "linear.two_layer": "verifiers.models.linear_two_layer:MODEL",
-    "smooth.interpolated": "verifiers.models.smooth_interpolated:MODEL",
-    "polynomial": "verifiers.models.polynomial:MODEL",
-    "regression.min_norm": "verifiers.models.regression_min_norm:MODEL",
-    "regression.random_features": "verifiers.models.regression_random_features:MODEL",
+    "smooth.quadratic": "boundcheck.verifiers.models.smooth_quadratic:MODEL",
+    "smooth.convex": "boundcheck.verifiers.models.smooth_convex:MODEL",
+    "smooth.nonconvex": "boundcheck.verifiers.models.smooth_nonconvex:MODEL",
+    "smooth.pl": "boundcheck.verifiers.models.smooth_pl:MODEL",
+    "data.teacher": "boundcheck.verifiers.models.data_teacher:MODEL",
+    "data.digits": "boundcheck.verifiers.models.data_digits:MODEL",
+    "data.teacher_net": "boundcheck.verifiers.models.data_teacher_net:MODEL",
+    "data.digits_net": "boundcheck.verifiers.models.data_digits_net:MODEL",
+    "ntk.two_layer_relu": "boundcheck.verifiers.models.ntk_two_layer_relu:MODEL",
+    "linear.two_layer": "boundcheck.verifiers.models.linear_two_layer:MODEL",
+    "smooth.interpolated": "boundcheck.verifiers.models.smooth_interpolated:MODEL",
+    "polynomial": "boundcheck.verifiers.models.polynomial:MODEL",
+    "regression.min_norm": "boundcheck.verifiers.models.regression_min_norm:MODEL",
+    "regression.random_features": "boundcheck.verifiers.models.regression_random_features:MODEL",
 }
 
 _loaded: dict[str, Model] = {}

@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-
-from verifiers.precision import FLOAT64
+from boundcheck.verifiers.models.precision import FLOAT64
 
 SEED_MAX = 2**32 - 1
 
@@ -74,7 +73,7 @@ class Model:
     replicas: int = 1
     #: observables a high-precision reference leaves in float64 on purpose (each model says
     #: why); every other one it recomputes at the replay precision
-    #: (:func:`verifiers.precision.precision_reached` checks it)
+    #: (:func:`boundcheck.verifiers.models.precision.precision_reached` checks it)
     float64_in_replay: tuple[str, ...] = ()
 
     # -------------------------------------------------------------- declarations
@@ -134,7 +133,7 @@ class Model:
     def observable_errors(self, params: dict[str, Any], obs: Observations) -> dict[str, Any]:
         """Absolute error bounds of scalar observables of ``obs``, where the model derives
         them (``obs[ERROR_KEY]``); the others are taken to be accurate to a relative
-        ``observable_rtol`` (see :mod:`verifiers.strategies`)."""
+        ``observable_rtol`` (see :mod:`boundcheck.verifiers.draw.strategies`)."""
         return dict(obs.get(ERROR_KEY) or {})
 
     def __repr__(self) -> str:

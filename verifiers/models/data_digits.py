@@ -25,12 +25,11 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from boundcheck.verifiers.models import linear_classifier
+from boundcheck.verifiers.models.base import Model, Observations, Param
+from boundcheck.verifiers.models.data_teacher import EMPIRICAL, LINEAR_OBSERVABLES
+from boundcheck.verifiers.models.precision import FLOAT64
 from threadpoolctl import threadpool_limits
-
-from verifiers.models import _linear
-from verifiers.models.base import Model, Observations, Param
-from verifiers.models.data_teacher import EMPIRICAL, LINEAR_OBSERVABLES
-from verifiers.precision import FLOAT64
 
 TOTAL = 1797
 
@@ -81,30 +80,30 @@ class Digits(Model):
         rho = params["rho"]
         s = params["sigma"] / math.sqrt(X.shape[1])
         margins, held = y * (X @ w), yt * (Xt @ w)
-        train_err, test_err = _linear.zero_one(margins), _linear.zero_one(held)
-        test_q = _linear.gibbs_error(held, np.linalg.norm(Xt, axis=1), s)
+        train_err, test_err = linear_classifier.zero_one(margins), linear_classifier.zero_one(held)
+        test_q = linear_classifier.gibbs_error(held, np.linalg.norm(Xt, axis=1), s)
         X_all, _ = digits()
         return {
             "train_err": train_err, "test_err": test_err, "test_err_se": _se(test_err, yt.size),
             "gap": test_err - train_err,
-            "train_ramp": _linear.ramp(margins, rho), "test_ramp": _linear.ramp(held, rho),
-            "w_norm": float(np.linalg.norm(w)), "B": _linear.B,
+            "train_ramp": linear_classifier.ramp(margins, rho), "test_ramp": linear_classifier.ramp(held, rho),
+            "w_norm": float(np.linalg.norm(w)), "B": linear_classifier.B,
             "x_rms": float(np.sqrt(np.mean(np.sum(X_all * X_all, axis=1)))),
-            "margin": float(margins.min()), "kl": _linear.kl_isotropic(w, np.zeros_like(w), s),
-            "train_err_Q": _linear.gibbs_error(margins, np.linalg.norm(X, axis=1), s),
+            "margin": float(margins.min()), "kl": linear_classifier.kl_isotropic(w, np.zeros_like(w), s),
+            "train_err_Q": linear_classifier.gibbs_error(margins, np.linalg.norm(X, axis=1), s),
             "test_err_Q": test_q, "test_err_Q_se": _se(test_q, yt.size),
         }
 
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
         with threadpool_limits(1, user_api="blas"):  # small products: BLAS threads only contend with numba's
             data = [self.data(p) for p in batch]
-            weights = _linear.train_batch([(d[0], d[1]) for d in data], [p["rho"] for p in batch],
+            weights = linear_classifier.train_batch([(d[0], d[1]) for d in data], [p["rho"] for p in batch],
                                           [p["steps"] for p in batch])
             return [self.observe(p, dd, w) for p, dd, w in zip(batch, data, weights)]
 
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
         data = self.data(params)
-        w = _linear.reference_train(data[0], data[1], params["rho"], params["steps"])
+        w = linear_classifier.reference_train(data[0], data[1], params["rho"], params["steps"])
         return self.observe(params, data, w)
 
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
-from verifiers.models.base import Param
-from verifiers.models.data_digits import digits, split
-from verifiers.models.data_teacher_net import TeacherNet
+from boundcheck.verifiers.models.base import Param
+from boundcheck.verifiers.models.data_digits import digits, split
+from boundcheck.verifiers.models.data_teacher_net import TeacherNet
 
 
 def unit_digits() -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ Population quantities of a trained w, all in closed form or to a stated precisio
   Carlo over POSTERIOR_DRAWS posterior draws with each term exact; its standard error
   is reported as ``test_err_Q_se`` (about 1e-3).
 
-The predictor: :mod:`verifiers.models._linear` (projected GD, ||w|| <= B = 1, from
+The predictor: :mod:`boundcheck.verifiers.models.linear_classifier` (projected GD, ||w|| <= B = 1, from
 w = 0). The PAC-Bayes prior is P = N(mu_P, s^2 I) with mu_P = ``prior_mean`` * w*
 (0: centred at the initialisation; a multiple of the teacher direction is a prior
 informed by the distribution, still fixed before the data), the posterior
@@ -32,13 +32,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from boundcheck.verifiers.models import linear_classifier
+from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
+from boundcheck.verifiers.models.precision import FLOAT64
 from scipy.integrate import quad
 from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
-
-from verifiers.models import _linear
-from verifiers.models.base import Model, Observable, Observations, Param
-from verifiers.precision import FLOAT64
 
 POSTERIOR_DRAWS = 4000
 
@@ -100,7 +99,7 @@ def population_error(w: np.ndarray, noise: float) -> float:
 def sampled_error(w: np.ndarray, noise: float, size: int, rng: np.random.Generator) -> tuple[float, float]:
     """The same error estimated on a fresh sample of ``size`` points: (estimate, standard error)."""
     X, y = draw_teacher(w.size, size, noise, rng)
-    p = _linear.zero_one(y * (X @ w))
+    p = linear_classifier.zero_one(y * (X @ w))
     return p, math.sqrt(max(p * (1 - p), 1.0 / size) / size)
 
 
@@ -169,7 +168,7 @@ class TeacherLinear(Model):
         rho, noise = params["rho"], params["noise"]
         s = posterior_std(params)
         margins = y * (X @ w)
-        train_err = _linear.zero_one(margins)
+        train_err = linear_classifier.zero_one(margins)
         test_err = population_error(w, noise)
         prior = np.zeros_like(w)
         prior[0] = params["prior_mean"]
@@ -177,23 +176,23 @@ class TeacherLinear(Model):
         test_q, test_q_se = gibbs_population_error(centre, noise, s, np.random.default_rng([params["seed"], 1]))
         return {
             "train_err": train_err, "test_err": test_err, "test_err_se": 0.0, "gap": test_err - train_err,
-            "train_ramp": _linear.ramp(margins, rho), "test_ramp": population_ramp(w, noise, rho),
-            "w_norm": float(np.linalg.norm(w)), "B": _linear.B, "x_rms": math.sqrt(params["d"]),
+            "train_ramp": linear_classifier.ramp(margins, rho), "test_ramp": population_ramp(w, noise, rho),
+            "w_norm": float(np.linalg.norm(w)), "B": linear_classifier.B, "x_rms": math.sqrt(params["d"]),
             "margin": float(margins.min()),
-            "kl": _linear.kl_isotropic(centre, prior, s),
-            "train_err_Q": _linear.gibbs_error(y * (X @ centre), np.linalg.norm(X, axis=1), s),
+            "kl": linear_classifier.kl_isotropic(centre, prior, s),
+            "train_err_Q": linear_classifier.gibbs_error(y * (X @ centre), np.linalg.norm(X, axis=1), s),
             "test_err_Q": test_q, "test_err_Q_se": test_q_se,
         }
 
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
         with threadpool_limits(1, user_api="blas"):  # small products: BLAS threads only contend with numba's
             data = [self.data(p) for p in batch]
-            weights = _linear.train_batch(data, [p["rho"] for p in batch], [p["steps"] for p in batch])
+            weights = linear_classifier.train_batch(data, [p["rho"] for p in batch], [p["steps"] for p in batch])
             return [self.observe(p, X, y, w) for p, (X, y), w in zip(batch, data, weights)]
 
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
         X, y = self.data(params)
-        w = _linear.reference_train(X, y, params["rho"], params["steps"])
+        w = linear_classifier.reference_train(X, y, params["rho"], params["steps"])
         return self.observe(params, X, y, w)
 
 

@@ -9,7 +9,7 @@ TEACHER_SEED (part of the distribution, never of the training draw).
 
 Predictor: f(x) = m^{-1/2} sum_r a_r relu(w_r^T x) with a_r = +-1 fixed and only W
 trained, by full-batch GD on (1/2) sum_i (f(x_i) - y_i)^2 with eta = ``step`` /
-lambda_max(H^inf) — the shared numba kernels of :mod:`verifiers.models._relu_gd`
+lambda_max(H^inf) — the shared numba kernels of :mod:`boundcheck.verifiers.models.relu_gd`
 (reused; batched over instances of one shape with ``prange``; tested against this
 model's NumPy reference here), from the antisymmetric initialisation w_r(0) ~ N(0, kappa^2 I)
 in pairs (u(0) = 0 exactly; THEOREMS.md 3.3's recommended set-up). The seed draws the
@@ -37,12 +37,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
+from boundcheck.verifiers.models.ntk_two_layer_relu import h_infinity, make_init
+from boundcheck.verifiers.models.precision import FLOAT64
+from boundcheck.verifiers.models.relu_gd import relu_gd, relu_gd_batched
 from threadpoolctl import threadpool_limits
-
-from verifiers.models._relu_gd import relu_gd, relu_gd_batched
-from verifiers.models.base import Model, Observable, Observations, Param
-from verifiers.models.ntk_two_layer_relu import h_infinity, make_init
-from verifiers.precision import FLOAT64
 
 TEACHER_SEED = 20190124
 TEACHER_UNITS = 4

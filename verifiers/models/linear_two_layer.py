@@ -37,7 +37,7 @@ Explicit arrays ``X``, ``Y``, ``U0``, ``V0`` in the parameter dict replace the g
 coordinates, ``margin`` = sigma_k(A^T Y) - ||A^T X U_0 V_0^T - A^T Y||_F.
 
 **Step.** eta = ``step`` * unit, ``step_unit``: 0 absolute; 1 the derived cap
-eta_max(1/4) of :func:`theorems._linear_rates.step_cap` (rounded down by 1e-12 relative,
+eta_max(1/4) of :func:`boundcheck.theorems.closed_forms.linear_rates.step_cap` (rounded down by 1e-12 relative,
 so that step <= 1 meets it after rounding); 2 1/K_ref with K_ref = max(K_0, 2 s_1^2
 sigma_1(Theta_1*)), K_0 = sigma_1(X U_0)^2 + s_1^2 sigma_1(V_0)^2 the top of the spectrum of the
 linearised GD operator at t = 0 and 2 s_1^2 sigma_1(Theta_1*), Theta_1* = diag(1/s) A^T Y, its
@@ -79,11 +79,10 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from boundcheck.theorems.closed_forms import linear_rates as rates
+from boundcheck.verifiers.models.base import SEED_MAX, Model, Observable, Observations, param
+from boundcheck.verifiers.models.precision import FLOAT64
 from numba import njit, prange
-
-from theorems import _linear_rates as rates
-from verifiers.models.base import SEED_MAX, Model, Observable, Observations, param
-from verifiers.precision import FLOAT64
 
 GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED, BALANCED = 0, 1, 2, 3, 4
 SMALL_FACTOR = 1e-3

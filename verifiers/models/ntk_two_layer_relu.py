@@ -43,7 +43,7 @@ Observables (indexed by the iteration t = 0..steps):
 * ``resid_pred[t]`` = sqrt(sum_i (1 - eta lambda_i)^(2t) (v_i^T y)^2), the kernel-regime
   prediction of ||y - u(t)|| of Arora et al. 2019, Theorem 4.1 (eigenpairs of H^inf);
 
-and scalars ``lambda0`` = lambda_min(H^inf) (closed form, :mod:`theorems.ntk_kernel`),
+and scalars ``lambda0`` = lambda_min(H^inf) (closed form, :mod:`boundcheck.theorems.ntk_kernel`),
 ``lambda_max_inf``, ``ntk_gap`` = ||H(0) - H^inf||_2, ``ntk_gap_max`` = max_ij
 |H(0)_ij - H^inf_ij|, ``y_sq`` = ||y||^2, ``top_proj_sq`` = (v_1^T (y - u(0)))^2 along
 the top eigenvector of H(0), ``sharpness_0`` and ``lambda_min_H_0`` (the spectral
@@ -60,11 +60,10 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from boundcheck.theorems.ntk_kernel import cosine, h_infinity_entry
+from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
+from boundcheck.verifiers.models.precision import FLOAT64
 from numba import njit, prange
-
-from theorems.ntk_kernel import cosine, h_infinity_entry
-from verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
-from verifiers.precision import FLOAT64
 
 UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
 POWER_TOL = 1e-14

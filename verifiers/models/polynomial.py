@@ -3,13 +3,13 @@
 A ``proof_step`` statement claims p(x) >= 0 on {x : g_i(x) >= 0} for polynomials in a
 few real variables; its variables are its own, not parameters of a gradient-descent
 run, so this model knows every scalar name and runs nothing. Such statements are
-decided by :mod:`verifiers.sos` (a sum-of-squares certificate checked exactly, or a
+decided by :mod:`boundcheck.verifiers.certificates.sos` (a sum-of-squares certificate checked exactly, or a
 sampled counterexample), never by the sampling checker's kernels.
 """
 
 from __future__ import annotations
 
-from verifiers.models.base import Model
+from boundcheck.verifiers.models.base import Model
 
 
 class Polynomial(Model):

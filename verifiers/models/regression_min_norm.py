@@ -4,7 +4,7 @@ descent from zero or in closed form (minimum-norm / ridge).
 Setting of Hastie, Montanari, Rosset, Tibshirani (2022), THEOREMS.md 5.1: x ~ N(0, I_p)
 (Sigma = I; THEOREMS.md gives finite-sample identities for the isotropic case only, so
 no general covariance is offered), ||beta|| = r, noise variance sigma^2. Data and
-closed forms: :mod:`verifiers.models._least_squares`.
+closed forms: :mod:`boundcheck.verifiers.models.least_squares`.
 
 The estimator: ``steps`` = 0 is the limit of gradient descent from zero, computed in
 closed form by the SVD (the pseudo-inverse solution (X^T X)^+ X^T y when ridge = 0, the
@@ -32,10 +32,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-
-from verifiers.models import _least_squares as ls
-from verifiers.models.base import Model, Observable, Observations, Param
-from verifiers.precision import FLOAT64
+from boundcheck.verifiers.models import least_squares as ls
+from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
+from boundcheck.verifiers.models.precision import FLOAT64
 
 PARAMS = (
     Param("n", "int", 2, 4000, "training-set size", {"positive": True}),

@@ -29,10 +29,9 @@ from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
+from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
+from boundcheck.verifiers.models.precision import FLOAT64
 from threadpoolctl import threadpool_limits
-
-from verifiers.models.base import Model, Observable, Observations, Param
-from verifiers.precision import FLOAT64
 
 ACTIVATIONS = {0: "relu", 1: "tanh"}
 

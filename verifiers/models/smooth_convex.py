@@ -11,18 +11,17 @@ threshold R/(2th + 1), THEOREMS.md 7.5).
 from fractions import Fraction
 
 import numpy as np
-
-from verifiers.models import _smooth
-from verifiers.models._separable import SeparableModel
-from verifiers.models.base import at_most_exactly
+from boundcheck.verifiers.models import smooth
+from boundcheck.verifiers.models.base import at_most_exactly
+from boundcheck.verifiers.models.separable import SeparableModel
 
 
 class SmoothConvex(SeparableModel):
     name = "smooth.convex"
     doc = __doc__
-    params = (_smooth.D, _smooth.L, _smooth.MU, _smooth.ETA, _smooth.STEPS, _smooth.SEED)
-    observables = _smooth.TRAJECTORY + _smooth.DISTANCE + _smooth.SCALARS
-    constraints = (_smooth.MU_BELOW_L, _smooth.STEP_CAP)
+    params = (smooth.D, smooth.L, smooth.MU, smooth.ETA, smooth.STEPS, smooth.SEED)
+    observables = smooth.TRAJECTORY + smooth.DISTANCE + smooth.SCALARS
+    constraints = (smooth.MU_BELOW_L, smooth.STEP_CAP)
 
     def coordinates(self, params):
         rng = np.random.default_rng(params["seed"])

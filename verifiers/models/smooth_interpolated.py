@@ -2,9 +2,9 @@
 
 An instance is a piecewise-quadratic, Huber-like function given by explicit arrays
 (``knots``, ``slopes``: its derivative's breakpoints, see
-:mod:`verifiers.models._interpolated`) plus scalars (L, mu, eta, steps, x0, psi0).
+:mod:`boundcheck.verifiers.models.piecewise_quadratic`) plus scalars (L, mu, eta, steps, x0, psi0).
 x* = 0 and f* = f(0) (the derivative vanishes there: the witness construction puts a
-knot with slope 0 at 0). It is not drawn by a search: :mod:`verifiers.witness` builds
+knot with slope 0 at 0). It is not drawn by a search: :mod:`boundcheck.verifiers.certificates.witness` builds
 it from the points, values and gradients of a performance-estimation solution, and
 the sampling checker's conclusion evaluation and mpmath replay then run on it.
 """
@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-
-from verifiers.models import _smooth
-from verifiers.models._interpolated import gd_interpolated, knot_values, reference_interpolated
-from verifiers.models.base import Model, Observations, Param, trajectory_observables
-from verifiers.precision import FLOAT64
+from boundcheck.verifiers.models import smooth
+from boundcheck.verifiers.models.base import Model, Observations, Param, trajectory_observables
+from boundcheck.verifiers.models.piecewise_quadratic import gd_interpolated, knot_values, reference_interpolated
+from boundcheck.verifiers.models.precision import FLOAT64
 
 ARRAYS = ("knots", "slopes")
 
@@ -28,12 +27,12 @@ class SmoothInterpolated(Model):
     name = "smooth.interpolated"
     doc = __doc__
     params = (
-        _smooth.L, _smooth.MU, _smooth.ETA, _smooth.STEPS,
+        smooth.L, smooth.MU, smooth.ETA, smooth.STEPS,
         Param("x0", "float", -1e6, 1e6, "starting point (x* = 0)"),
         Param("psi0", "float", -1e12, 1e12, "psi at the first knot"),
     )
-    observables = _smooth.TRAJECTORY + _smooth.DISTANCE + _smooth.SCALARS
-    constraints = (_smooth.MU_BELOW_L,)
+    observables = smooth.TRAJECTORY + smooth.DISTANCE + smooth.SCALARS
+    constraints = (smooth.MU_BELOW_L,)
     batch_size = 1
 
     def validate(self, params: dict[str, Any]) -> dict[str, Any]:

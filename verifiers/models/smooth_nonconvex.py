@@ -17,11 +17,10 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from boundcheck.verifiers.models import smooth
+from boundcheck.verifiers.models.base import Model, Observable, Observations, Param, trajectory_observables
+from boundcheck.verifiers.models.precision import FLOAT64
 from numba import njit, prange
-
-from verifiers.models import _smooth
-from verifiers.models.base import Model, Observable, Observations, Param, trajectory_observables
-from verifiers.precision import FLOAT64
 
 
 @njit(parallel=True, cache=True)
@@ -72,16 +71,16 @@ def reference_trig(a, b, c, x0, eta, steps, xp=FLOAT64):
 class SmoothNonconvex(Model):
     name = "smooth.nonconvex"
     doc = __doc__
-    params = (_smooth.D, _smooth.L, _smooth.ETA, _smooth.STEPS,
+    params = (smooth.D, smooth.L, smooth.ETA, smooth.STEPS,
               Param("terms", "int", 1, 4, "number of cosine terms K"),
               Param("phase", "float", 0.0, 2 * np.pi, "phase b_1 . x_0 + c_1 of the first term at the start"),
-              _smooth.SEED)
-    observables = _smooth.TRAJECTORY + (
+              smooth.SEED)
+    observables = smooth.TRAJECTORY + (
         Observable("L", False, "certified smoothness constant"),
         Observable("eta", False, "step size"),
         Observable("f_lower", False, "certified lower bound on f*"),
     )
-    constraints = (_smooth.STEP_CAP,)
+    constraints = (smooth.STEP_CAP,)
     replicas = 16
 
     def coordinates(self, params: dict[str, Any]) -> dict[str, Any]:

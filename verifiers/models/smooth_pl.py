@@ -11,9 +11,8 @@ x* = 0, f* = 0 exactly.
 """
 
 import numpy as np
-
-from verifiers.models import _smooth
-from verifiers.models._separable import PL_TRIG, QUADRATIC, SeparableModel
+from boundcheck.verifiers.models import smooth
+from boundcheck.verifiers.models.separable import PL_TRIG, QUADRATIC, SeparableModel
 
 MU_TRIG = 0.1755
 L_TRIG = 8.0
@@ -22,11 +21,11 @@ L_TRIG = 8.0
 class SmoothPL(SeparableModel):
     name = "smooth.pl"
     doc = __doc__
-    params = (_smooth.D, _smooth.L,
-              _smooth.Param("mu", "float", 1e-3, 10.0, "PL constant", {"positive": True}),
-              _smooth.ETA, _smooth.STEPS, _smooth.SEED)
-    observables = _smooth.TRAJECTORY + _smooth.DISTANCE + _smooth.SCALARS
-    constraints = (_smooth.MU_BELOW_L, _smooth.STEP_CAP)
+    params = (smooth.D, smooth.L,
+              smooth.Param("mu", "float", 1e-3, 10.0, "PL constant", {"positive": True}),
+              smooth.ETA, smooth.STEPS, smooth.SEED)
+    observables = smooth.TRAJECTORY + smooth.DISTANCE + smooth.SCALARS
+    constraints = (smooth.MU_BELOW_L, smooth.STEP_CAP)
 
     def coordinates(self, params):
         rng = np.random.default_rng(params["seed"])

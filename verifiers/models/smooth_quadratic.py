@@ -6,18 +6,17 @@ x_0 is standard Gaussian; x* = 0, f* = 0.
 """
 
 import numpy as np
-
-from verifiers.models import _smooth
-from verifiers.models._separable import QUADRATIC, SeparableModel
+from boundcheck.verifiers.models import smooth
+from boundcheck.verifiers.models.separable import QUADRATIC, SeparableModel
 
 
 class SmoothQuadratic(SeparableModel):
     name = "smooth.quadratic"
     doc = __doc__
-    params = (_smooth.Param("d", "int", 2, 20, "dimension (two ends of the spectrum)"),
-              _smooth.L, _smooth.MU, _smooth.ETA, _smooth.STEPS, _smooth.SEED)
-    observables = _smooth.TRAJECTORY + _smooth.DISTANCE + _smooth.SCALARS
-    constraints = (_smooth.MU_BELOW_L, _smooth.STEP_CAP)
+    params = (smooth.Param("d", "int", 2, 20, "dimension (two ends of the spectrum)"),
+              smooth.L, smooth.MU, smooth.ETA, smooth.STEPS, smooth.SEED)
+    observables = smooth.TRAJECTORY + smooth.DISTANCE + smooth.SCALARS
+    constraints = (smooth.MU_BELOW_L, smooth.STEP_CAP)
 
     def coordinates(self, params):
         rng = np.random.default_rng(params["seed"])

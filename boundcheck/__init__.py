@@ -1,0 +1,90 @@
+"""boundcheck: the theorems of deep-learning theory, checked against computation.
+
+The public API, one import root::
+
+    import boundcheck
+    verdict = boundcheck.verify("classical.pl.linear_rate", budget=50)
+    print(verdict)                       # HOLDS on ... instances: min slack ..., max tightness ...
+
+    [statement] = boundcheck.load("examples/false_pl_fast_rate.toml")
+    boundcheck.verify(statement)         # a Statement, an id, or a file holding one statement
+
+Statements are written with :class:`Statement`, :class:`Hypothesis`, :class:`Constant`,
+the quantifiers and the observables (``boundcheck.theorems``, sympy only); they are checked
+by ``boundcheck.verifiers``. ``import boundcheck`` loads sympy and nothing heavier: numba,
+cvxpy and the models load when a statement is first verified.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from boundcheck.theorems.statement import (
+    Constant,
+    Hypothesis,
+    Quantifier,
+    Source,
+    Statement,
+    StatementError,
+    asymptotically,
+    for_all,
+    in_expectation,
+    observable,
+    register,
+    scalar,
+    t,
+    with_probability,
+    worst_case,
+)
+
+if TYPE_CHECKING:
+    from boundcheck.verifiers.verdict import Verdict
+
+__version__ = "0.1.0"
+
+
+def load(target: str) -> list[Statement]:
+    """The statements named by ``target``: a built-in id, a family prefix, a .toml or .py file
+    (a relative path resolves against the current folder). Malformed input raises
+    :class:`boundcheck.verifiers.errors.LoadError` with a one-line message."""
+    from boundcheck.verifiers.loading import load as load_target
+
+    return load_target(str(target))
+
+
+def verify(target: Statement | str, budget: int | None = None, seed: int = 0) -> Verdict:
+    """Check one statement (a :class:`Statement`, an id, or a file that holds exactly one)
+    at ``budget`` and ``seed``; returns its :class:`Verdict` (nothing is recorded)."""
+    from boundcheck.verifiers.check import verify as check
+    from boundcheck.verifiers.errors import LoadError
+    from boundcheck.verifiers.loading import validate
+
+    if isinstance(target, Statement):
+        statement = validate(target)
+    else:
+        statements = load(target)
+        if len(statements) != 1:
+            raise LoadError(f"{target} holds {len(statements)} statements; verify them one by one: "
+                            f"[boundcheck.verify(s) for s in boundcheck.load({str(target)!r})]")
+        statement = statements[0]
+    return check(statement, budget=budget, seed=seed)
+
+
+def __getattr__(name: str) -> Any:
+    """``boundcheck.models`` and ``boundcheck.Verdict`` load on first use (they import NumPy)."""
+    if name == "models":
+        from boundcheck.verifiers import models
+
+        return models
+    if name == "Verdict":
+        from boundcheck.verifiers.verdict import Verdict
+
+        return Verdict
+    raise AttributeError(f"module 'boundcheck' has no attribute {name!r}")
+
+
+__all__ = [
+    "Constant", "Hypothesis", "Quantifier", "Source", "Statement", "StatementError", "Verdict",
+    "asymptotically", "for_all", "in_expectation", "load", "models", "observable", "register", "scalar",
+    "t", "verify", "with_probability", "worst_case",
+]

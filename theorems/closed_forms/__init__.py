@@ -1,0 +1,1 @@
+"""Closed forms shared by statements and models (sympy and math only)."""

@@ -1,0 +1,1 @@
+"""Certificates: performance-estimation SDPs (PEP), their witnesses, sums of squares."""

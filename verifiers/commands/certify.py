@@ -1,0 +1,140 @@
+"""``boundcheck certify ID... [--json] [--n-max N] [--store PATH]``: SDP certificates.
+
+A statement with a function class (a ``worst_case`` quantifier, or a ``for_all`` one over
+a smooth model) gets its exact worst case per N by performance estimation
+(:mod:`boundcheck.verifiers.certificates.pep`); a polynomial proof step (``sum_of_squares`` quantifier)
+gets an exact SOS certificate or a counterexample (:mod:`boundcheck.verifiers.certificates.sos`). Every
+certificate is stored in the evidence store's ``certificates`` table with the solver,
+its status and the tolerances. Exit codes are the verdicts'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+from boundcheck.verifiers.errors import BoundcheckError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS certificates (
+    id INTEGER PRIMARY KEY,
+    statement_id TEXT NOT NULL,
+    statement_hash TEXT NOT NULL,
+    method TEXT NOT NULL,            -- 'pep' or 'sos'
+    verdict TEXT NOT NULL,
+    solver TEXT NOT NULL,
+    solver_status TEXT,
+    tolerances TEXT NOT NULL,        -- JSON
+    message TEXT,
+    body TEXT NOT NULL,              -- JSON: PEP rows + witness, or SOS Gram matrices
+    wall_s REAL,
+    finished_at REAL
+);
+CREATE TABLE IF NOT EXISTS pep_rows (
+    certificate_id INTEGER NOT NULL REFERENCES certificates(id),
+    n INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    worst REAL,
+    stated REAL,
+    ratio REAL,
+    status TEXT,
+    violated INTEGER
+);
+"""
+#: pep_rows columns added after the first release (added to an older store on first use)
+ROW_COLUMNS = {"decision": "TEXT", "band_lo": "REAL", "band_hi": "REAL", "resolution": "REAL", "solver": "TEXT",
+               "attempts": "TEXT", "residuals": "TEXT"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ids", nargs="+", metavar="ID", help="statement ids (or files)")
+    parser.add_argument("--json", action="store_true", help="print the certificates as JSON")
+    parser.add_argument("--n-max", type=int, default=10, help="largest number of steps N for PEP (default 10)")
+    parser.add_argument("--store", default=None, help="evidence store path")
+
+
+def certify_one(statement, n_max: int = 10) -> tuple[str, Any]:
+    """('pep' | 'sos', certificate as a dict with verdict, solver, status, tolerances)."""
+    from boundcheck.verifiers.certificates.pep import applicable, certify_worst_case
+
+    if statement.quantifier.kind == "sum_of_squares":
+        from dataclasses import asdict
+
+        from boundcheck.verifiers.certificates.sos import certify_step
+
+        return "sos", asdict(certify_step(statement))
+    if not applicable(statement):
+        raise BoundcheckError(f"{statement.id}: no certificate applies (neither a function class nor a "
+                              "polynomial proof step)")
+    return "pep", certify_worst_case(statement, n_max=n_max)
+
+
+def _store(store, statement, method: str, body: dict[str, Any]) -> None:
+    store.ensure(SCHEMA)
+    present = {r[1] for r in store.db.execute("PRAGMA table_info(pep_rows)")}
+    for name, kind in ROW_COLUMNS.items():
+        if name not in present:
+            store.db.execute(f"ALTER TABLE pep_rows ADD COLUMN {name} {kind}")
+    status = body.get("solver_status") or ",".join(sorted({r["status"] for r in body.get("rows", [])}))
+    with store._transaction():
+        cur = store.db.execute(
+            "INSERT INTO certificates (statement_id, statement_hash, method, verdict, solver, solver_status,"
+            " tolerances, message, body, wall_s, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (statement.id, statement.hash(), method, body["verdict"], body["solver"], status,
+             json.dumps(body["tolerances"]), body["message"], json.dumps(body, default=str), body["wall_s"],
+             time.time()))
+        columns = "certificate_id, n, params, worst, stated, ratio, status, violated, " + ", ".join(ROW_COLUMNS)
+        for r in body.get("rows", []):
+            store.db.execute(f"INSERT INTO pep_rows ({columns}) VALUES ({', '.join('?' * 15)})",
+                             (cur.lastrowid, r["N"], json.dumps(r["params"]), _num(r["worst"]), r["stated"],
+                              _num(r["ratio"]), r["status"], int(r["violated"]), r["decision"],
+                              _num(r["band"][0]), _num(r["band"][1]), _num(r["resolution"]), r["solver"],
+                              json.dumps(r["attempts"]), json.dumps(r["residuals"])))
+
+
+def _num(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _print(statement, method: str, body: dict[str, Any]) -> None:
+    print(f"{statement.id}: {body['verdict']} ({method}, solver {body['solver']})")
+    print(f"  {body['message']}")
+    if method == "pep":
+        print(f"  {'N':>3}  {'params':<28} {'worst case':>12} {'stated':>12} {'tightness':>10} {'band':>8}  "
+              f"{'decision':<9} solver: status")
+        for r in body["rows"]:
+            params = ", ".join(f"{k}={v:.4g}" for k, v in r["params"].items())
+            worst, ratio, resolution = _num(r["worst"]), _num(r["ratio"]), _num(r["resolution"])
+            tightness = "-" if r["decision"] == "undecided" else f"{ratio:.6f}"  # not evidence: not shown
+            print(f"  {r['N']:>3}  {params:<28} {worst:>12.6g} {r['stated']:>12.6g} {tightness:>10} "
+                  f"{resolution:>8.1e}  {r['decision']:<9} {'; '.join(r['attempts'])}")
+        print("  (band: width of the solver's band around the worst case, relative to the bound; undecided rows count "
+              "for nothing)")
+    else:
+        for m in body["multipliers"]:
+            print(f"  multiplier {m['multiplier']}: basis {m['basis']}, Gram {m['gram']}")
+
+
+def main(args: argparse.Namespace) -> int:
+    from boundcheck.verifiers.commands.cli import _statements
+    from boundcheck.verifiers.evidence.store import Store
+    from boundcheck.verifiers.verdict import EXIT_CODES
+
+    statements = _statements(args.ids, False)
+    results = []
+    with Store(args.store) as store:
+        for statement in statements:
+            method, cert = certify_one(statement, args.n_max)
+            body = cert if isinstance(cert, dict) else cert.to_dict()
+            _store(store, statement, method, body)
+            results.append((statement, method, body))
+            if not args.json:
+                _print(statement, method, body)
+    if args.json:
+        print(json.dumps([{"statement_id": s.id, "method": m, **b} for s, m, b in results], indent=2, default=str))
+    return max(EXIT_CODES[b["verdict"]] for _, _, b in results)

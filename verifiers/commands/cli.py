@@ -1,0 +1,362 @@
+"""The ``boundcheck`` command line (contract in DESIGN.md).
+
+Bad input is one line on stderr and exit 2, never a traceback; so is an internal failure
+(an uncaught exception: ERROR, never the VIOLATED code 1), whose traceback ``--debug`` prints. ``list`` and ``show``
+import neither numba nor cvxpy nor Dask. Commands beyond the core four live in their
+own modules, named in :data:`EXTRA_COMMANDS`; each has ``add_arguments(parser)`` and
+``main(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+from boundcheck.verifiers.errors import BoundcheckError
+
+DEBUG_HELP = "on an internal failure, print the traceback (otherwise one line on stderr, exit 2)"
+
+EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (module in boundcheck.verifiers.commands, one-line help)
+    "certify": ("certify", "SDP certificate: PEP worst case per N, or an exact SOS certificate"),
+    "docs": ("docs", "build the documentation site from the statements and the evidence store"),
+    "explore": ("explore", "validity region of one hypothesis: relax it and map where the conclusion holds"),
+    "campaign": ("campaign", "a resumable sweep (grid x seeds in batches), in-process or on Dask"),
+    "warm-up": ("warmup", "compile every model's numba kernels now (cached on disk) instead of at first use"),
+}
+
+
+def _statements(targets: Sequence[str], all_: bool):
+    from boundcheck.theorems.registry import all_statements
+    from boundcheck.verifiers.loading import load, validate
+
+    if all_:
+        return [validate(s) for s in all_statements().values()]
+    if not targets:
+        raise BoundcheckError("name a statement id or file, or pass --all")
+    found = []
+    for target in targets:
+        found += load(target)
+    return found
+
+
+# ------------------------------------------------------------------ list / show
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from boundcheck.theorems.registry import all_statements
+
+    rows = [s for s in all_statements().values()
+            if (not args.family or s.family.startswith(args.family)) and (not args.kind or s.kind == args.kind)]
+    if args.json:
+        print(json.dumps([{"id": s.id, "kind": s.kind, "family": s.family, "model": s.model,
+                           "quantifier": s.quantifier.kind, "title": s.title, "hash": s.hash()} for s in rows],
+                         indent=2))
+        return 0
+    width = max((len(s.id) for s in rows), default=10)
+    for s in rows:
+        print(f"{s.id:<{width}}  {s.kind:<10}  {s.model:<18}  {s.title or s.summary()[:70]}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from boundcheck.verifiers.evidence.store import Store
+    from boundcheck.verifiers.loading import load
+
+    for statement in load(args.id):
+        print(statement)
+        if statement.doc:
+            print("\n" + "\n".join("  " + line for line in statement.doc.splitlines()))
+        with Store(args.store) as store:
+            latest = store.latest(statement.id, statement.hash())
+        if latest:
+            print(f"\n  latest evidence ({latest['code_version']}): {latest['verdict']} -- {latest['message']}")
+            print(f"    instances {latest['instances']}, min slack {latest['min_slack']}, "
+                  f"max tightness {latest['max_tightness']}, budget {latest['budget']}, seed {latest['seed']}")
+        else:
+            print("\n  no evidence recorded for this version of the statement")
+    return 0
+
+
+# ------------------------------------------------------------------ verify
+
+
+class _Bar:
+    """A one-line progress bar on stderr, only on a terminal."""
+
+    def __init__(self, enabled: bool, label: str = ""):
+        self.enabled, self.label = enabled, label
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        filled = int(30 * done / total)
+        sys.stderr.write(f"\r{self.label[:50]:<50} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return "inf" if math.isinf(value) else f"{value:.3g}"
+    return str(value)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check every target; the exit code is :func:`verify_exit_code` of the verdicts.
+
+    With ``--resume``, a statement already recorded at this budget and seed is skipped
+    and counts with its recorded verdict (a theorem recorded VIOLATED still exits 1).
+    """
+    from boundcheck.verifiers.check import effective_budget, verify
+    from boundcheck.verifiers.evidence.store import Store
+
+    statements = _statements(args.targets, args.all)
+    store = Store(args.store)
+    verdicts = []
+    interactive = sys.stderr.isatty() and not args.json
+    try:
+        for statement in statements:
+            budget = effective_budget(statement, args.budget)
+            if args.resume:
+                recorded = store.recorded(statement.id, statement.hash(), budget, args.seed)
+                if recorded is not None:
+                    verdict = _resumed(store, recorded, statement)
+                    verdicts.append(verdict)
+                    if not args.json:
+                        print(f"{statement.id}: recorded already (skipped by --resume): {verdict.headline()}")
+                    continue
+            bar = _Bar(interactive, statement.id)
+            verdict = verify(statement, budget=args.budget, seed=args.seed, progress=bar)
+            bar.clear()
+            store.record(verdict)
+            verdicts.append(verdict)
+            if not args.json:
+                _print_verdict(verdict)
+    except KeyboardInterrupt:
+        store.close()
+        print(f"interrupted after {len(verdicts)} of {len(statements)} statements; their evidence is recorded "
+              f"in {store.path}; run the same command with --resume to go on", file=sys.stderr)
+        return 130
+    store.close()
+    if args.json:
+        print(json.dumps([v.to_dict() for v in verdicts], indent=2))
+    elif len(verdicts) > 1:
+        _print_summary(verdicts, judged_by_expectation=args.all)
+    return verify_exit_code(verdicts, all_=args.all)
+
+
+def verify_exit_code(verdicts: Sequence[Any], all_: bool = False) -> int:
+    """The exit code of ``verify`` (DESIGN.md, "Verdicts and exit codes").
+
+    ``--all`` judges each verdict against what its kind expects: 2 on any ERROR, else 1
+    if any expectation fails (a theorem not HOLDS/VACUOUS, a mutant not VIOLATED), else 0;
+    built-in conjectures are reported, not judged. Explicit targets exit with the worst
+    code any one of them would give alone (:meth:`Verdict.target_exit_code`: ERROR 2 over
+    VIOLATED 1 over INCONCLUSIVE/VACUOUS 3 over HOLDS 0, a mutant inverted, a conjecture
+    judged as a claim that should hold), so adding a target never hides a failure.
+    """
+    from boundcheck.verifiers.verdict import EXIT_CODES, combined_exit_code
+
+    if all_:
+        if any(v.verdict == "ERROR" for v in verdicts):
+            return EXIT_CODES["ERROR"]
+        return EXIT_CODES["VIOLATED"] if any(v.meets_expectation is False for v in verdicts) else 0
+    return combined_exit_code([v.target_exit_code() for v in verdicts])
+
+
+def _resumed(store, row: dict[str, Any], statement) -> Any:
+    """The recorded run ``row`` as a verdict, with its counterexample if it had one."""
+    from boundcheck.verifiers.verdict import Verdict
+
+    verdict = Verdict.from_record(row, statement.expected)
+    for cx in store.counterexamples(statement.id, statement.hash()):
+        if cx["run_id"] == row["id"]:
+            verdict.counterexample = {
+                "params": cx["params"], "t": cx["t"], "observed": cx["observed"], "bound": cx["bound"],
+                "slack": cx["slack"], "replay_dps": cx["replay_dps"], "replay_observed": cx["replay_observed"],
+                "replay_bound": cx["replay_bound"], "replay": cx["replay_command"]}
+            break
+    return verdict
+
+
+def _print_verdict(v) -> None:
+    print(f"{v.statement_id} [{v.kind}]: {v.headline()}  ({v.wall_s:.1f}s)")
+    if v.counterexample:
+        cx = v.counterexample
+        print(f"  counterexample: {json.dumps(cx['params'], sort_keys=True)}")
+        if "replay_observed" in cx:
+            print(f"  at t = {cx['t']}: observed {cx['replay_observed']} > bound {cx['replay_bound']} "
+                  f"({cx['replay_dps']} digits)")
+        print(f"  replay: {cx['replay']}")
+    if v.details.get("vacuity"):
+        from boundcheck.verifiers.draw.vacuity import vacuity_line
+
+        print(f"  {vacuity_line(v.details['vacuity'])}")
+
+
+def _print_summary(verdicts, judged_by_expectation: bool = True) -> None:
+    width = max(len(v.statement_id) for v in verdicts)
+    header = f"{'statement':<{width}}  {'kind':<10}  {'verdict':<12}  {'expected':<16}  {'ok':<3}  " \
+             f"{'instances':>9}  {'max tight':>9}  {'min slack':>10}  {'time':>6}"
+    print("\n" + header + "\n" + "-" * len(header))
+    for v in verdicts:
+        met = v.meets_expectation
+        if not judged_by_expectation and v.kind == "conjecture":  # a named conjecture is a claim to hold
+            met = v.verdict == "HOLDS"
+        ok = {True: "yes", False: "NO", None: "-"}[met]
+        expected = "/".join(v.expected) or ("(reported)" if judged_by_expectation or v.kind != "conjecture"
+                                            else "HOLDS")
+        print(f"{v.statement_id:<{width}}  {v.kind:<10}  {v.verdict:<12}  {expected:<16}  {ok:<3}  "
+              f"{v.instances:>9}  {_fmt(v.max_tightness):>9}  {_fmt(v.min_slack):>10}  {v.wall_s:>5.1f}s")
+    failed = [v for v in verdicts if v.meets_expectation is False
+              or (not judged_by_expectation and v.kind == "conjecture" and v.verdict != "HOLDS")]
+    total = sum(v.wall_s for v in verdicts)
+    print(f"\n{len(verdicts)} statements in {total:.1f}s; "
+          + ("every expectation met" if not failed else f"{len(failed)} expectation(s) NOT met: "
+             + ", ".join(v.statement_id for v in failed)))
+    if not judged_by_expectation:
+        from boundcheck.verifiers.verdict import SEVERITY
+
+        worst = max(verdicts, key=lambda v: SEVERITY[v.target_exit_code()])
+        if worst.target_exit_code():
+            print(f"exit {worst.target_exit_code()}: the worst of the targets ({worst.statement_id} {worst.verdict})")
+
+
+# ------------------------------------------------------------------ replay
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from boundcheck.verifiers.check import REPLAY_DPS, replay_high_precision
+    from boundcheck.verifiers.decide.conclusion import Conclusion
+    from boundcheck.verifiers.draw.strategies import DrawPlan
+    from boundcheck.verifiers.loading import load
+    from boundcheck.verifiers.models import get_model
+    from boundcheck.verifiers.models.precision import high_precision
+
+    statements = load(args.id)
+    if len(statements) != 1:
+        raise BoundcheckError(f"{args.id} holds {len(statements)} statements; name one by its id")
+    statement = statements[0]
+    try:
+        params = json.loads(args.params)
+    except json.JSONDecodeError as exc:
+        raise BoundcheckError(f"--params is not JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(params, dict):
+        raise BoundcheckError("--params must be a JSON object of parameter values")
+    model = get_model(statement.model)
+    try:
+        params = model.validate(params)
+    except ValueError as exc:
+        raise BoundcheckError(str(exc)) from None
+    conclusion = Conclusion(statement, model)
+    plan = DrawPlan(statement, model)
+    observations = model.run([params])[0]
+    evaluation = conclusion.evaluate(params, observations)
+    print(f"{statement.id}: {statement.conclusion_text()}")
+    print(f"params: {json.dumps(params, sort_keys=True)}")
+    unmet = plan.unmet_on_parameters(params) + plan.post_report(params, observations)
+    if unmet:  # not a counterexample whatever the conclusion does: the claim says nothing here
+        print("this instance is outside the hypotheses (no counterexample): " + "; ".join(unmet))
+        return 0
+    print(f"{'t':>5}  {'observed':>22}  {'bound':>22}  {'slack':>12}")
+    for k, tk in enumerate(evaluation.t):
+        mark = "  <-- VIOLATED" if evaluation.bad[k] else ""
+        print(f"{tk:>5}  {evaluation.observed[k]:>22.15g}  {evaluation.bound[k]:>22.15g}  "
+              f"{evaluation.slack[k]:>12.4g}{mark}")
+    if not evaluation.violated:
+        print("the bound holds at every iteration")
+        return 0
+    dps = args.dps or REPLAY_DPS
+    print(f"first violation at t = {evaluation.first_violation} (float64)")
+    if plan.post and not plan.post_ok_high_precision(params, model.reference(params, high_precision(dps)), dps):
+        print(f"NOT confirmed: at {dps} digits the instance is outside the hypotheses on observables "
+              "(they held in float64 only within rounding)")
+        return 0
+    replay = replay_high_precision(model, conclusion, params, dps)
+    if replay.confirmed:
+        print(f"confirmed at {replay.dps} digits: at t = {replay.t}, observed {replay.observed} > bound {replay.bound}")
+        return 1
+    print(f"NOT confirmed at {replay.dps} digits: a floating-point artefact")
+    return 0
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="boundcheck", description="Check deep-learning theory against computation.")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="list the built-in statements")
+    p.add_argument("--family", help="only ids starting with this family")
+    p.add_argument("--kind", choices=["theorem", "conjecture", "mutant", "proof_step"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("show", help="a statement: hypotheses, constants, source, latest evidence")
+    p.add_argument("id")
+    p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
+    p.set_defaults(run=cmd_show)
+
+    p = sub.add_parser("verify", help="check statements (ids, .toml or .py files, or --all)")
+    p.add_argument("targets", nargs="*")
+    p.add_argument("--all", action="store_true", help="every built-in statement")
+    p.add_argument("--budget", type=int, help="Hypothesis examples (or Monte Carlo runs) per statement")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="machine-readable verdicts on stdout, no progress bar")
+    p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
+    p.add_argument("--resume", action="store_true", help="skip statements already recorded at this budget and seed")
+    p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("replay", help="re-run one instance and print every observable against the bound")
+    p.add_argument("id", help="statement id or conjecture file")
+    p.add_argument("--params", required=True, help="the instance, as JSON")
+    p.add_argument("--dps", type=int, help="digits for the high-precision replay (default 50)")
+    p.set_defaults(run=cmd_replay)
+
+    for name, (module, help_) in EXTRA_COMMANDS.items():
+        p = sub.add_parser(name, help=help_)
+        mod = importlib.import_module(f"boundcheck.verifiers.commands.{module}")
+        mod.add_arguments(p)
+        p.set_defaults(run=mod.main)
+    for p in sub.choices.values():  # `boundcheck verify X --debug` as well as `boundcheck --debug verify X`
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except BoundcheckError as exc:
+        print(f"boundcheck: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("boundcheck: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # an internal failure: ERROR (2), one line, never the VIOLATED code
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"boundcheck: internal error: {type(exc).__name__}{': ' + detail if detail else ''}"
+              + ("" if getattr(args, "debug", False) else " (run with --debug for the traceback)"), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

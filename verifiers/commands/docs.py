@@ -1,0 +1,45 @@
+"""``boundcheck docs [--out DIR] [--verify] [--store PATH]``: build the documentation site.
+
+Reads the evidence store and runs nothing expensive; ``--verify`` first runs
+``boundcheck verify --all`` into the same store. Exit 0 when the site is built, 2 when
+it cannot be (Sphinx warnings are errors); with ``--verify``, a verification whose
+expectations failed (exit 1) still gets its site built — the failure is shown there —
+and its exit code is returned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", default=str(Path(".boundcheck") / "docs"),
+                        help="output folder; the site is OUT/html/index.html (default .boundcheck/docs)")
+    parser.add_argument("--verify", action="store_true",
+                        help="first run `boundcheck verify --all` into the store (minutes), then build")
+    parser.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
+
+
+def main(args: argparse.Namespace) -> int:
+    from boundcheck.verifiers.evidence.store import resolve_path
+    from boundcheck.verifiers.report.build import build_site
+
+    store = resolve_path(args.store)
+    verify_code = 0
+    if args.verify:
+        from boundcheck.verifiers.commands.cli import main as cli_main
+
+        verify_args = ["verify", "--all"] + (["--store", str(store)] if args.store else [])
+        verify_code = cli_main(verify_args)
+        if verify_code == 2:
+            print("boundcheck docs: verify --all reported errors; building the site with what is recorded",
+                  file=sys.stderr)
+    if not store.is_file():
+        print(f"boundcheck docs: no evidence store at {store}: every statement page will say "
+              "'no evidence' (run `boundcheck verify --all` first, or pass --verify)", file=sys.stderr)
+    result = build_site(Path(args.out), store if store.is_file() else None)
+    print(f"built {result.html} ({result.statements} statements, {result.with_evidence} with evidence for their "
+          f"current version; pages {result.generate_s:.1f}s, Sphinx {result.sphinx_s:.1f}s)")
+    return verify_code

@@ -1,0 +1,67 @@
+"""A run re-done in high precision: every cell decided at the replay's precision, and the
+command that reproduces an instance."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from boundcheck.theorems.statement import Statement
+from boundcheck.verifiers.decide.conclusion import (
+    FAILS,
+    Conclusion,
+    high_precision_status,
+)
+from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.models.base import Model
+from boundcheck.verifiers.models.precision import high_precision, precision_reached
+
+REPLAY_DPS = 50
+
+
+def replay_command(statement: Statement, params: dict[str, Any]) -> str:
+    return f"boundcheck replay {statement.origin or statement.id} --params '{json.dumps(params, sort_keys=True)}'"
+
+
+@dataclass
+class Replay:
+    """A run re-done in high precision: the first iteration where the bound fails, if any,
+    and the verdict of every cell at the precision the replay really reached."""
+
+    confirmed: bool
+    dps: int
+    t: int | None = None
+    observed: str = ""
+    bound: str = ""
+    cells: dict[int, tuple[int, float, float]] = field(default_factory=dict)  # t -> (status, observed, bound)
+    #: the instance is outside the hypotheses on observables at the replay precision
+    outside: bool = False
+
+
+def replay_high_precision(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: int = REPLAY_DPS,
+                          plan: DrawPlan | None = None) -> Replay:
+    """Run the reference implementation in mpmath at ``dps`` digits and re-evaluate every cell.
+
+    With ``plan``, the hypotheses on observables are decided on the replay first: an instance
+    that meets them only in float64 is outside, not a counterexample. Cells are decided at the
+    precision the replay reached on the observables the conclusion reads
+    (:func:`~boundcheck.verifiers.models.precision.precision_reached`: a value the reference left in float64
+    caps it at 15 digits), and nothing below it is confirmed.
+    """
+    import mpmath
+
+    obs = model.reference(params, high_precision(dps))
+    if plan is not None and plan.post and not plan.post_ok_high_precision(params, obs, dps):
+        return Replay(False, dps, outside=True)
+    read = [name for _, name, _ in conclusion.index_args] + conclusion.scalar_names
+    reached = precision_reached(obs, [n for n in read if n not in model.float64_in_replay], dps, params)
+    replay = Replay(False, reached)
+    scale = conclusion.trajectory_scale(obs)
+    for tk, observed, bound in conclusion.evaluate_high_precision(params, obs, dps):
+        status = high_precision_status(observed, bound, reached, scale)
+        replay.cells[tk] = (status, float(observed), float(bound))
+        if status == FAILS and not replay.confirmed:
+            replay.confirmed, replay.t = True, tk
+            replay.observed, replay.bound = mpmath.nstr(observed, 20), mpmath.nstr(bound, 20)
+    return replay

@@ -1,0 +1,1 @@
+"""Evidence: the SQLite store, the only module that speaks SQL."""

@@ -1,0 +1,1 @@
+"""One runner per quantifier; each returns the evidence for one verdict."""

@@ -1,0 +1,208 @@
+"""``for_all``: a Hypothesis search for a counterexample, confirmed in high precision.
+
+Each example is a batch of instances run by one kernel call, ``target()`` pushes toward
+tightness, and a violation is shrunk (to one instance, with the smallest parameters) and
+replayed at :data:`~boundcheck.verifiers.decide.replay.REPLAY_DPS` digits before it is reported."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from boundcheck.theorems.statement import Statement
+from boundcheck.verifiers.check import Progress
+from boundcheck.verifiers.decide.conclusion import (
+    Conclusion,
+    Evaluation,
+)
+from boundcheck.verifiers.decide.replay import REPLAY_DPS, Replay, replay_command, replay_high_precision
+from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.models.base import Model
+from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacuous_verdict
+from boundcheck.verifiers.quantifiers.tally import Tally
+from boundcheck.verifiers.verdict import Verdict
+from hypothesis import HealthCheck, Phase, given, settings, target
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+
+#: float64 violations replayed in high precision before a statement is cleared of them
+MAX_CONFIRMATIONS = 8
+
+
+#: searches started afresh after float64 violations that were all artefacts
+SEARCH_ROUNDS = 3
+
+
+class _Violation(Exception):
+    pass
+
+
+def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress | None, base: Verdict) -> Verdict:
+    """Search with Hypothesis; confirm float64 violations in high precision before any verdict.
+
+    A search ends at its first float64 violation and shrinks it. The shrunk case is
+    replayed at :data:`REPLAY_DPS` digits, then (if it does not reproduce) the raw
+    violating instances. When none is confirmed they are artefacts: the search starts
+    again with a new seed, passing over them, up to :data:`SEARCH_ROUNDS` times.
+    """
+    model, plan, conclusion = prepare(statement)
+    if (vacuous := vacuous_verdict(base, plan, seed)) is not None:
+        return vacuous
+    tally = Tally()
+    worst: dict[str, Any] = {}
+    artefacts: set[str] = set()
+    for round_ in range(SEARCH_ROUNDS):
+        failing: list[tuple[dict[str, Any], Evaluation]] = []
+        search = _search(model, plan, conclusion, budget, seed + round_, progress, tally, failing, worst, artefacts)
+        try:
+            search()
+        except _Violation:
+            pass
+        except Unsatisfiable:
+            base.verdict = "VACUOUS"
+            base.message = "no instance drawn within the budget met the hypotheses"
+            return base
+        if not failing:
+            break
+        confirmed = _confirm(model, plan, conclusion, failing, base, artefacts, tally)
+        if confirmed is not None:
+            base.instances, base.outside = tally.instances, tally.outside
+            return _violated(base, statement, *confirmed, worst)
+        for params, _ in failing:
+            tally.queue_artefact(params)
+    base.instances, base.outside = tally.instances, tally.outside
+    if tally.instances == 0 and tally.outside:
+        base.verdict = "VACUOUS"
+        base.message = "no run met the hypotheses on observables: " + "; ".join(tally.outside_report)
+        return base
+    for _, params in tally.undecided_runs:
+        replay = replay_high_precision(model, conclusion, params, plan=plan)
+        evaluation = conclusion.evaluate(params, model.run([params])[0])
+        if replay.confirmed:
+            return _violated(base, statement, params, evaluation, replay, worst)
+        tally.resolve(evaluation, replay)
+    base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
+    base.details["cells"] = {"evaluated": tally.cells, "decided": tally.decided, "undecided": tally.undecided,
+                             "resolved_high_precision": tally.resolved, "trivial_t": sorted(conclusion.trivial_t)}
+    if tally.cells == 0:
+        base.verdict = "VACUOUS"
+        base.message = _nothing_evaluated(statement, model, conclusion)
+        return base
+    if tally.decided == 0:
+        base.verdict = "INCONCLUSIVE"
+        base.message = (f"all {tally.cells} cells lie within their floating-point error bound and "
+                        f"{len(tally.undecided_runs)} high-precision replays did not decide them")
+        return base
+    base.verdict = "HOLDS"
+    base.message = f"no violation in {tally.instances} instances"
+    if tally.undecided:
+        base.message += f" ({tally.undecided} of {tally.cells} cells undecided in float64, not counted)"
+    if base.artefacts:
+        base.message += (f"; {base.artefacts} float64 violation(s) disappeared on replay at {REPLAY_DPS} digits "
+                         "(floating-point artefacts, not counterexamples)")
+    return base
+
+
+def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, seed: int,
+            progress: Progress | None, tally: Tally, failing: list, worst: dict[str, Any], artefacts: set[str]):
+    """One Hypothesis search: batches drawn, run, summarized; raises at a float64 violation
+    that is not a known artefact, after recording it in ``failing``."""
+    examples = [0]
+
+    @settings(max_examples=budget, deadline=None, database=None, derandomize=False, report_multiple_bugs=False,
+              suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.target, Phase.shrink],
+              print_blob=False)
+    @hypothesis_seed(seed)
+    @given(st.lists(st.tuples(plan.strategy(), st.integers(1, model.replicas)), min_size=1, max_size=model.batch_size))
+    def search(draws: list[tuple[dict[str, Any], int]]) -> None:
+        examples[0] += 1
+        if progress:
+            progress(min(examples[0], budget), budget)
+        batch = [instance for params, replicas in draws for instance in plan.replicate(params, replicas)]
+        results = model.run(batch)
+        if plan.post:
+            inside = [plan.post_ok(p, o) for p, o in zip(batch, results)]
+            for p, o, ok in zip(batch, results, inside):
+                if not ok and len(tally.outside_report) < 3:
+                    tally.outside_report += plan.post_report(p, o)
+            tally.outside += inside.count(False)
+            batch = [p for p, ok in zip(batch, inside) if ok]
+            results = [o for o, ok in zip(results, inside) if ok]
+            if not batch:
+                return
+        summary = conclusion.summarize(batch, results)
+        tally.add_summary(batch, results, summary, conclusion)
+        violated = summary.violated & np.array([_key(p) not in artefacts for p in batch], dtype=bool)
+        if violated.any():
+            found = [(dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in np.flatnonzero(violated)]
+            params, evaluation = min(found, key=lambda pe: pe[1].min_slack)
+            if evaluation.min_slack < worst.get("slack", math.inf):
+                worst.update(slack=evaluation.min_slack, params=params,
+                             **{k: v for k, v in evaluation.at(evaluation.first_violation).items() if k != "slack"})
+            failing.extend(found)
+            raise _Violation
+        batch_tightness = float(summary.max_tightness.max())
+        target(min(batch_tightness, 1e6) if math.isfinite(batch_tightness) else 1e6, label="tightness")
+
+    return search
+
+
+def _key(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True)
+
+
+def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list[tuple[dict[str, Any], Evaluation]],
+             base: Verdict, artefacts: set[str], tally: Tally) -> tuple[dict[str, Any], Evaluation, Replay] | None:
+    """The first float64 violation that survives a high-precision replay: the shrunk case
+    (Hypothesis runs it last) first, then the raw violating instances, newest first, at
+    most :data:`MAX_CONFIRMATIONS` replays; those not confirmed join ``artefacts``."""
+    base.violations += len(failing)
+    replays = 0
+    for params, evaluation in reversed(failing):
+        key = _key(params)
+        if key in artefacts:
+            continue
+        if replays == MAX_CONFIRMATIONS:
+            artefacts.add(key)  # not replayed: passed over, its cells never counted as evidence
+            continue
+        replays += 1
+        replay = replay_high_precision(model, conclusion, params, plan=plan)
+        artefacts.add(key)
+        if replay.confirmed:
+            return params, evaluation, replay
+        if replay.outside:
+            tally.outside += 1  # met the hypotheses on observables in float64 only
+        else:
+            base.artefacts += 1
+    return None
+
+
+def _violated(base: Verdict, statement: Statement, params: dict[str, Any], evaluation: Evaluation, replay: Replay,
+              worst: dict[str, Any]) -> Verdict:
+    base.worst = worst or None
+    base.violations = max(base.violations, 1)
+    first = evaluation.first_violation
+    at = evaluation.at(first if first is not None else replay.t)
+    base.verdict = "VIOLATED"
+    base.counterexample = {
+        "params": params, "t": at["t"], "observed": at["observed"], "bound": at["bound"], "slack": at["slack"],
+        "replay_dps": replay.dps, "replay_t": replay.t, "replay_observed": replay.observed,
+        "replay_bound": replay.bound, "replay": replay_command(statement, params),
+    }
+    base.message = (f"at t = {replay.t}: observed {replay.observed} > bound {replay.bound} with "
+                    f"{short_params(params)}; confirmed at {replay.dps} digits")
+    return base
+
+
+def _nothing_evaluated(statement: Statement, model: Model, conclusion: Conclusion) -> str:
+    """Why no cell was evaluated: the iterations demanded against those the runs had."""
+    demanded = ", ".join(sorted({sp.sstr(ix) for ix in statement.conclusion.atoms(sp.Indexed)})) or "t"
+    steps = model.param("steps") if "steps" in model.param_names else None
+    have = f"; runs of {model.name} have steps <= {int(steps.hi)}" if steps else ""
+    trivial = (f" (t = {', '.join(map(str, sorted(conclusion.trivial_t)))} hold by construction and carry no evidence)"
+               if conclusion.trivial_t else "")
+    return f"nothing evaluated: the conclusion demands {demanded} at t >= {statement.t_min}{have}{trivial}"

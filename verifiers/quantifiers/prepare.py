@@ -1,0 +1,33 @@
+"""What every sampling runner starts from: the model, the draw plan and the conclusion of a
+statement, and the VACUOUS verdict when the hypotheses admit no instance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boundcheck.theorems.statement import Statement
+from boundcheck.verifiers.decide.conclusion import (
+    Conclusion,
+)
+from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models.base import Model
+from boundcheck.verifiers.verdict import Verdict
+
+
+def prepare(statement: Statement) -> tuple[Model, DrawPlan, Conclusion]:
+    model = get_model(statement.model)
+    return model, DrawPlan(statement, model), Conclusion(statement, model)
+
+
+def vacuous_verdict(base: Verdict, plan: DrawPlan, seed: int) -> Verdict | None:
+    report = plan.vacuity(seed=seed)
+    if report is None:
+        return None
+    base.verdict, base.message = "VACUOUS", report["reason"]
+    base.details["demanded"] = report["demanded"]
+    return base
+
+
+def short_params(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in params.items())

@@ -1,0 +1,98 @@
+"""The evidence a sampling runner gathers: only cells decided in float64 or in high precision
+count towards slack and tightness."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from boundcheck.verifiers.decide.conclusion import (
+    HOLDS,
+    UNDECIDED,
+    BatchSummary,
+    Conclusion,
+    Evaluation,
+)
+from boundcheck.verifiers.decide.replay import Replay
+
+#: runs whose undecided cells are re-run in high precision after the search
+UNDECIDED_REPLAYS = 4
+
+
+@dataclass
+class Tally:
+    """Evidence gathered so far: only decided cells count towards slack and tightness."""
+
+    instances: int = 0
+    outside: int = 0
+    cells: int = 0
+    decided: int = 0
+    undecided: int = 0
+    resolved: int = 0
+    min_slack: float = math.inf
+    max_tightness: float = 0.0
+    tightest: dict[str, Any] | None = None
+    outside_report: list[str] = field(default_factory=list)
+    #: instances with undecided cells, most undecided first (re-run in high precision after the search)
+    undecided_runs: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def add_summary(self, batch: list[dict[str, Any]], results: list[dict[str, Any]], summary: BatchSummary,
+                    conclusion: Conclusion) -> None:
+        """Count a batch; keep the full trajectory of a new tightest instance only."""
+        self.instances += len(batch)
+        self.cells += int(summary.cells.sum())
+        self.decided += int(summary.decided.sum())
+        self.undecided += int(summary.undecided.sum())
+        self.min_slack = min(self.min_slack, float(summary.min_slack.min()))
+        for k in np.flatnonzero(summary.undecided):
+            self._queue_undecided(int(summary.undecided[k]), batch[k])
+        k = int(np.argmax(np.where(np.isnan(summary.max_tightness), np.inf, summary.max_tightness)))
+        if summary.decided[k] and (summary.max_tightness[k] > self.max_tightness or self.tightest is None):
+            self._keep_tightest(batch[k], conclusion.evaluate(batch[k], results[k]))
+
+    def add(self, params: dict[str, Any], evaluation: Evaluation) -> None:
+        self.instances += 1
+        self.cells += evaluation.t.size
+        self.decided += evaluation.decided
+        undecided = int(evaluation.undecided.sum())
+        self.undecided += undecided
+        if undecided:
+            self._queue_undecided(undecided, params)
+        self.min_slack = min(self.min_slack, evaluation.min_slack)  # failures included: they are evidence here
+        if evaluation.decided:
+            self._keep_tightest(params, evaluation)
+
+    def queue_artefact(self, params: dict[str, Any]) -> None:
+        """A float64 violation the replay did not confirm: its cells are not evidence either way."""
+        self.undecided_runs.insert(0, (math.inf, dict(params)))
+        del self.undecided_runs[UNDECIDED_REPLAYS:]
+
+    def _queue_undecided(self, count: int, params: dict[str, Any]) -> None:
+        self.undecided_runs.append((count, dict(params)))
+        self.undecided_runs.sort(key=lambda run: -run[0])
+        del self.undecided_runs[UNDECIDED_REPLAYS:]
+
+    def _keep_tightest(self, params: dict[str, Any], evaluation: Evaluation) -> None:
+        tightness = evaluation.max_tightness
+        if tightness > self.max_tightness or self.tightest is None:
+            self.max_tightness = max(self.max_tightness, tightness)
+            scores = np.where((evaluation.status == HOLDS) & ~np.isnan(evaluation.tightness), evaluation.tightness,
+                              -np.inf)
+            k = int(np.argmax(np.where(np.isposinf(scores), np.inf, scores))) if evaluation.t.size else 0
+            self.tightest = {"params": dict(params), "t": int(evaluation.t[k]) if evaluation.t.size else 0,
+                             "trajectory": {"t": evaluation.t.tolist(), "observed": evaluation.observed.tolist(),
+                                            "bound": evaluation.bound.tolist()}}
+
+    def resolve(self, evaluation: Evaluation, replay: Replay) -> None:
+        """Cells of one run that float64 left undecided, decided by its high-precision replay."""
+        for k in np.flatnonzero(evaluation.undecided):
+            status, observed, bound = replay.cells.get(int(evaluation.t[k]), (UNDECIDED, math.nan, math.nan))
+            if status == HOLDS:
+                self.resolved += 1
+                self.decided += 1
+                self.undecided -= 1
+                self.min_slack = min(self.min_slack, bound - observed)
+                if bound > 0:
+                    self.max_tightness = max(self.max_tightness, observed / bound)

@@ -1,0 +1,504 @@
+"""The generated pages: one per statement, one per family module, the verdict index, the CLI reference.
+
+Everything here is computed from the objects that are checked — the statements of
+:func:`boundcheck.theorems.registry.all_statements` and the evidence store — so a page cannot
+describe a statement other than the one verified, nor evidence of another version:
+
+* the claim, hypotheses and constants are typeset from the sympy objects
+  (``sympy.latex``), constants with their provenance, ``assumed`` ones marked;
+* the evidence is the latest run recorded for the statement's *current* hash; a
+  statement with none says so, and a theorem whose latest run is VIOLATED is shown
+  violated (at the top of its page and in the index).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+from boundcheck.theorems.statement import Source, Statement, t
+from boundcheck.verifiers.report import markdown as md
+from boundcheck.verifiers.report.evidence import Evidence, EvidenceReader
+from boundcheck.verifiers.report.plots import trajectory_plot
+
+STATEMENTS_DIR = "statements"
+
+
+def module_of(statement: Statement) -> str:
+    """The family module a statement belongs to (its id's first component)."""
+    return statement.id.split(".", 1)[0]
+
+
+def page_name(statement: Statement) -> str:
+    return statement.id
+
+
+def _symbol_latex(symbol: sp.Symbol) -> str | None:
+    """A multi-letter name as one upright word, as the code spells it: ``min_grad_sq``.
+
+    sympy sets ``gap`` as the italic product g·a·p and ``min_grad_sq[t]`` with a
+    subscript on a subscript. Names with a Greek or one-letter base keep sympy's
+    rendering (``\\lambda_{0}``, ``C_{tight}``).
+    """
+    base = symbol.name.split("_")[0]
+    if len(base) < 2 or not base.isalpha() or sp.latex(sp.Symbol(base)).startswith("\\"):
+        return None
+    return r"\mathrm{" + symbol.name.replace("_", r"\_") + "}"
+
+
+def latex(expr: sp.Basic) -> str:
+    """``sympy.latex`` of ``expr``, with multi-letter symbol and observable names upright."""
+    expr = sp.sympify(expr)
+    symbols = {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    symbols |= {ix.base.label for ix in expr.atoms(sp.Indexed)}
+    names = {s: name for s in symbols if (name := _symbol_latex(s))}
+    return sp.latex(expr, symbol_names=names)
+
+
+def claim_latex(statement: Statement) -> str:
+    """The conclusion with its range of iterations, as :meth:`Statement.latex` writes it."""
+    body = latex(statement.conclusion)
+    if t in statement.conclusion.free_symbols:
+        return rf"\forall t \ge {statement.t_min}:\quad {body}"
+    return body
+
+
+@dataclass
+class Judgement:
+    """The latest verdict against what the statement's kind expects."""
+
+    verdict: str | None
+    expected: tuple[str, ...]
+
+    @property
+    def met(self) -> bool | None:
+        if self.verdict is None or not self.expected:
+            return None
+        return self.verdict in self.expected
+
+    def cell(self) -> str:
+        badge = md.verdict_badge(self.verdict)
+        if self.met is False:
+            return f"{badge} [expected {md.text(' or '.join(self.expected))}]{{.bc-unmet}}"
+        return badge
+
+
+# ------------------------------------------------------------------ statement page
+
+
+def _source(source: Source | str) -> str:
+    if not source:
+        return "No source recorded."
+    if isinstance(source, str):
+        return md.text(source)
+    parts = [f"{md.text(source.authors)}, *{md.text(source.title)}*, {md.text(source.venue)} ({source.year})"]
+    if source.result:
+        parts.append(md.text(source.result))
+    line = ". ".join(parts) + "."
+    if source.arxiv:
+        line += f" [arXiv:{md.text(source.arxiv)}]({source.url})"
+    if source.note:
+        line += f"\n\n{md.text(source.note)}"
+    return line
+
+
+def _quantifier(statement: Statement) -> str:
+    q = statement.quantifier
+    what = {
+        "for_all": "for every instance that satisfies the hypotheses (one violation refutes it)",
+        "with_probability": (f"with probability at least {md.number(q.get('probability'))} over "
+                             f"{code_or_dash(q.get('over'))}, decided by an exact binomial (Clopper–Pearson) test "
+                             f"at confidence {md.number(q.get('confidence'))}"),
+        "in_expectation": (f"in expectation over {code_or_dash(q.get('over'))}, decided by a confidence interval "
+                           f"at confidence {md.number(q.get('confidence'))}"),
+        "asymptotically": f"asymptotically along {code_or_dash(q.get('along'))}",
+        "worst_case": (f"on the worst function of the class {code_or_dash(q.get('function_class'))} "
+                       "(answered by a performance-estimation SDP)"),
+    }.get(q.kind)
+    return f"{md.code(str(q))}: the conclusion is claimed " + (what or "as the quantifier states")
+
+
+def code_or_dash(value: Any) -> str:
+    return md.code(value) if value not in (None, "") else "-"
+
+
+def _claim(statement: Statement) -> list[str]:
+    out = ["## Claim", "", md.math_block(claim_latex(statement)), "", f"Quantifier: {_quantifier(statement)}."]
+    if statement.domain:
+        ranges = ", ".join(f"{md.code(k)} in [{md.number(lo)}, {md.number(hi)}]" for k, (lo, hi) in statement.domain.items())
+        out += ["", f"Parameter ranges for this statement: {ranges}."]
+    out += ["", "### Hypotheses", ""]
+    if statement.hypotheses:
+        out += [f"- {md.code(h.name)}: {md.math_inline(latex(h.relation))}" for h in statement.hypotheses]
+    else:
+        out.append("None beyond the model's own parameter constraints.")
+    out += ["", "### Constants", ""]
+    if not statement.constants:
+        out.append("None: the statement has no constant hidden in an O(·).")
+        return out
+    assumed = [c for c in statement.constants if c.provenance == "assumed"]
+    if assumed:
+        names = ", ".join(md.math_inline(latex(c.symbol)) for c in assumed)
+        out += [":::{warning}", f"{len(assumed)} constant(s) here are **assumed** — guesses, not values from the "
+                f"source: {names}. A HOLDS verdict is evidence for the statement *with these values*.", ":::", ""]
+    for c in statement.constants:
+        tag = "[ASSUMED]{.bc-assumed}" if c.provenance == "assumed" else f"[{c.provenance}]{{.bc-provenance}}"
+        note = f" — {md.text(c.note)}" if c.note else ""
+        out.append(f"- {md.math_inline(latex(c.symbol) + ' = ' + latex(c.value))} {tag}{note}")
+    return out
+
+
+def _evidence(statement: Statement, evidence: Evidence, plot: Callable[[str, dict[str, Any], int | None, bool], str | None],
+              pictures: list[str]) -> list[str]:
+    out = ["## Evidence", ""]
+    judgement = Judgement(evidence.verdict, statement.expected)
+    run = evidence.latest
+    if run is None:
+        out += [":::{warning}", f"No evidence for this version of the statement (hash {md.code(statement.hash())}). "
+                f"Run {md.code('boundcheck verify ' + statement.id)} to gather some."]
+        if evidence.runs_other_versions:
+            out.append(f"{evidence.runs_other_versions} run(s) recorded for earlier versions of this statement are "
+                       "not shown: they checked a different claim.")
+        out += [":::", ""]
+    else:
+        out += _verdict_admonition(statement, judgement, run)
+        out += _numbers(statement, evidence, run)
+        out += _details(run)
+        out += _counterexamples(evidence)
+        out += _trajectory(statement, run, plot)
+    for table in evidence.extra_tables:
+        out += [f"### From the store table {md.code(table.name)}", ""]
+        if table.total > len(table.rows):
+            out += [f"The latest {len(table.rows)} of {table.total} rows.", ""]
+        rows = [[_cell(v) for v in row] for row in table.rows]
+        out += [md.table([md.text(c) for c in table.columns], rows), ""]
+    if pictures:
+        out += ["### Pictures from other tools", ""]
+        for rel in pictures:
+            out += [f"![{md.text(Path(rel).stem)}]({rel})", ""]
+    return out
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return md.number(value)
+    body = str(value)
+    return md.text(body if len(body) <= 80 else body[:77] + "...")
+
+
+def _verdict_admonition(statement: Statement, judgement: Judgement, run: dict[str, Any]) -> list[str]:
+    verdict = run["verdict"]
+    message = md.text(run.get("message") or "")
+    if judgement.met is False:
+        return [":::{error}", f"**{verdict}** — this {statement.kind} is expected to be "
+                f"{md.text(' or '.join(statement.expected))}, and the latest evidence says {verdict}. {message}",
+                ":::", ""]
+    if statement.kind == "mutant" and verdict == "VIOLATED":
+        return [":::{tip}", "**VIOLATED**, as expected: this is a known-false variant, and the checker catches it. "
+                f"{message}", ":::", ""]
+    if verdict == "HOLDS":
+        return [":::{note}", f"**HOLDS** on {run.get('instances')} instances: no violation found. This is evidence "
+                "from computation, not a proof.", ":::", ""]
+    return [":::{note}", f"**{verdict}**. {message}", ":::", ""]
+
+
+def _numbers(statement: Statement, evidence: Evidence, run: dict[str, Any]) -> list[str]:
+    rows = [
+        ["verdict", md.verdict_badge(run["verdict"])],
+        ["expected", md.text(" or ".join(statement.expected)) if statement.expected else "reported, not judged"],
+        ["instances checked", md.number(run.get("instances"))],
+        ["instances outside the hypotheses", md.number(run.get("outside"))],
+        ["violations (float64) / floating-point artefacts", f"{md.number(run.get('violations'))} / "
+                                                             f"{md.number(run.get('artefacts'))}"],
+        ["min slack (bound − observed)", md.number(run.get("min_slack"))],
+        ["max tightness (observed / bound)", md.number(run.get("max_tightness"))],
+        ["budget (seed)", f"{md.number(run.get('budget'))} ({md.number(run.get('seed'))})"],
+        ["wall time", f"{md.number(run.get('wall_s'), 3)} s"],
+        ["date", md.date(run.get("finished_at"))],
+        ["code version", md.code(run.get("code_version") or "-")],
+        ["statement hash", md.code(run.get("statement_hash"))],
+        ["runs recorded for this version", md.number(evidence.runs_this_version)],
+    ]
+    return [md.table(["", "latest run"], rows), ""]
+
+
+def _details(run: dict[str, Any]) -> list[str]:
+    details = run.get("details") or {}
+    out: list[str] = []
+    if details.get("vacuity"):
+        from boundcheck.verifiers.draw.vacuity import vacuity_line
+
+        out += [f"Informativeness: {md.text(vacuity_line(details['vacuity']))}", ""]
+    if details.get("demanded"):
+        out += [f"Smallest instance the hypotheses demand: {md.code(json.dumps(details['demanded'], sort_keys=True))}", ""]
+    settings = details.get("settings") or []
+    if settings:
+        out += ["Settings tested:", ""]
+        for item in settings:
+            setting = item.get("setting")
+            out.append(f"- {md.verdict_badge(item.get('verdict'))} {md.text(item.get('decision', ''))} — "
+                       f"{md.code(json.dumps(setting, sort_keys=True))}")
+        out.append("")
+    return out
+
+
+def _counterexamples(evidence: Evidence) -> list[str]:
+    if not evidence.counterexamples:
+        return []
+    out = ["### Counterexample", ""]
+    for cx in evidence.counterexamples:
+        params = json.dumps(cx.get("params"), sort_keys=True)
+        out += [f"Instance: {md.code(params)}", ""]
+        observed = cx.get("replay_observed") or md.number(cx.get("observed"), 12)
+        bound = cx.get("replay_bound") or md.number(cx.get("bound"), 12)
+        where = f"at t = {cx.get('t')}: " if cx.get("t") is not None else ""
+        digits = f" (replayed at {cx.get('replay_dps')} digits)" if cx.get("replay_dps") else ""
+        out += [f"{where}observed {md.code(observed)} > bound {md.code(bound)}, slack {md.number(cx.get('slack'))}"
+                f"{digits}.", ""]
+        if cx.get("replay_command"):
+            out += ["Replay it:", "", "```bash", str(cx["replay_command"]), "```", ""]
+    return out
+
+
+def _trajectory(statement: Statement, run: dict[str, Any],
+                plot: Callable[[str, dict[str, Any], int | None, bool], str | None]) -> list[str]:
+    tightest = (run.get("details") or {}).get("tightest") or {}
+    trajectory = tightest.get("trajectory")
+    if not trajectory:
+        return []
+    params = json.dumps(tightest.get("params"), sort_keys=True)
+    observed = trajectory.get("observed") or []
+    bound = trajectory.get("bound") or []
+    violated = any(isinstance(o, (int, float)) and isinstance(b, (int, float)) and o > b
+                   for o, b in zip(observed, bound)) and run["verdict"] == "VIOLATED"
+    rel = plot("tightest", trajectory, tightest.get("t"), violated)
+    if rel is None:
+        return []
+    return ["### The tightest instance", "",
+            f"Observed against the bound along t for the instance the checker recorded as tightest: largest "
+            f"observed / bound where the bound exceeds the floating-point tolerance, at t = {tightest.get('t')}. "
+            f"Instance: {md.code(params)}", "",
+            f"![observed and bound along t for {md.text(statement.id)}]({rel})", ""]
+
+
+def statement_page(statement: Statement, evidence: Evidence, statements: dict[str, Statement],
+                   plot: Callable[[str, dict[str, Any], int | None, bool], str | None],
+                   pictures: list[str]) -> str:
+    judgement = Judgement(evidence.verdict, statement.expected)
+    out = [f"(statement-{statement.id})=", f"# {statement.id}", ""]
+    byline = [judgement.cell(), f"[{statement.kind}]{{.bc-kind}}", f"model {md.code(statement.model)}",
+              f"family {md.code(statement.family)}"]
+    out += [" · ".join(byline), ""]
+    if statement.title:
+        out += [f"**{md.text(statement.title)}**", ""]
+    if statement.mutant_of:
+        target = statements.get(statement.mutant_of)
+        link = f"[{md.text(statement.mutant_of)}]({_rel(statement, target)})" if target else md.code(statement.mutant_of)
+        out += [f"A mutant — a known-false variant — of {link}, kept to show that the checker catches it.", ""]
+    mutants = [s for s in statements.values() if s.mutant_of == statement.id]
+    if mutants:
+        links = ", ".join(f"[{md.text(m.id)}]({_rel(statement, m)})" for m in mutants)
+        out += [f"Mutants of this statement: {links}.", ""]
+    out += _claim(statement)
+    out += ["", "## Source", "", _source(statement.source), ""]
+    if statement.doc:
+        out += ["## Statement in words", "", md.paragraphs(statement.doc), ""]
+    out += _evidence(statement, evidence, plot, pictures)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _rel(src: Statement, dst: Statement) -> str:
+    if module_of(src) == module_of(dst):
+        return f"{page_name(dst)}.md"
+    return f"../{module_of(dst)}/{page_name(dst)}.md"
+
+
+# ------------------------------------------------------------------ index and family pages
+
+
+def _index_row(statement: Statement, evidence: Evidence, link: str) -> list[str]:
+    run = evidence.latest or {}
+    # <wbr>: a long id may break after a dot, never inside a name
+    shown = "<wbr>".join(md.text(part + ".") for part in statement.id.split(".")).removesuffix("\\.")
+    return [f"[{shown}]({link})", md.text(statement.kind),
+            Judgement(evidence.verdict, statement.expected).cell(),
+            md.number(run.get("instances")), md.number(run.get("max_tightness"), 3),
+            md.number(run.get("min_slack"), 3)]
+
+
+INDEX_HEADER = ["statement", "kind", "verdict", "instances", "max tightness", "min slack"]
+
+
+def _verdict_table(rows: list[list[str]]) -> list[str]:
+    return [":::{container} bc-verdict-table", md.table(INDEX_HEADER, rows), ":::", ""]
+
+
+def index_page(statements: dict[str, Statement], evidence: dict[str, Evidence], store_label: str) -> str:
+    counts: dict[str, int] = {}
+    unmet = []
+    for s in statements.values():
+        verdict = evidence[s.id].verdict or "no evidence"
+        counts[verdict] = counts.get(verdict, 0) + 1
+        if Judgement(evidence[s.id].verdict, s.expected).met is False:
+            unmet.append(s)
+    modules = sorted({module_of(s) for s in statements.values()})
+    out = ["(statements-index)=", "# Statements and their verdicts", "",
+           f"Every built-in statement with the latest verdict recorded for its current version in the evidence "
+           f"store {md.code(store_label)}. A verdict is judged against the statement's kind: a theorem must "
+           "HOLD (or be VACUOUS), a mutant must be VIOLATED, a conjecture is reported.", "",
+           "Totals: " + ", ".join(f"{md.text(k)} {v}" for k, v in sorted(counts.items())) + ".", ""]
+    if unmet:
+        out += [":::{error}", f"{len(unmet)} statement(s) do not meet their kind's expectation: "
+                + ", ".join(f"[{md.text(s.id)}]({module_of(s)}/{page_name(s)}.md)" for s in unmet) + ".", ":::", ""]
+    rows = [_index_row(s, evidence[s.id], f"{module_of(s)}/{page_name(s)}.md") for s in statements.values()]
+    out += _verdict_table(rows) + ["```{toctree}", ":hidden:", ":maxdepth: 1", ""]
+    out += [f"{m}/index" for m in modules]
+    out += ["```", ""]
+    return "\n".join(out)
+
+
+def family_page(module: str, statements: list[Statement], evidence: dict[str, Evidence]) -> str:
+    doc = sys.modules.get(f"boundcheck.theorems.{module}").__doc__ if f"boundcheck.theorems.{module}" in sys.modules else ""
+    out = [f"# {module}", ""]
+    if doc:
+        out += [md.paragraphs(doc), ""]
+    families: dict[str, list[Statement]] = {}
+    for s in statements:
+        families.setdefault(s.family, []).append(s)
+    for family, members in families.items():
+        out += [f"## {family}", ""]
+        rows = [_index_row(s, evidence[s.id], f"{page_name(s)}.md") for s in members]
+        out += _verdict_table(rows)
+    out += ["```{toctree}", ":hidden:", ""] + [page_name(s) for s in statements] + ["```", ""]
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------ CLI reference
+
+
+def cli_page() -> str:
+    """The command-line reference, from the argparse parser the ``boundcheck`` command uses."""
+    import argparse
+
+    from boundcheck.verifiers.commands.cli import build_parser
+
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        parser = build_parser()
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        helps = {a.dest: a.help for a in sub._choices_actions}
+        out = ["(cli-reference)=", "# Command-line reference", "",
+               "Generated from the parser of the `boundcheck` command itself "
+               "(`boundcheck.verifiers.commands.cli.build_parser()`), so it lists exactly what the installed "
+               "command accepts.", "",
+               "```text", parser.format_help().rstrip(), "```", ""]
+        for name, command in sub.choices.items():
+            out += [f"(cli-{name})=", f"## boundcheck {name}", "", md.text(helps.get(name) or ""), "",
+                    "```text", command.format_help().rstrip(), "```", ""]
+            arguments = [a for a in command._actions if not isinstance(a, argparse._HelpAction)]
+            if arguments:
+                for action in arguments:
+                    out.append(f"- {_argument(action)}")
+                out.append("")
+        return "\n".join(out)
+    finally:
+        if previous is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = previous
+
+
+def _argument(action: Any) -> str:
+    import argparse
+
+    if action.option_strings:
+        name = ", ".join(action.option_strings)
+        if action.nargs != 0:
+            name += " " + (action.metavar or action.dest.upper())
+    else:
+        name = action.metavar or action.dest
+    line = f"{md.code(name)}: {md.text(action.help or '')}"
+    if action.choices:
+        line += f" (one of {', '.join(md.code(c) for c in action.choices)})"
+    if action.default not in (None, False, argparse.SUPPRESS) and action.nargs != 0:
+        line += f" (default {md.code(action.default)})"
+    if action.required and action.option_strings:
+        line += " (required)"
+    return line
+
+
+# ------------------------------------------------------------------ writing it all
+
+
+def write_if_changed(path: Path, content: str | bytes) -> None:
+    """Write only when the content changed, so Sphinx's mtime-based reuse stays valid."""
+    data = content.encode() if isinstance(content, str) else content
+    if path.is_file() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def generate(source_dir: Path, statements: dict[str, Statement], reader: EvidenceReader,
+             store_label: str) -> dict[str, Evidence]:
+    """Write the generated pages under ``source_dir``; returns the evidence used, by statement id."""
+    root = source_dir / STATEMENTS_DIR
+    evidence = {sid: reader.for_statement(sid, s.hash()) for sid, s in statements.items()}
+    by_module: dict[str, list[Statement]] = {}
+    for s in statements.values():
+        by_module.setdefault(module_of(s), []).append(s)
+    written: set[Path] = set()
+
+    def keep(path: Path) -> None:
+        written.add(path.resolve())
+
+    for module, members in by_module.items():
+        folder = root / module
+        for s in members:
+            def plot(kind: str, trajectory: dict[str, Any], mark_t: int | None, violated: bool,
+                     s: Statement = s, folder: Path = folder) -> str | None:
+                path = folder / "_plots" / f"{s.id}--{kind}.png"
+                title = f"{s.id}: observed vs bound ({'violated' if violated else 'tightest instance'})"
+                made = trajectory_plot(trajectory, path, title, mark_t, violated)
+                if made is None:
+                    return None
+                keep(made)
+                return f"_plots/{path.name}"
+
+            pictures = []
+            for picture in evidence[s.id].pictures:
+                target = folder / "_pictures" / s.id / picture.name
+                write_if_changed(target, picture.read_bytes())
+                keep(target)
+                pictures.append(f"_pictures/{s.id}/{picture.name}")
+            page = folder / f"{page_name(s)}.md"
+            write_if_changed(page, statement_page(s, evidence[s.id], statements, plot, pictures))
+            keep(page)
+        page = folder / "index.md"
+        write_if_changed(page, family_page(module, members, evidence))
+        keep(page)
+    page = root / "index.md"
+    write_if_changed(page, index_page(statements, evidence, store_label))
+    keep(page)
+    page = source_dir / "cli.md"
+    write_if_changed(page, cli_page())
+    keep(page)
+    _remove_stale(root, written)
+    return evidence
+
+
+def _remove_stale(root: Path, written: set[Path]) -> None:
+    """Pages and plots of statements that no longer exist must not linger in the site."""
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and path.resolve() not in written:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            shutil.rmtree(path)
