@@ -10,8 +10,9 @@ import json
 
 import pytest
 from boundcheck.theorems.registry import all_statements
-from boundcheck.verifiers.check import replay_high_precision, verify
+from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.decide.conclusion import Conclusion
+from boundcheck.verifiers.decide.replay import replay_high_precision
 from boundcheck.verifiers.models import get_model
 
 # trajectory statements; the worst_case ones are certified by PEP SDPs (test_certify.py)

@@ -105,11 +105,10 @@ def test_cli_reference_is_the_parser_s(site):
     from boundcheck.verifiers.commands.cli import build_parser
 
     parser = build_parser()
-    commands = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction").choices
     page = _page(site["html"] / "cli.html")
-    for name, sub in commands.items():
+    for name, (_, sub) in parser.commands.items():
         assert f"boundcheck {name}" in page
-        for action in sub._actions:
+        for action in sub.added:
             for option in action.option_strings:
                 assert option in page, f"{name} {option} missing from the CLI reference"
 

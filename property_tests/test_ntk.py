@@ -18,8 +18,9 @@ import sympy as sp
 from boundcheck.theorems.registry import all_statements
 from boundcheck.theorems.statement import Statement, with_probability
 from boundcheck.verifiers import models
-from boundcheck.verifiers.check import replay_high_precision, verify
+from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.decide.conclusion import Conclusion
+from boundcheck.verifiers.decide.replay import replay_high_precision
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.base import Model, Observable, Param
 

@@ -24,7 +24,7 @@ reproduces the witness's iterates.
 Confirmation is independent of the SDP: the numba kernel runs gradient descent on
 that function, the statement's conclusion is evaluated by the sampling checker's
 :class:`boundcheck.verifiers.decide.conclusion.Conclusion`, and a violation is replayed in mpmath
-(:func:`boundcheck.verifiers.check.replay_high_precision`).
+(:func:`boundcheck.verifiers.decide.replay.replay_high_precision`).
 """
 
 from __future__ import annotations
@@ -112,8 +112,8 @@ def confirm_witness(statement: Statement, function_class: str, params: dict[str,
     if function_class not in WITNESS_CLASSES:
         return None, {"confirmed": False, "message": f"no witness model for class {function_class} "
                       "(the PEP value is exact for it: the verdict stands on the SDP alone)"}
-    from boundcheck.verifiers.check import replay_high_precision
     from boundcheck.verifiers.decide.conclusion import Conclusion
+    from boundcheck.verifiers.decide.replay import replay_high_precision
     from boundcheck.verifiers.models import get_model
 
     try:

@@ -13,6 +13,7 @@ import argparse
 import importlib
 import json
 import math
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -237,8 +238,8 @@ def _print_summary(verdicts, judged_by_expectation: bool = True) -> None:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from boundcheck.verifiers.check import REPLAY_DPS, replay_high_precision
     from boundcheck.verifiers.decide.conclusion import Conclusion
+    from boundcheck.verifiers.decide.replay import REPLAY_DPS, replay_high_precision
     from boundcheck.verifiers.draw.strategies import DrawPlan
     from boundcheck.verifiers.loading import load
     from boundcheck.verifiers.models import get_model
@@ -294,23 +295,71 @@ def cmd_replay(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ entry point
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="boundcheck", description="Check deep-learning theory against computation.")
-    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that keeps the arguments and subcommands added to it, so that the
+    command line can describe itself (:func:`reference`) through public argparse API only."""
 
-    p = sub.add_parser("list", help="list the built-in statements")
+    def __init__(self, *args: Any, **kwargs: Any):
+        self.added: list[argparse.Action] = []  # before argparse adds its own -h
+        self.commands: dict[str, tuple[str, _Parser]] = {}
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.added.append(action)
+        return action
+
+
+def reference() -> tuple[str, list]:
+    """The command line described for the documentation: its overview and every command."""
+    from boundcheck.verifiers.report.pages import ArgumentHelp, CommandHelp
+
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        parser = build_parser()
+        commands = []
+        for name, (help_, command) in parser.commands.items():
+            arguments = []
+            for action in command.added:
+                if action.dest == "help":
+                    continue
+                label = ", ".join(action.option_strings) or action.metavar or action.dest
+                if action.option_strings and action.nargs != 0:
+                    label += " " + (action.metavar or action.dest.upper())
+                default = action.default if action.nargs != 0 and action.default not in (None, False) else None
+                arguments.append(ArgumentHelp(label, action.help or "", tuple(map(str, action.choices or ())),
+                                              default, bool(action.required and action.option_strings)))
+            commands.append(CommandHelp(name, help_ or "", command.format_help(), tuple(arguments)))
+        return parser.format_help(), commands
+    finally:
+        if previous is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = previous
+
+
+def build_parser() -> _Parser:
+    parser = _Parser(prog="boundcheck", description="Check deep-learning theory against computation.")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, help_: str) -> _Parser:
+        parser.commands[name] = (help_, sub.add_parser(name, help=help_))
+        return parser.commands[name][1]
+
+    p = command("list", "list the built-in statements")
     p.add_argument("--family", help="only ids starting with this family")
     p.add_argument("--kind", choices=["theorem", "conjecture", "mutant", "proof_step"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_list)
 
-    p = sub.add_parser("show", help="a statement: hypotheses, constants, source, latest evidence")
+    p = command("show", "a statement: hypotheses, constants, source, latest evidence")
     p.add_argument("id")
     p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     p.set_defaults(run=cmd_show)
 
-    p = sub.add_parser("verify", help="check statements (ids, .toml or .py files, or --all)")
+    p = command("verify", "check statements (ids, .toml or .py files, or --all)")
     p.add_argument("targets", nargs="*")
     p.add_argument("--all", action="store_true", help="every built-in statement")
     p.add_argument("--budget", type=int, help="Hypothesis examples (or Monte Carlo runs) per statement")
@@ -320,14 +369,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="skip statements already recorded at this budget and seed")
     p.set_defaults(run=cmd_verify)
 
-    p = sub.add_parser("replay", help="re-run one instance and print every observable against the bound")
+    p = command("replay", "re-run one instance and print every observable against the bound")
     p.add_argument("id", help="statement id or conjecture file")
     p.add_argument("--params", required=True, help="the instance, as JSON")
     p.add_argument("--dps", type=int, help="digits for the high-precision replay (default 50)")
     p.set_defaults(run=cmd_replay)
 
     for name, (module, help_) in EXTRA_COMMANDS.items():
-        p = sub.add_parser(name, help=help_)
+        p = command(name, help_)
         mod = importlib.import_module(f"boundcheck.verifiers.commands.{module}")
         mod.add_arguments(p)
         p.set_defaults(run=mod.main)

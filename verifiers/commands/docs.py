@@ -39,7 +39,9 @@ def main(args: argparse.Namespace) -> int:
     if not store.is_file():
         print(f"boundcheck docs: no evidence store at {store}: every statement page will say "
               "'no evidence' (run `boundcheck verify --all` first, or pass --verify)", file=sys.stderr)
-    result = build_site(Path(args.out), store if store.is_file() else None)
+    from boundcheck.verifiers.commands.cli import reference
+
+    result = build_site(Path(args.out), store if store.is_file() else None, reference())
     print(f"built {result.html} ({result.statements} statements, {result.with_evidence} with evidence for their "
           f"current version; pages {result.generate_s:.1f}s, Sphinx {result.sphinx_s:.1f}s)")
     return verify_code

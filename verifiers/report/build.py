@@ -60,8 +60,9 @@ def _copy_tree(src: Path, dst: Path, ignore: tuple[str, ...] = ()) -> set[Path]:
     return copied
 
 
-def build_site(out: Path, store_path: Path | None) -> BuildResult:
-    """Generate the pages from the registry and the store at ``store_path``, then run Sphinx."""
+def build_site(out: Path, store_path: Path | None, cli_reference: tuple | None = None) -> BuildResult:
+    """Generate the pages from the registry and the store at ``store_path``, then run Sphinx;
+    ``cli_reference`` (overview, [CommandHelp]) is the command line's description of itself."""
     from boundcheck.theorems.registry import all_statements
     from boundcheck.verifiers.report.evidence import EvidenceReader
     from boundcheck.verifiers.report.pages import STATEMENTS_DIR, generate
@@ -85,7 +86,7 @@ def build_site(out: Path, store_path: Path | None) -> BuildResult:
     statements = all_statements()
     reader = EvidenceReader(store_path, exclude=out)
     try:
-        evidence = generate(source, statements, reader, str(store_path) if store_path else "(none)")
+        evidence = generate(source, statements, reader, str(store_path) if store_path else "(none)", cli_reference)
     finally:
         reader.close()
     generated = time.perf_counter()

@@ -14,7 +14,6 @@ describe a statement other than the one verified, nor evidence of another versio
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -383,54 +382,49 @@ def family_page(module: str, statements: list[Statement], evidence: dict[str, Ev
 # ------------------------------------------------------------------ CLI reference
 
 
-def cli_page() -> str:
-    """The command-line reference, from the argparse parser the ``boundcheck`` command uses."""
-    import argparse
+@dataclass(frozen=True)
+class ArgumentHelp:
+    """One argument of a command, as the reference page prints it."""
 
-    from boundcheck.verifiers.commands.cli import build_parser
-
-    previous = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "100"
-    try:
-        parser = build_parser()
-        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        helps = {a.dest: a.help for a in sub._choices_actions}
-        out = ["(cli-reference)=", "# Command-line reference", "",
-               "Generated from the parser of the `boundcheck` command itself "
-               "(`boundcheck.verifiers.commands.cli.build_parser()`), so it lists exactly what the installed "
-               "command accepts.", "",
-               "```text", parser.format_help().rstrip(), "```", ""]
-        for name, command in sub.choices.items():
-            out += [f"(cli-{name})=", f"## boundcheck {name}", "", md.text(helps.get(name) or ""), "",
-                    "```text", command.format_help().rstrip(), "```", ""]
-            arguments = [a for a in command._actions if not isinstance(a, argparse._HelpAction)]
-            if arguments:
-                for action in arguments:
-                    out.append(f"- {_argument(action)}")
-                out.append("")
-        return "\n".join(out)
-    finally:
-        if previous is None:
-            os.environ.pop("COLUMNS", None)
-        else:
-            os.environ["COLUMNS"] = previous
+    name: str
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    required: bool = False
 
 
-def _argument(action: Any) -> str:
-    import argparse
+@dataclass(frozen=True)
+class CommandHelp:
+    """One command of the command line: its help line, its ``--help`` text and its arguments."""
 
-    if action.option_strings:
-        name = ", ".join(action.option_strings)
-        if action.nargs != 0:
-            name += " " + (action.metavar or action.dest.upper())
-    else:
-        name = action.metavar or action.dest
-    line = f"{md.code(name)}: {md.text(action.help or '')}"
-    if action.choices:
-        line += f" (one of {', '.join(md.code(c) for c in action.choices)})"
-    if action.default not in (None, False, argparse.SUPPRESS) and action.nargs != 0:
-        line += f" (default {md.code(action.default)})"
-    if action.required and action.option_strings:
+    name: str
+    help: str
+    text: str
+    arguments: tuple[ArgumentHelp, ...] = ()
+
+
+def cli_page(overview: str, commands: list[CommandHelp]) -> str:
+    """The command-line reference, from the description the command line gives of itself
+    (``boundcheck.verifiers.commands.cli.reference()``, handed in by the docs command)."""
+    out = ["(cli-reference)=", "# Command-line reference", "",
+           "Generated from the parser of the `boundcheck` command itself, so it lists exactly what the "
+           "installed command accepts.", "",
+           "```text", overview.rstrip(), "```", ""]
+    for command in commands:
+        out += [f"(cli-{command.name})=", f"## boundcheck {command.name}", "", md.text(command.help), "",
+                "```text", command.text.rstrip(), "```", ""]
+        if command.arguments:
+            out += [f"- {_argument(a)}" for a in command.arguments] + [""]
+    return "\n".join(out)
+
+
+def _argument(argument: ArgumentHelp) -> str:
+    line = f"{md.code(argument.name)}: {md.text(argument.help)}"
+    if argument.choices:
+        line += f" (one of {', '.join(md.code(c) for c in argument.choices)})"
+    if argument.default is not None:
+        line += f" (default {md.code(argument.default)})"
+    if argument.required:
         line += " (required)"
     return line
 
@@ -448,7 +442,7 @@ def write_if_changed(path: Path, content: str | bytes) -> None:
 
 
 def generate(source_dir: Path, statements: dict[str, Statement], reader: EvidenceReader,
-             store_label: str) -> dict[str, Evidence]:
+             store_label: str, cli_reference: tuple[str, list[CommandHelp]] | None = None) -> dict[str, Evidence]:
     """Write the generated pages under ``source_dir``; returns the evidence used, by statement id."""
     root = source_dir / STATEMENTS_DIR
     evidence = {sid: reader.for_statement(sid, s.hash()) for sid, s in statements.items()}
@@ -488,9 +482,10 @@ def generate(source_dir: Path, statements: dict[str, Statement], reader: Evidenc
     page = root / "index.md"
     write_if_changed(page, index_page(statements, evidence, store_label))
     keep(page)
-    page = source_dir / "cli.md"
-    write_if_changed(page, cli_page())
-    keep(page)
+    if cli_reference is not None:
+        page = source_dir / "cli.md"
+        write_if_changed(page, cli_page(*cli_reference))
+        keep(page)
     _remove_stale(root, written)
     return evidence
 
