@@ -15,7 +15,7 @@ import sympy as sp
 from boundcheck.theorems.registry import all_statements
 from boundcheck.theorems.statement import Hypothesis, Statement, t
 from boundcheck.theorems.symbols import L, dist_sq, eta, mu
-from boundcheck.verifiers import certify
+from boundcheck.verifiers.certificates import pep as certify
 from boundcheck.verifiers.certificates.pep import (
     Row,
     Solved,
@@ -23,8 +23,8 @@ from boundcheck.verifiers.certificates.pep import (
     decide,
     judge,
     pepit_report,
-    run_worst_case,
 )
+from boundcheck.verifiers.quantifiers.worst_case import run_worst_case
 from boundcheck.verifiers.verdict import Verdict
 
 
