@@ -1,11 +1,13 @@
-"""A conjecture written in Python with the theorems API (trusted code, like a test file).
+"""A conjecture written in Python with the statement API of ``import boundcheck`` (trusted code,
+like a test file).
 
 Claim: on mu-strongly convex L-smooth functions, the function-value gap contracts like
 the distance, max{(1 - eta mu)^2, (1 - eta L)^2}^t (THEOREMS.md 7.4, PEP-verified).
 """
 
 import sympy as sp
-from boundcheck.theorems import Hypothesis, Statement, t
+
+from boundcheck import Hypothesis, Statement, t
 from boundcheck.theorems.symbols import L, eta, gap, mu
 
 function_value_contraction = Statement(

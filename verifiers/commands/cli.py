@@ -30,6 +30,7 @@ EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     "explore": ("explore", "validity region of one hypothesis: relax it and map where the conclusion holds"),
     "campaign": ("campaign", "a resumable sweep (grid x seeds in batches), in-process or on Dask"),
     "warm-up": ("warmup", "compile every model's numba kernels now (cached on disk) instead of at first use"),
+    "power": ("power", "detection power: the smallest tightening of the bound (or value of a constant) caught"),
 }
 
 
@@ -141,6 +142,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             verdict = verify(statement, budget=args.budget, seed=args.seed, progress=bar)
             bar.clear()
             store.record(verdict)
+            if args.power and statement.kind == "theorem" and verdict.verdict == "HOLDS":
+                _measure_power(statement, verdict, store, args)
             verdicts.append(verdict)
             if not args.json:
                 _print_verdict(verdict)
@@ -155,6 +158,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     elif len(verdicts) > 1:
         _print_summary(verdicts, judged_by_expectation=args.all)
     return verify_exit_code(verdicts, all_=args.all)
+
+
+def _measure_power(statement, verdict, store, args: argparse.Namespace) -> None:
+    """``verify --power``: the theorem's detection power, recorded and kept in its verdict's details."""
+    from boundcheck.verifiers.power import power
+
+    result = power(statement, budget=args.budget, seed=args.seed)
+    store.record_power(statement.id, statement.hash(), result.to_dict())
+    verdict.details["power"] = {"epsilon": result.epsilon, "held_at": result.held_at, "claim": result.claim}
 
 
 def verify_exit_code(verdicts: Sequence[Any], all_: bool = False) -> int:
@@ -206,10 +218,20 @@ def _print_verdict(v) -> None:
         print(f"  {vacuity_line(v.details['vacuity'])}")
 
 
+def _power_cell(verdict) -> str:
+    """The eps column of ``verify --power``: '-' where no power was measured, '>1' where none was caught."""
+    measured = verdict.details.get("power")
+    if not measured:
+        return "-"
+    eps = measured["epsilon"]
+    return ">1" if eps is None else f"{eps:.2g} ({'tight' if measured['claim'] == 'tight' else 'room'})"
+
+
 def _print_summary(verdicts, judged_by_expectation: bool = True) -> None:
     width = max(len(v.statement_id) for v in verdicts)
+    with_power = any("power" in v.details for v in verdicts)
     header = f"{'statement':<{width}}  {'kind':<10}  {'verdict':<12}  {'expected':<16}  {'ok':<3}  " \
-             f"{'instances':>9}  {'max tight':>9}  {'min slack':>10}  {'time':>6}"
+             f"{'instances':>9}  {'max tight':>9}  {'min slack':>10}  {'time':>6}" + ("  eps" if with_power else "")
     print("\n" + header + "\n" + "-" * len(header))
     for v in verdicts:
         met = v.meets_expectation
@@ -219,7 +241,8 @@ def _print_summary(verdicts, judged_by_expectation: bool = True) -> None:
         expected = "/".join(v.expected) or ("(reported)" if judged_by_expectation or v.kind != "conjecture"
                                             else "HOLDS")
         print(f"{v.statement_id:<{width}}  {v.kind:<10}  {v.verdict:<12}  {expected:<16}  {ok:<3}  "
-              f"{v.instances:>9}  {_fmt(v.max_tightness):>9}  {_fmt(v.min_slack):>10}  {v.wall_s:>5.1f}s")
+              f"{v.instances:>9}  {_fmt(v.max_tightness):>9}  {_fmt(v.min_slack):>10}  {v.wall_s:>5.1f}s"
+              + (f"  {_power_cell(v)}" if with_power else ""))
     failed = [v for v in verdicts if v.meets_expectation is False
               or (not judged_by_expectation and v.kind == "conjecture" and v.verdict != "HOLDS")]
     total = sum(v.wall_s for v in verdicts)
@@ -367,6 +390,8 @@ def build_parser() -> _Parser:
     p.add_argument("--json", action="store_true", help="machine-readable verdicts on stdout, no progress bar")
     p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     p.add_argument("--resume", action="store_true", help="skip statements already recorded at this budget and seed")
+    p.add_argument("--power", action="store_true",
+                   help="also measure each theorem that HOLDS: the smallest tightening of its bound caught (eps)")
     p.set_defaults(run=cmd_verify)
 
     p = command("replay", "re-run one instance and print every observable against the bound")
