@@ -14,6 +14,7 @@ import dataclasses
 
 import pytest
 import sympy as sp
+
 from boundcheck.theorems.double_descent import RF_DOMAIN, RF_LIMIT
 from boundcheck.theorems.registry import all_statements
 from boundcheck.theorems.statement import Hypothesis, Quantifier, Statement, in_expectation
@@ -29,7 +30,7 @@ RIDGELESS = {"ridge": (0.0, 0.0), "steps": (0, 0)}
 
 
 def _with(quantifier: Quantifier, **extra) -> Quantifier:
-    return Quantifier(quantifier.kind, tuple({**dict(quantifier.params), **extra}.items()))
+    return quantifier.replace(**extra)
 
 
 # ------------------------------------------------------------------ item 4: one-sided claims

@@ -1,9 +1,20 @@
 """boundcheck's statements: what deep-learning theory claims, written in sympy.
 
-``import theorems`` imports sympy and nothing heavier; numerics live in ``verifiers``.
+``import boundcheck.theorems`` imports sympy and nothing heavier; numerics live in
+``boundcheck.verifiers``.
 """
 
+from boundcheck.theorems.quantifiers import (
+    Asymptotically,
+    ForAll,
+    InExpectation,
+    SumOfSquares,
+    WithProbability,
+    WorstCase,
+    sum_of_squares,
+)
 from boundcheck.theorems.statement import (
+    CLAIMS,
     Constant,
     Hypothesis,
     Quantifier,
@@ -13,6 +24,7 @@ from boundcheck.theorems.statement import (
     asymptotically,
     for_all,
     in_expectation,
+    mutant,
     observable,
     register,
     scalar,
@@ -22,7 +34,8 @@ from boundcheck.theorems.statement import (
 )
 
 __all__ = [
-    "Constant", "Hypothesis", "Quantifier", "Source", "Statement", "StatementError",
-    "asymptotically", "for_all", "in_expectation", "observable", "register", "scalar",
-    "t", "with_probability", "worst_case",
+    "CLAIMS", "Asymptotically", "Constant", "ForAll", "Hypothesis", "InExpectation", "Quantifier", "Source",
+    "Statement", "StatementError", "SumOfSquares", "WithProbability", "WorstCase", "asymptotically", "for_all",
+    "in_expectation", "mutant", "observable", "register", "scalar", "sum_of_squares", "t", "with_probability",
+    "worst_case",
 ]

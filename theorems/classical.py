@@ -6,6 +6,7 @@ is deterministic (``for_all``): one violation on one instance refutes it.
 """
 
 import sympy as sp
+
 from boundcheck.theorems.statement import Constant, Hypothesis, Source, Statement, register, t, worst_case
 from boundcheck.theorems.symbols import L, R_sq, dist_sq, eta, f, gap, min_grad_sq, mu
 

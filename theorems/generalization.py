@@ -23,9 +23,18 @@ logarithms natural; delta is the statement's failure probability (DELTA below).
 import dataclasses
 
 import sympy as sp
+
 from boundcheck.theorems import ntk
 from boundcheck.theorems.closed_forms.kl import kl_inv
-from boundcheck.theorems.statement import Constant, Hypothesis, Quantifier, Source, Statement, register, with_probability
+from boundcheck.theorems.statement import (
+    Constant,
+    Hypothesis,
+    Source,
+    Statement,
+    WithProbability,
+    register,
+    with_probability,
+)
 from boundcheck.theorems.symbols import m, n
 
 # ------------------------------------------------------------------ sources
@@ -74,10 +83,9 @@ C_conf = sp.Symbol("C_conf", positive=True)
 DELTA_CONSTANT = Constant(delta, DELTA, "stated", "the failure probability of the statement; the binomial test uses it")
 
 
-def over_data(settings: int) -> Quantifier:
+def over_data(settings: int) -> WithProbability:
     """with_probability(1 - delta, over the training-set seed), ``settings`` drawn settings of the rest."""
-    q = with_probability(1 - DELTA, over="seed")
-    return Quantifier(q.kind, q.params + (("settings", settings),))
+    return with_probability(1 - DELTA, over="seed", settings=settings)
 
 
 # ------------------------------------------------------------------ Rademacher: linear class

@@ -19,6 +19,7 @@ its own words as conjectures with assumed constants. Each theorem has mutants.
 """
 
 import sympy as sp
+
 from boundcheck.theorems.closed_forms import linear_rates as rates
 from boundcheck.theorems.statement import Constant, Hypothesis, Source, Statement, observable, register, t
 

@@ -21,10 +21,10 @@ initialisation) with the data fixed by ``seed``, as in the papers.
 """
 
 import sympy as sp
+
 from boundcheck.theorems.statement import (
     Constant,
     Hypothesis,
-    Quantifier,
     Source,
     Statement,
     observable,
@@ -114,11 +114,6 @@ def _with(base: dict, **extra: tuple) -> dict:
     return {**base, **extra}
 
 
-def _many_settings(quantifier: Quantifier, settings: int) -> Quantifier:
-    """``quantifier`` over ``settings`` data sets (the checker's default is 4)."""
-    return Quantifier(quantifier.kind, quantifier.params + (("settings", settings),))
-
-
 # ------------------------------------------------------------------ Du et al. 2019
 
 
@@ -148,7 +143,7 @@ def du2019_linear_convergence() -> Statement:
         hypotheses=(DU_WIDTH, DU_STEP, *GAUSSIAN_INIT, TRAINED),
         constants=(DELTA, *DELTA_SPLIT, WIDTH_GD, C_ETA),
         conclusion=DU_CONCLUSION,
-        quantifier=_many_settings(with_probability(1 - sp.Rational(1, 10), over="init_seed"), 8),
+        quantifier=with_probability(1 - sp.Rational(1, 10), over="init_seed", settings=8),
         domain=_with(SMALL, m=(8, 4096), steps=(20, 60), step_unit=(2, 2), step=(0.05, 0.249)),
         budget=16,
     )

@@ -13,6 +13,7 @@ import ast
 from collections.abc import Mapping
 
 import sympy as sp
+
 from boundcheck.theorems.statement import t as t_symbol
 
 FUNCTIONS = {

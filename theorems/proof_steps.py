@@ -12,8 +12,9 @@ variables are dimensionless.
 """
 
 import sympy as sp
+
 from boundcheck.theorems.classical import DRORI_TEBOULLE, KARIMI, NESTEROV, PEPIT_STRONGLY_CONVEX
-from boundcheck.theorems.statement import Hypothesis, Quantifier, Source, Statement, register
+from boundcheck.theorems.statement import Hypothesis, Source, Statement, register, sum_of_squares
 
 h = sp.Symbol("h", real=True)  # L * eta
 q = sp.Symbol("q", real=True)  # mu / L
@@ -31,11 +32,6 @@ MIN = Source("H. Min, S. Tarmoun, R. Vidal, E. Mallada",
              "On the Explicit Role of Initialization on the Convergence and Implicit Bias of Overparametrized "
              "Linear Networks", "ICML", 2021, arxiv="2105.06351",
              result="scalar case and GD contraction (THEOREMS.md 1.4 items 5 and 7, DERIVED)")
-
-
-def sum_of_squares(degree: int, serves: str) -> Quantifier:
-    """p >= 0 on the hypotheses' set, certified by a degree-``degree`` SOS identity."""
-    return Quantifier("sum_of_squares", (("degree", degree), ("serves", serves)))
 
 
 def _nonneg(name: str, expr: sp.Expr) -> Hypothesis:

@@ -12,7 +12,7 @@ import pkgutil
 import boundcheck.theorems
 from boundcheck.theorems.statement import _REGISTERED, Statement, build
 
-INFRASTRUCTURE = {"statement", "registry", "parse", "symbolic", "symbols", "closed_forms"}
+INFRASTRUCTURE = {"statement", "quantifiers", "registry", "parse", "symbolic", "symbols", "closed_forms"}
 
 _cache: dict[str, Statement] | None = None
 

@@ -10,6 +10,7 @@ Only sympy is imported here: ``import theorems`` stays light.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import inspect
 import textwrap
@@ -19,16 +20,40 @@ from typing import Any
 
 import sympy as sp
 
+from boundcheck.theorems.quantifiers import (
+    QUANTIFIERS,
+    Asymptotically,
+    ForAll,
+    InExpectation,
+    Quantifier,
+    StatementError,
+    SumOfSquares,
+    WithProbability,
+    WorstCase,
+    asymptotically,
+    for_all,
+    in_expectation,
+    sum_of_squares,
+    with_probability,
+    worst_case,
+)
+
+__all__ = [
+    "CLAIMS", "EXPECTED", "KINDS", "PROVENANCES", "QUANTIFIERS", "Asymptotically", "Constant", "ForAll",
+    "Hypothesis", "InExpectation", "Quantifier", "Source", "Statement", "StatementError", "SumOfSquares",
+    "WithProbability", "WorstCase", "asymptotically", "build", "for_all", "in_expectation", "mutant",
+    "observable", "register", "scalar", "sum_of_squares", "t", "with_probability", "worst_case",
+]
+
 KINDS = ("theorem", "conjecture", "mutant", "proof_step")
 PROVENANCES = ("stated", "derived", "assumed")
+#: what a statement says of its bound: attained (or approached) on its model, or only an upper bound
+#: (for a ``>=`` conclusion, the mirror: a lower bound); "" is undeclared (a user's statement)
+CLAIMS = ("tight", "upper bound")
 EXPECTED = {"theorem": ("HOLDS", "VACUOUS"), "mutant": ("VIOLATED",), "proof_step": ("HOLDS",)}
 
 #: The iteration index of every indexed observable: ``gap[t]``.
 t = sp.Symbol("t", integer=True, nonnegative=True)
-
-
-class StatementError(ValueError):
-    """A statement that is malformed: the message names what is wrong."""
 
 
 def observable(name: str) -> sp.IndexedBase:
@@ -106,66 +131,19 @@ class Hypothesis:
         return f"{self.name}: {sp.sstr(self.relation)}"
 
 
-# ---------------------------------------------------------------- quantifiers
-
-
-@dataclass(frozen=True)
-class Quantifier:
-    """How a conclusion is quantified over instances."""
-
-    kind: str
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return dict(self.params).get(key, default)
-
-    def __str__(self) -> str:
-        args = ", ".join(f"{k}={v}" for k, v in self.params)
-        return f"{self.kind}({args})"
-
-
-def for_all() -> Quantifier:
-    """The conclusion holds on every instance satisfying the hypotheses."""
-    return Quantifier("for_all")
-
-
-def with_probability(probability: Any, over: str, confidence: float = 0.95) -> Quantifier:
-    """The conclusion holds with probability at least ``probability`` over the seed ``over``.
-
-    Decided by an exact (Clopper–Pearson) binomial test at ``confidence``.
-    """
-    p = float(sp.sympify(probability))
-    if not 0.0 < p < 1.0:
-        raise StatementError(f"with_probability: probability {probability} is not in (0, 1)")
-    return Quantifier("with_probability", (("probability", p), ("over", over), ("confidence", confidence)))
-
-
-def in_expectation(over: str, confidence: float = 0.95, rel_width: float = 0.05) -> Quantifier:
-    """The conclusion holds for the expectation over the seed ``over`` (identity or bound)."""
-    return Quantifier("in_expectation", (("over", over), ("confidence", confidence), ("rel_width", rel_width)))
-
-
-def asymptotically(along: str, rate: Any = None) -> Quantifier:
-    """The gap to a limit shrinks along a sequence of sizes (weaker evidence than an identity)."""
-    return Quantifier("asymptotically", (("along", along), ("rate", rate)))
-
-
-def worst_case(function_class: str) -> Quantifier:
-    """The bound holds on the worst function of ``function_class`` (answered by an SDP)."""
-    return Quantifier("worst_case", (("function_class", function_class),))
-
-
 # ---------------------------------------------------------------- statements
 
 
 @dataclass
 class Statement:
-    """One result: hypotheses, constants, conclusion, quantifier, kind, source.
+    """One result: hypotheses, constants, conclusion, quantifier, kind, source, claim.
 
     ``conclusion`` is a sympy relation over observables of ``model`` (indexed by
     :data:`t` where they vary) and symbols; it must hold for every ``t >= t_min`` up
     to the run's last iteration. ``domain`` narrows the model's parameter ranges for
-    this statement (plain numbers, e.g. ``{"d": (1, 1)}``).
+    this statement (plain numbers, e.g. ``{"d": (1, 1)}``). ``claim`` is one of
+    :data:`CLAIMS`: ``tight`` when the bound is attained or approached on the model (a
+    check that passes should nearly reach it), ``upper bound`` when it may leave room.
     """
 
     id: str
@@ -185,14 +163,20 @@ class Statement:
     family: str = ""
     #: where a user's statement was loaded from (its replay command names this file)
     origin: str = ""
+    claim: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise StatementError(f"{self.id}: kind {self.kind!r} is not one of {KINDS}")
+        if self.claim and self.claim not in CLAIMS:
+            raise StatementError(f"{self.id}: claim {self.claim!r} is not one of {CLAIMS}")
+        if not isinstance(self.quantifier, Quantifier):
+            raise StatementError(f"{self.id}: the quantifier is not a Quantifier: {self.quantifier!r}")
         if not isinstance(self.conclusion, sp.core.relational.Relational):
             raise StatementError(f"{self.id}: the conclusion is not a relation: {self.conclusion}")
-        if isinstance(self.conclusion, (sp.Eq, sp.Ne)) and self.quantifier.kind not in ("in_expectation", "asymptotically"):
-            raise StatementError(f"{self.id}: an equality conclusion needs an in_expectation or asymptotic quantifier")
+        if isinstance(self.conclusion, (sp.Eq, sp.Ne)) and not self.quantifier.allows_equality:
+            allowing = ", ".join(k for k, q in QUANTIFIERS.items() if q.allows_equality)
+            raise StatementError(f"{self.id}: an equality conclusion needs a quantifier that decides one ({allowing})")
         self.hypotheses = tuple(self.hypotheses)
         self.constants = tuple(self.constants)
         names = [h.name for h in self.hypotheses]
@@ -271,6 +255,8 @@ class Statement:
             lines += [f"    {c}" for c in self.constants]
         lines.append(f"  conclusion: {self.conclusion_text()}")
         lines.append(f"  quantifier: {self.quantifier}")
+        if self.claim:
+            lines.append(f"  claim: {self.claim}")
         return "\n".join(lines)
 
     def summary(self) -> str:
@@ -302,3 +288,35 @@ def build(builder: Callable[[], Statement]) -> Statement:
     if builder.__doc__ and not statement.doc:
         statement.doc = inspect.cleandoc(builder.__doc__)
     return statement
+
+
+#: fields a mutant does not take from its parent unless given: its own words and identity
+_NOT_INHERITED = {"title": "", "doc": "", "family": ""}
+
+
+def mutant(of: Statement | Callable[[], Statement], **changes: Any) -> Statement:
+    """A known-false variant of ``of`` that states only what it changes.
+
+    ``of`` is the parent statement or the function that builds it; ``changes`` must give
+    the mutant's ``id`` and may replace any other field (``conclusion``, ``hypotheses``,
+    ``domain``, ``budget``, ...). Everything else is the parent's, including its claim,
+    except the title, the docstring (the mutant's builder supplies its own) and the family
+    (derived from the new id). ``kind`` is ``mutant`` and ``mutant_of`` the parent's id::
+
+        @register
+        def pl_linear_rate_tightened() -> Statement:
+            '''Mutant: the PL rate claimed with mu replaced by 3 mu.'''
+            return mutant(of=pl_linear_rate, id="classical.pl.linear_rate_tightened",
+                          conclusion=sp.Le(gap[t], (1 - 3 * mu / L) ** t * gap[0]))
+    """
+    parent = of if isinstance(of, Statement) else build(of)
+    if "id" not in changes:
+        raise StatementError(f"a mutant of {parent.id} needs its own id")
+    if changes.get("kind", "mutant") != "mutant":
+        raise StatementError(f"{changes['id']}: a mutant's kind is 'mutant', not {changes['kind']!r}")
+    names = {f.name for f in dataclasses.fields(Statement)}
+    unknown = set(changes) - names
+    if unknown:
+        raise StatementError(f"{changes['id']}: a statement has no field {sorted(unknown)[0]!r}")
+    fields = {**_NOT_INHERITED, "kind": "mutant", "mutant_of": parent.id, "domain": dict(parent.domain), **changes}
+    return dataclasses.replace(parent, **fields)

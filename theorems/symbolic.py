@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
+
 from boundcheck.theorems.statement import Statement, StatementError, t
 
 

@@ -4,6 +4,7 @@ A symbol is matched to a model parameter or scalar observable by its name.
 """
 
 import sympy as sp
+
 from boundcheck.theorems.statement import observable
 
 # sizes

@@ -12,6 +12,7 @@ import importlib
 import time
 from collections.abc import Callable
 
+from boundcheck.theorems.quantifiers import QUANTIFIERS, Quantifier
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.verifiers.verdict import Verdict
 
@@ -30,7 +31,7 @@ def verify(statement: Statement, budget: int | None = None, seed: int = 0,
     base = Verdict(statement.id, statement.hash(), statement.kind, "ERROR", budget=budget, seed=seed,
                    expected=statement.expected)
     try:
-        verdict = runner_for(statement.quantifier.kind)(statement, budget, seed, progress, base)
+        verdict = runner_for(statement.quantifier)(statement, budget, seed, progress, base)
     except (StatementError, KeyError, ValueError) as exc:
         base.message = str(exc).strip("'\"")
         verdict = base
@@ -41,21 +42,20 @@ def verify(statement: Statement, budget: int | None = None, seed: int = 0,
     verdict.wall_s = time.perf_counter() - started
     return verdict
 Runner = Callable[[Statement, int, int, "Progress | None", Verdict], Verdict]
-#: quantifier kind -> "module:function" of its runner in :mod:`boundcheck.verifiers.quantifiers`
-#: (imported when first needed, so that e.g. cvxpy loads only for worst cases)
-RUNNERS: dict[str, Runner | str] = {
-    "for_all": "boundcheck.verifiers.quantifiers.for_all:run_for_all",
-    "with_probability": "boundcheck.verifiers.quantifiers.with_probability:run_with_probability",
-    "worst_case": "boundcheck.verifiers.quantifiers.worst_case:run_worst_case",
-    "sum_of_squares": "boundcheck.verifiers.quantifiers.sum_of_squares:run_sum_of_squares",
-    "in_expectation": "boundcheck.verifiers.quantifiers.in_expectation:run_in_expectation",
-    "asymptotically": "boundcheck.verifiers.quantifiers.asymptotically:run_asymptotically",
-}
-def runner_for(kind: str) -> Runner:
-    entry = RUNNERS.get(kind)
-    if entry is None:
+#: runners resolved so far, by "module:function" (each quantifier class names its own runner, in
+#: :mod:`boundcheck.verifiers.quantifiers`; imported when first needed, so that e.g. cvxpy loads
+#: only for worst cases). An entry keyed by a quantifier kind overrides that quantifier's runner.
+RUNNERS: dict[str, Runner] = {}
+def runner_for(quantifier: Quantifier | str) -> Runner:
+    """The runner of ``quantifier`` (a quantifier, or the kind of one)."""
+    kind = quantifier if isinstance(quantifier, str) else quantifier.kind
+    if kind in RUNNERS:
+        return RUNNERS[kind]
+    cls = QUANTIFIERS.get(kind)
+    entry = quantifier.runner if isinstance(quantifier, Quantifier) else cls.runner if cls else ""
+    if ":" not in entry:
         raise StatementError(f"no checker for quantifier {kind!r}")
-    if isinstance(entry, str):
+    if entry not in RUNNERS:
         module, function = entry.split(":")
-        entry = RUNNERS[kind] = getattr(importlib.import_module(module), function)
-    return entry
+        RUNNERS[entry] = getattr(importlib.import_module(module), function)
+    return RUNNERS[entry]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import sympy as sp
+
 from boundcheck.theorems import registry
 from boundcheck.theorems.parse import ParseError, parse_expression
 from boundcheck.theorems.statement import (
@@ -58,6 +59,12 @@ def validate(statement: Statement) -> Statement:
         if name not in model.indexed_names:
             raise LoadError(f"{statement.id}: model {model.name} has no indexed observable {name!r} "
                             f"(it has: {', '.join(model.indexed_names)})")
+    for field, kind in statement.quantifier.model_parameters.items():
+        name = statement.quantifier.get(field)
+        if name is not None and (name not in model.param_names or (kind and model.param(name).kind != kind)):
+            what = f"a {kind} parameter" if kind else "a parameter"
+            raise LoadError(f"{statement.id}: {statement.quantifier.kind} {field} {name!r}, which is not {what} of "
+                            f"{model.name}")
     constants = {c.symbol.name for c in statement.constants}
     for name in statement.symbol_names - constants:
         if not model.knows(name):
