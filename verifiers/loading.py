@@ -142,8 +142,13 @@ def statement_from_table(table: dict[str, Any], origin: str = "") -> Statement:
         quantifier = with_probability(float(table.get("probability", 0.9)), over=str(table.get("over", "seed")))
     else:
         raise StatementError(f"quantifier {quantifier_name!r} is not available in TOML (for_all, with_probability)")
-    domain = {}
-    for name, bounds in (table.get("domain") or {}).items():
+    # the model's small default domain, so that a conjecture gets a verdict in seconds; a
+    # domain the file gives wins, parameter by parameter
+    domain = {name: (float(lo), float(hi)) for name, (lo, hi) in (model.default_domain or {}).items()}
+    given = table.get("domain") or {}
+    if not isinstance(given, dict):
+        raise StatementError("domain must be a table name = [lo, hi]")
+    for name, bounds in given.items():
         if name not in model.param_names or not (isinstance(bounds, list) and len(bounds) == 2):
             raise StatementError(f"domain entry {name!r} must name a parameter and give [lo, hi]")
         domain[name] = (float(bounds[0]), float(bounds[1]))

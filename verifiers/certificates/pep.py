@@ -77,7 +77,9 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+
 from boundcheck.theorems.statement import Statement, StatementError, t
+from boundcheck.verifiers.models import MODELS, get_model
 
 SOLVER = "CLARABEL"
 #: solve attempts in order: (name, cvxpy solver, options); see the module docstring
@@ -102,12 +104,6 @@ CLASSES: dict[str, tuple[str, bool]] = {
     "smooth_convex": ("SmoothStronglyConvexFunction", True),
     "smooth_strongly_convex": ("SmoothStronglyConvexFunction", True),
     "smooth_strongly_convex_quadratic": ("SmoothStronglyConvexQuadraticFunction", True),
-}
-#: a for_all statement over one of these models is a claim about the whole class
-MODEL_CLASSES = {
-    "smooth.convex": "smooth_strongly_convex",
-    "smooth.nonconvex": "smooth",
-    "smooth.quadratic": "smooth_strongly_convex_quadratic",
 }
 INITIAL_ATOMS = ("R_sq", "f0_gap")
 INDEXED_ATOMS = ("gap", "f", "dist_sq", "grad_sq")
@@ -178,7 +174,8 @@ def function_class_of(statement: Statement) -> str:
     if statement.quantifier.kind == "worst_case":
         name = statement.quantifier.get("function_class")
     elif statement.quantifier.kind == "for_all":
-        name = MODEL_CLASSES.get(statement.model)
+        # a for_all statement over a model that declares a function class is a claim about it
+        name = get_model(statement.model).function_class if statement.model in MODELS else None
     else:
         name = None
     if name is None:

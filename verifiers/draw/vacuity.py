@@ -13,8 +13,9 @@ every run of such a statement the checker collects the bound's value, the popula
 * ``vacuous``: bound_mean > ``trivial``, and ``vacuous_fraction`` of the runs where it was.
 
 A vacuous bound still HOLDS: it is only uninformative. A model opts in by naming, in its
-``empirical`` mapping, the empirical counterpart of each population observable; the
-statement's left-hand side must be one of those observables.
+``empirical`` mapping (declared on :class:`~boundcheck.verifiers.models.base.Model`), the
+empirical counterpart of each population observable; the statement's left-hand side must
+be one of those observables.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+
+from boundcheck.verifiers.models.base import Model
 
 TRIVIAL = 1.0
 
@@ -58,9 +61,10 @@ class VacuityReport:
         }
 
 
-def vacuity_report(statement: Any, model: Any) -> VacuityReport | None:
-    """A report for ``statement`` if its left-hand side is a population observable of ``model``."""
-    empirical = getattr(model, "empirical", None)
+def vacuity_report(statement: Any, model: Model) -> VacuityReport | None:
+    """A report for ``statement`` if its left-hand side is a population observable of ``model``
+    (one its :attr:`~boundcheck.verifiers.models.base.Model.empirical` names)."""
+    empirical = model.empirical
     relation = statement.conclusion
     if not empirical or not isinstance(relation, sp.core.relational.Relational):
         return None

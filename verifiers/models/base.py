@@ -6,12 +6,13 @@ the model, so a counterexample is a handful of numbers that replays bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import sympy as sp
+
 from boundcheck.verifiers.models.precision import FLOAT64
 
 SEED_MAX = 2**32 - 1
@@ -75,6 +76,33 @@ class Model:
     #: why); every other one it recomputes at the replay precision
     #: (:func:`boundcheck.verifiers.models.precision.precision_reached` checks it)
     float64_in_replay: tuple[str, ...] = ()
+
+    # -------------------------------------------------------------- what is probed today
+    # Every attribute other modules read off a model is declared here, with its default, so
+    # that a model's whole vocabulary is in one place.
+
+    #: a small parameter domain for users' conjectures, name -> (lo, hi): a TOML conjecture
+    #: that gives no ``domain`` is drawn from it (a domain it gives wins, parameter by
+    #: parameter; see :func:`boundcheck.verifiers.loading.statement_from_table`), small
+    #: enough that a conjecture gets a verdict in seconds. ``None``: not declared (every
+    #: registered model declares one; ``{}`` says the declared ranges are small already)
+    default_domain: dict[str, tuple[float, float]] | None = None
+    #: the function class (a key of :data:`boundcheck.verifiers.certificates.pep.CLASSES`) a
+    #: ``for_all`` statement over this model is a claim about, where the model's instances
+    #: stand for the whole class, so that a PEP certifies it; ``None``: no such class
+    function_class: str | None = None
+    #: population observable -> its empirical counterpart (``test_err`` -> ``train_err``):
+    #: a generalization bound on a population observable gets an informativeness report
+    #: (:mod:`boundcheck.verifiers.draw.vacuity`); empty: none
+    empirical: dict[str, str] = {}
+    #: an optional vectorised run for campaigns, ``sweep(**params, seeds=[...])`` ->
+    #: {observable: array over the seeds} (:mod:`boundcheck.verifiers.commands.campaign`
+    #: uses it when it gives the observables asked for, ``run`` otherwise); ``None``: none
+    sweep: Callable[..., dict[str, Any]] | None = None
+    #: relative accuracy of a recorded observable where :meth:`observable_errors` states no
+    #: absolute bound (read by :mod:`boundcheck.verifiers.decide.conclusion` and
+    #: :mod:`boundcheck.verifiers.draw.strategies`, whose default is the same 1e-9)
+    observable_rtol: float = 1e-9
 
     # -------------------------------------------------------------- declarations
     def param(self, name: str) -> Param:

@@ -25,11 +25,12 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
+
 from boundcheck.verifiers.models import linear_classifier
 from boundcheck.verifiers.models.base import Model, Observations, Param
 from boundcheck.verifiers.models.data_teacher import EMPIRICAL, LINEAR_OBSERVABLES
 from boundcheck.verifiers.models.precision import FLOAT64
-from threadpoolctl import threadpool_limits
 
 TOTAL = 1797
 
@@ -69,6 +70,8 @@ class Digits(Model):
     observables = LINEAR_OBSERVABLES
     batch_size = 32
     empirical = EMPIRICAL
+    #: conjectures' default domain: 200 training digits (64 pixels), 100 projected steps
+    default_domain = {"n": (20, 200), "steps": (0, 100)}
 
     def data(self, params: dict[str, Any]) -> tuple[np.ndarray, ...]:
         X, y = digits()

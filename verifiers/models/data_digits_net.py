@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from boundcheck.verifiers.models.base import Param
 from boundcheck.verifiers.models.data_digits import digits, split
 from boundcheck.verifiers.models.data_teacher_net import TeacherNet
@@ -37,6 +38,8 @@ class DigitsNet(TeacherNet):
         Param("m", "int", 2, 4096, "hidden width", {"positive": True}),
         Param("seed", "seed", 0, 2**32 - 1, "seed of the split and of the initialisation"),
     )
+    #: conjectures' default domain: 100 training digits, width 64, 100 steps
+    default_domain = {"n": (20, 100), "m": (2, 64), "steps": (0, 100)}
 
     def training_data(self, params: dict[str, Any], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         X, y = unit_digits()

@@ -32,12 +32,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from boundcheck.verifiers.models import linear_classifier
-from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
-from boundcheck.verifiers.models.precision import FLOAT64
 from scipy.integrate import quad
 from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
+
+from boundcheck.verifiers.models import linear_classifier
+from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
+from boundcheck.verifiers.models.precision import FLOAT64
 
 POSTERIOR_DRAWS = 4000
 
@@ -159,6 +160,8 @@ class TeacherLinear(Model):
     observables = LINEAR_OBSERVABLES
     batch_size = 32
     empirical = EMPIRICAL
+    #: conjectures' default domain: d <= 20, 200 samples, 100 projected steps
+    default_domain = {"d": (2, 20), "n": (10, 200), "steps": (0, 100)}
 
     def data(self, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng(params["seed"])

@@ -37,11 +37,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
+
 from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
 from boundcheck.verifiers.models.ntk_two_layer_relu import h_infinity, make_init
 from boundcheck.verifiers.models.precision import FLOAT64
 from boundcheck.verifiers.models.relu_gd import relu_gd, relu_gd_batched
-from threadpoolctl import threadpool_limits
 
 TEACHER_SEED = 20190124
 TEACHER_UNITS = 4
@@ -132,6 +133,8 @@ class TeacherNet(Model):
     observables = OBSERVABLES
     batch_size = 16
     empirical = {"test_err": "train_err", "test_loss": "train_loss"}
+    #: conjectures' default domain: d <= 8, 32 samples, width 64, 100 steps
+    default_domain = {"d": (2, 8), "n": (4, 32), "m": (2, 64), "steps": (0, 100)}
 
     def training_data(self, params: dict[str, Any], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         return draw(params["d"], params["n"], params["noise"], params["teacher"], rng)

@@ -79,10 +79,11 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from numba import njit, prange
+
 from boundcheck.theorems.closed_forms import linear_rates as rates
 from boundcheck.verifiers.models.base import SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64
-from numba import njit, prange
 
 GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED, BALANCED = 0, 1, 2, 3, 4
 SMALL_FACTOR = 1e-3
@@ -343,6 +344,9 @@ class LinearTwoLayer(Model):
     #: ``eta_cap`` and ``K_ref`` only choose the step (an input of the run, exact as a float);
     #: ``gap_floor`` is by definition the float64 resolution of ``gap`` (:func:`_gap_floor`)
     float64_in_replay = ("eta_cap", "K_ref", "gap_floor")
+    #: conjectures' default domain: 16 x 8 data, 4 outputs, width 16, 100 steps (h >= min(n, d, m)
+    #: stays satisfiable)
+    default_domain = {"n": (1, 16), "d": (1, 8), "m": (1, 4), "h": (1, 16), "steps": (0, 100)}
 
     # -------------------------------------------------------------- set-up
     def instance(self, params: dict[str, Any]) -> dict[str, Any]:

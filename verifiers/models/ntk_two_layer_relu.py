@@ -60,10 +60,11 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from numba import njit, prange
+
 from boundcheck.theorems.ntk_kernel import cosine, h_infinity_entry
 from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64
-from numba import njit, prange
 
 UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
 POWER_TOL = 1e-14
@@ -375,6 +376,8 @@ class TwoLayerReLU(Model):
     #: seeds run per drawn parameter set: a Hypothesis draw costs about as much as
     #: verifying a (16, 4, 32) instance, so each draw is spent on several
     replicas = 8
+    #: conjectures' default domain: an (8, 8, 64) network for 100 steps runs in milliseconds
+    default_domain = {"n": (2, 8), "d": (2, 8), "m": (1, 64), "steps": (0, 100)}
 
     # -------------------------------------------------------------- set-up
     def instance(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,9 @@ and P_j = psi(k_j) the running trapezoid sum.
 from __future__ import annotations
 
 import numpy as np
-from boundcheck.verifiers.models.precision import FLOAT64
 from numba import njit, prange
+
+from boundcheck.verifiers.models.precision import FLOAT64
 
 
 def knot_values(knots: np.ndarray, slopes: np.ndarray, psi0: float) -> np.ndarray:

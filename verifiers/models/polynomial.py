@@ -15,6 +15,8 @@ from boundcheck.verifiers.models.base import Model
 class Polynomial(Model):
     name = "polynomial"
     doc = __doc__
+    #: no parameters, nothing drawn: a proof step's variables are its own
+    default_domain: dict[str, tuple[float, float]] = {}
 
     def knows(self, name: str) -> bool:
         return True

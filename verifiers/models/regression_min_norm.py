@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
 from boundcheck.verifiers.models import least_squares as ls
 from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
 from boundcheck.verifiers.models.precision import FLOAT64
@@ -68,6 +69,8 @@ class MinNormRegression(Model):
     observables = OBSERVABLES
     batch_size = 8
     replicas = 16
+    #: conjectures' default domain: at most 64 samples and 128 features, 100 GD steps
+    default_domain = {"n": (2, 64), "p": (1, 128), "steps": (0, 100)}
 
     # -------------------------------------------------------------- fast path
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:

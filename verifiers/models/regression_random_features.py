@@ -29,9 +29,10 @@ from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
+
 from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
 from boundcheck.verifiers.models.precision import FLOAT64
-from threadpoolctl import threadpool_limits
 
 ACTIVATIONS = {0: "relu", 1: "tanh"}
 
@@ -102,6 +103,8 @@ class RandomFeaturesRegression(Model):
     params = PARAMS
     observables = OBSERVABLES
     batch_size = 4
+    #: conjectures' default domain: d <= 32, at most 128 features and samples, test sets of <= 10 d
+    default_domain = {"d": (4, 32), "N": (1, 128), "n": (1, 128), "test_ratio": (1, 10)}
 
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
         with threadpool_limits(limits=1, user_api="blas"):

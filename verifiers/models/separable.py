@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numba import njit, prange
+
 from boundcheck.verifiers.models.base import Model, Observations, trajectory_observables
 from boundcheck.verifiers.models.precision import FLOAT64
-from numba import njit, prange
 
 QUADRATIC, LOGCOSH, HUBER, PL_TRIG = 0, 1, 2, 3
 LOG2 = float(np.log(2.0))

@@ -1,6 +1,7 @@
 """Declarations shared by the smooth test-function families."""
 
 import sympy as sp
+
 from boundcheck.verifiers.models.base import Observable, Param
 
 D = Param("d", "int", 1, 20, "dimension")
@@ -9,6 +10,10 @@ MU = Param("mu", "float", 0.0, 10.0, "curvature lower bound (strong convexity or
 ETA = Param("eta", "float", 1e-3, 40.0, "step size", {"positive": True})
 STEPS = Param("steps", "int", 1, 100, "number of gradient steps")
 SEED = Param("seed", "seed", 0, 2**32 - 1, "seed of the instance's arrays")
+
+#: conjectures' default domain (Model.default_domain): a run is microseconds at the declared
+#: sizes, so the declared ranges of d and steps stand
+DEFAULT_DOMAIN = {"d": (1, 20), "steps": (1, 100)}
 
 MU_BELOW_L = ("mu_below_L", sp.Le(MU.symbol(), L.symbol()))
 STEP_CAP = ("step_cap", sp.Le(ETA.symbol(), 4 / L.symbol()))

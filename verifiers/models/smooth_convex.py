@@ -11,6 +11,7 @@ threshold R/(2th + 1), THEOREMS.md 7.5).
 from fractions import Fraction
 
 import numpy as np
+
 from boundcheck.verifiers.models import smooth
 from boundcheck.verifiers.models.base import at_most_exactly
 from boundcheck.verifiers.models.separable import SeparableModel
@@ -22,6 +23,8 @@ class SmoothConvex(SeparableModel):
     params = (smooth.D, smooth.L, smooth.MU, smooth.ETA, smooth.STEPS, smooth.SEED)
     observables = smooth.TRAJECTORY + smooth.DISTANCE + smooth.SCALARS
     constraints = (smooth.MU_BELOW_L, smooth.STEP_CAP)
+    default_domain = smooth.DEFAULT_DOMAIN
+    function_class = "smooth_strongly_convex"  # a for_all statement over it is a claim about the class (PEP)
 
     def coordinates(self, params):
         rng = np.random.default_rng(params["seed"])

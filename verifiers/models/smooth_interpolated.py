@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
 from boundcheck.verifiers.models import smooth
 from boundcheck.verifiers.models.base import Model, Observations, Param, trajectory_observables
 from boundcheck.verifiers.models.piecewise_quadratic import gd_interpolated, knot_values, reference_interpolated
@@ -33,6 +34,7 @@ class SmoothInterpolated(Model):
     )
     observables = smooth.TRAJECTORY + smooth.DISTANCE + smooth.SCALARS
     constraints = (smooth.MU_BELOW_L,)
+    default_domain = {"steps": (1, 100)}  # one instance per call, cheap at every declared size
     batch_size = 1
 
     def validate(self, params: dict[str, Any]) -> dict[str, Any]:

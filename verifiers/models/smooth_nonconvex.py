@@ -17,10 +17,11 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+from numba import njit, prange
+
 from boundcheck.verifiers.models import smooth
 from boundcheck.verifiers.models.base import Model, Observable, Observations, Param, trajectory_observables
 from boundcheck.verifiers.models.precision import FLOAT64
-from numba import njit, prange
 
 
 @njit(parallel=True, cache=True)
@@ -81,6 +82,8 @@ class SmoothNonconvex(Model):
         Observable("f_lower", False, "certified lower bound on f*"),
     )
     constraints = (smooth.STEP_CAP,)
+    default_domain = smooth.DEFAULT_DOMAIN
+    function_class = "smooth"  # a for_all statement over it is a claim about the class (PEP)
     replicas = 16
 
     def coordinates(self, params: dict[str, Any]) -> dict[str, Any]:

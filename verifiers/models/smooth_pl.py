@@ -11,6 +11,7 @@ x* = 0, f* = 0 exactly.
 """
 
 import numpy as np
+
 from boundcheck.verifiers.models import smooth
 from boundcheck.verifiers.models.separable import PL_TRIG, QUADRATIC, SeparableModel
 
@@ -26,6 +27,7 @@ class SmoothPL(SeparableModel):
               smooth.ETA, smooth.STEPS, smooth.SEED)
     observables = smooth.TRAJECTORY + smooth.DISTANCE + smooth.SCALARS
     constraints = (smooth.MU_BELOW_L, smooth.STEP_CAP)
+    default_domain = smooth.DEFAULT_DOMAIN
 
     def coordinates(self, params):
         rng = np.random.default_rng(params["seed"])

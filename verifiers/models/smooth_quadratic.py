@@ -6,6 +6,7 @@ x_0 is standard Gaussian; x* = 0, f* = 0.
 """
 
 import numpy as np
+
 from boundcheck.verifiers.models import smooth
 from boundcheck.verifiers.models.separable import QUADRATIC, SeparableModel
 
@@ -17,6 +18,8 @@ class SmoothQuadratic(SeparableModel):
               smooth.L, smooth.MU, smooth.ETA, smooth.STEPS, smooth.SEED)
     observables = smooth.TRAJECTORY + smooth.DISTANCE + smooth.SCALARS
     constraints = (smooth.MU_BELOW_L, smooth.STEP_CAP)
+    default_domain = {"d": (2, 20), "steps": (1, 100)}  # d >= 2: two ends of the spectrum
+    function_class = "smooth_strongly_convex_quadratic"  # a for_all statement over it is a claim about the class (PEP)
 
     def coordinates(self, params):
         rng = np.random.default_rng(params["seed"])
