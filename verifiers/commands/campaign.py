@@ -54,35 +54,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from boundcheck.verifiers.errors import BoundcheckError
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS campaign_batches (
-    spec_hash TEXT NOT NULL,
-    batch_key TEXT NOT NULL,
-    campaign TEXT NOT NULL,
-    point INTEGER NOT NULL,
-    params TEXT NOT NULL,
-    seeds TEXT NOT NULL,
-    results TEXT NOT NULL,
-    wall_s REAL,
-    worker TEXT,
-    finished_at REAL NOT NULL,
-    PRIMARY KEY (spec_hash, batch_key)
-);
-CREATE TABLE IF NOT EXISTS campaign_runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    spec_hash TEXT NOT NULL,
-    campaign TEXT NOT NULL,
-    scheduler TEXT,
-    batches_run INTEGER, batches_skipped INTEGER, fits INTEGER,
-    wall_s REAL, fits_per_s REAL,
-    finished_at REAL NOT NULL,
-    summary TEXT,
-    plot_path TEXT,
-    plot_png BLOB
-);
-"""
+from boundcheck.verifiers.errors import BoundcheckError
 
 
 class CampaignError(BoundcheckError):
@@ -206,37 +179,21 @@ class BatchLedger:
 
     def __init__(self, store, spec: dict[str, Any]):
         self.store, self.spec, self.hash = store, spec, spec_hash(spec)
-        store.ensure(SCHEMA)
 
     def finished(self) -> set[str]:
-        rows = self.store.db.execute("SELECT batch_key FROM campaign_batches WHERE spec_hash = ?", (self.hash,))
-        return {r[0] for r in rows}
+        return self.store.campaign_batch_keys(self.hash)
 
     def record(self, batch: dict[str, Any], result: dict[str, Any]) -> bool:
         """Write one finished batch in its own transaction; False if it was already there."""
-        db = self.store.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            cur = db.execute(
-                "INSERT OR IGNORE INTO campaign_batches (spec_hash, batch_key, campaign, point, params, seeds, results,"
-                " wall_s, worker, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (self.hash, batch["key"], self.spec["campaign"]["name"], batch["point"],
-                 json.dumps(batch["params"], sort_keys=True), json.dumps(batch["seeds"]),
-                 json.dumps(result["values"]), result["wall_s"], result["worker"], time.time()))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return cur.rowcount == 1
+        return self.store.record_campaign_batch(self.hash, batch["key"], self.spec["campaign"]["name"], batch["point"],
+                                                batch["params"], batch["seeds"], result["values"], result["wall_s"],
+                                                result["worker"])
 
     def values(self) -> dict[int, dict[str, np.ndarray]]:
         """Per grid point, every observable over all recorded seeds (in seed order)."""
-        rows = self.store.db.execute(
-            "SELECT point, seeds, results FROM campaign_batches WHERE spec_hash = ? ORDER BY point, batch_key",
-            (self.hash,))
         gathered: dict[int, list[tuple[list[int], dict[str, list[float]]]]] = {}
-        for point, seeds, results in rows:
-            gathered.setdefault(point, []).append((json.loads(seeds), json.loads(results)))
+        for batch in self.store.campaign_batches(self.hash):
+            gathered.setdefault(batch.point, []).append((batch.seeds, batch.results))
         out = {}
         for point, parts in gathered.items():
             parts.sort(key=lambda part: part[0][0])
@@ -338,6 +295,7 @@ def plot(spec: dict[str, Any], rows: list[dict[str, Any]], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     from boundcheck.theorems.double_descent import asymptotic_risk, exact_expected_risk
 
     grid, fixed = spec["grid"], spec["params"]
@@ -441,12 +399,9 @@ def main(args: argparse.Namespace) -> int:
                "plot": str(plot_path) if plot_path else None, "points": rows}
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"{spec['campaign']['name']}-{ledger.hash}.json").write_text(json.dumps(summary, indent=2, default=str))
-    store.db.execute(
-        "INSERT INTO campaign_runs (spec_hash, campaign, scheduler, batches_run, batches_skipped, fits, wall_s,"
-        " fits_per_s, finished_at, summary, plot_path, plot_png) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (ledger.hash, spec["campaign"]["name"], scheduler, done, len(every) - len(pending), fits, wall,
-         summary["fits_per_s"], time.time(), json.dumps(rows, default=str), summary["plot"],
-         plot_path.read_bytes() if plot_path else None))
+    store.record_campaign_run(ledger.hash, spec["campaign"]["name"], scheduler, done, len(every) - len(pending), fits,
+                              wall, summary["fits_per_s"], rows, summary["plot"],
+                              plot_path.read_bytes() if plot_path else None)
     store.close()
     if args.json:
         print(json.dumps(summary, indent=2, default=str))

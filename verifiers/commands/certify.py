@@ -12,40 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from typing import Any
 
 from boundcheck.verifiers.errors import BoundcheckError
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS certificates (
-    id INTEGER PRIMARY KEY,
-    statement_id TEXT NOT NULL,
-    statement_hash TEXT NOT NULL,
-    method TEXT NOT NULL,            -- 'pep' or 'sos'
-    verdict TEXT NOT NULL,
-    solver TEXT NOT NULL,
-    solver_status TEXT,
-    tolerances TEXT NOT NULL,        -- JSON
-    message TEXT,
-    body TEXT NOT NULL,              -- JSON: PEP rows + witness, or SOS Gram matrices
-    wall_s REAL,
-    finished_at REAL
-);
-CREATE TABLE IF NOT EXISTS pep_rows (
-    certificate_id INTEGER NOT NULL REFERENCES certificates(id),
-    n INTEGER NOT NULL,
-    params TEXT NOT NULL,
-    worst REAL,
-    stated REAL,
-    ratio REAL,
-    status TEXT,
-    violated INTEGER
-);
-"""
-#: pep_rows columns added after the first release (added to an older store on first use)
-ROW_COLUMNS = {"decision": "TEXT", "band_lo": "REAL", "band_hi": "REAL", "resolution": "REAL", "solver": "TEXT",
-               "attempts": "TEXT", "residuals": "TEXT"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,29 +38,6 @@ def certify_one(statement, n_max: int = 10) -> tuple[str, Any]:
         raise BoundcheckError(f"{statement.id}: no certificate applies (neither a function class nor a "
                               "polynomial proof step)")
     return "pep", certify_worst_case(statement, n_max=n_max)
-
-
-def _store(store, statement, method: str, body: dict[str, Any]) -> None:
-    store.ensure(SCHEMA)
-    present = {r[1] for r in store.db.execute("PRAGMA table_info(pep_rows)")}
-    for name, kind in ROW_COLUMNS.items():
-        if name not in present:
-            store.db.execute(f"ALTER TABLE pep_rows ADD COLUMN {name} {kind}")
-    status = body.get("solver_status") or ",".join(sorted({r["status"] for r in body.get("rows", [])}))
-    with store._transaction():
-        cur = store.db.execute(
-            "INSERT INTO certificates (statement_id, statement_hash, method, verdict, solver, solver_status,"
-            " tolerances, message, body, wall_s, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (statement.id, statement.hash(), method, body["verdict"], body["solver"], status,
-             json.dumps(body["tolerances"]), body["message"], json.dumps(body, default=str), body["wall_s"],
-             time.time()))
-        columns = "certificate_id, n, params, worst, stated, ratio, status, violated, " + ", ".join(ROW_COLUMNS)
-        for r in body.get("rows", []):
-            store.db.execute(f"INSERT INTO pep_rows ({columns}) VALUES ({', '.join('?' * 15)})",
-                             (cur.lastrowid, r["N"], json.dumps(r["params"]), _num(r["worst"]), r["stated"],
-                              _num(r["ratio"]), r["status"], int(r["violated"]), r["decision"],
-                              _num(r["band"][0]), _num(r["band"][1]), _num(r["resolution"]), r["solver"],
-                              json.dumps(r["attempts"]), json.dumps(r["residuals"])))
 
 
 def _num(value: Any) -> float | None:
@@ -131,7 +77,7 @@ def main(args: argparse.Namespace) -> int:
         for statement in statements:
             method, cert = certify_one(statement, args.n_max)
             body = cert if isinstance(cert, dict) else cert.to_dict()
-            _store(store, statement, method, body)
+            store.record_certificate(statement.id, statement.hash(), method, body)
             results.append((statement, method, body))
             if not args.json:
                 _print(statement, method, body)

@@ -36,27 +36,11 @@ from pathlib import Path
 from typing import Any
 
 import sympy as sp
+
 from boundcheck.verifiers.errors import BoundcheckError
 
 #: the largest pinned value of the default grid (a wider one: --values)
 PIN_MAX = 4096
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS explore (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    statement_id TEXT NOT NULL,
-    statement_hash TEXT NOT NULL,
-    relax TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    value REAL NOT NULL,
-    instances INTEGER, outside INTEGER, violations INTEGER,
-    worst_tightness REAL,
-    demanded REAL,
-    pinned TEXT,
-    finished_at REAL NOT NULL
-);
-"""
-
 
 @dataclass
 class Point:
@@ -154,13 +138,14 @@ def demanded_values(statement, name: str, model) -> list:
 def search_point(statement, value: float, instances: int, search: int, seed: int, demand_fns) -> Point:
     """Monte Carlo draws, then a short targeted Hypothesis search, at one relaxed statement."""
     import numpy as np
-    from boundcheck.verifiers.decide.conclusion import Conclusion
-    from boundcheck.verifiers.draw.strategies import DrawPlan
-    from boundcheck.verifiers.models import get_model
     from hypothesis import HealthCheck, Phase, given, settings, target
     from hypothesis import seed as hypothesis_seed
     from hypothesis import strategies as st
     from hypothesis.errors import Unsatisfiable
+
+    from boundcheck.verifiers.decide.conclusion import Conclusion
+    from boundcheck.verifiers.draw.strategies import DrawPlan
+    from boundcheck.verifiers.models import get_model
 
     model = get_model(statement.model)
     plan, conclusion = DrawPlan(statement, model), Conclusion(statement, model)
@@ -405,15 +390,8 @@ def record(result: Exploration, statement, store_path: str | None, pinned: dict[
     from boundcheck.verifiers.evidence.store import Store
 
     with Store(store_path) as store:
-        store.ensure(SCHEMA)
-        now = time.time()
-        for p in result.points:
-            store.db.execute(
-                "INSERT INTO explore (statement_id, statement_hash, relax, mode, value, instances, outside, "
-                "violations, worst_tightness, demanded, pinned, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (statement.id, statement.hash(), result.relax, result.mode, p.value, p.instances, p.outside,
-                 p.violations, p.worst_tightness if math.isfinite(p.worst_tightness) else None,
-                 result.demanded, json.dumps(pinned, sort_keys=True), now))
+        store.record_explore(statement.id, statement.hash(), result.relax, result.mode, result.points,
+                             result.demanded, pinned)
         return store.path
 
 

@@ -6,57 +6,37 @@ in its own transaction as soon as it is known, so an interrupted session loses
 nothing already recorded. Evidence is keyed by the statement's hash: a changed
 statement never inherits the evidence of its old version.
 
-Other parts (campaign batches, certificates) add their own tables with
-:meth:`Store.ensure`.
+This is the only module that speaks SQL (the tables are in
+:mod:`boundcheck.verifiers.evidence.schema`). Every part of boundcheck that keeps
+evidence goes through a typed writer here (:meth:`Store.record` for runs,
+:meth:`Store.record_explore`, :meth:`Store.record_campaign_batch`,
+:meth:`Store.record_campaign_run`, :meth:`Store.record_certificate`) and reads it back
+through a reader. ``Store(path, read_only=True)`` opens an existing store without
+the right to write (what the documentation builder uses): its writers raise
+:class:`~boundcheck.verifiers.errors.StoreError`, and SQLite itself refuses writes.
+A store that cannot be opened, read or written is a one-line ``StoreError``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from boundcheck.verifiers import __version__
 from boundcheck.verifiers.errors import StoreError
+from boundcheck.verifiers.evidence import schema
 from boundcheck.verifiers.verdict import Verdict
 
 DEFAULT_PATH = Path(".boundcheck") / "evidence.sqlite"
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    statement_id TEXT NOT NULL,
-    statement_hash TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    meets_expectation INTEGER,
-    budget INTEGER, seed INTEGER,
-    instances INTEGER, outside INTEGER, violations INTEGER, artefacts INTEGER,
-    min_slack REAL, max_tightness REAL,
-    wall_s REAL,
-    finished_at REAL NOT NULL,
-    code_version TEXT,
-    message TEXT,
-    details TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_by_statement ON runs (statement_id, statement_hash, finished_at);
-CREATE TABLE IF NOT EXISTS counterexamples (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id INTEGER NOT NULL REFERENCES runs (id),
-    statement_id TEXT NOT NULL,
-    statement_hash TEXT NOT NULL,
-    params TEXT NOT NULL,
-    t INTEGER, observed REAL, bound REAL, slack REAL,
-    replay_dps INTEGER, replay_observed TEXT, replay_bound TEXT,
-    replay_command TEXT
-);
-"""
 
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
@@ -80,11 +60,61 @@ def _real(value: float) -> float | None:
     return None if value != value else value
 
 
-class Store:
-    """An open evidence store."""
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
-    def __init__(self, path: str | os.PathLike | None = None):
+
+def _number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ExplorePoint(Protocol):
+    """What ``explore`` found at one value of the relaxed quantity."""
+
+    value: float
+    instances: int
+    outside: int
+    violations: int
+    worst_tightness: float
+
+
+@dataclass(frozen=True)
+class CampaignBatch:
+    """One finished batch of a campaign: a grid point and consecutive seeds, with the values measured."""
+
+    spec_hash: str
+    key: str
+    campaign: str
+    point: int
+    params: dict[str, Any]
+    seeds: list[int]
+    results: dict[str, list[float]]
+    wall_s: float | None
+    worker: str | None
+    finished_at: float
+
+
+class TableExcerpt(NamedTuple):
+    """The latest rows a table holds for one statement (raw values, newest first) and their total."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    total: int
+
+
+class Store:
+    """An open evidence store (``read_only=True``: an existing one, never written)."""
+
+    def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
         self.path = resolve_path(path)
+        self.read_only = read_only
+        self.version: str | None = None
+        if read_only:
+            self._db = self._open_read_only()
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -95,10 +125,11 @@ class Store:
             raise StoreError(f"cannot write in the store directory {self.path.parent}")
         existed = self.path.exists()
         try:
-            self.db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
+            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            schema.create(self._db)
+            schema.migrate(self._db)
         except sqlite3.DatabaseError as exc:
             if not existed:
                 raise StoreError(f"cannot create the store {self.path}: {exc}") from None
@@ -106,12 +137,19 @@ class Store:
                              "it was left untouched: move it aside or pass --store") from None
         self.version = code_version()
 
-    def ensure(self, schema: str) -> None:
-        """Create extra tables (used by campaigns and certificates)."""
-        self.db.executescript(schema)
+    def _open_read_only(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise StoreError(f"no evidence store at {self.path}")
+        try:
+            db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0,
+                                 isolation_level=None)
+            db.execute("SELECT name FROM sqlite_master").fetchall()  # a file that is no database fails here
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"the store {self.path} is not a usable SQLite database ({exc})") from None
+        return db
 
     def close(self) -> None:
-        self.db.close()
+        self._db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -119,7 +157,52 @@ class Store:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    # ------------------------------------------------------------ writing
+    # ------------------------------------------------------------ plumbing
+    def _execute(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self._db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the store {self.path}: {exc}") from None
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so concurrent writers queue."""
+        if self.read_only:
+            raise StoreError(f"the store {self.path} is open read-only: nothing can be recorded in it")
+        self._execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        self._execute("COMMIT")
+
+    def _has_table(self, table: str) -> bool:
+        """False for a table an older store opened read-only does not have yet (a store opened for
+        writing has every table)."""
+        if not self.read_only:
+            return True
+        found = self._execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+        return found is not None
+
+    def _dicts(self, table: str, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows as dicts, JSON columns decoded (text that is not JSON is left as it is)."""
+        if not self._has_table(table):
+            return []
+        cur = self._execute(sql, args)
+        names = [d[0] for d in cur.description]
+        out = []
+        for row in cur.fetchall():
+            item = dict(zip(names, row))
+            for key in schema.JSON_COLUMNS.intersection(item):
+                if isinstance(item[key], str):
+                    with contextlib.suppress(ValueError):
+                        item[key] = json.loads(item[key])
+            out.append(item)
+        return out
+
+    # ------------------------------------------------------------ runs
     def record(self, verdict: Verdict) -> int:
         """Write one run (and its counterexample) in one transaction; returns the run id."""
         details = dict(verdict.details)
@@ -127,7 +210,7 @@ class Store:
             if getattr(verdict, key):
                 details[key] = getattr(verdict, key)
         with self._transaction():
-            cur = self.db.execute(
+            cur = self._execute(
                 "INSERT INTO runs (statement_id, statement_hash, kind, verdict, meets_expectation, budget, seed,"
                 " instances, outside, violations, artefacts, min_slack, max_tightness, wall_s, finished_at,"
                 " code_version, message, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -140,7 +223,7 @@ class Store:
             run_id = int(cur.lastrowid)
             cx = verdict.counterexample
             if cx:
-                self.db.execute(
+                self._execute(
                     "INSERT INTO counterexamples (run_id, statement_id, statement_hash, params, t, observed, bound,"
                     " slack, replay_dps, replay_observed, replay_bound, replay_command)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -151,59 +234,192 @@ class Store:
                 )
         return run_id
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """One write transaction, taken at once (BEGIN IMMEDIATE) so concurrent writers queue."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-
-    # ------------------------------------------------------------ reading
     def latest(self, statement_id: str, statement_hash: str) -> dict[str, Any] | None:
         """The latest run for this version of the statement, or None."""
-        row = self.db.execute(
-            "SELECT * FROM runs WHERE statement_id = ? AND statement_hash = ? ORDER BY finished_at DESC, id DESC LIMIT 1",
-            (statement_id, statement_hash),
-        ).fetchone()
-        return self._row(row, "runs") if row else None
+        rows = self._dicts(
+            "runs", "SELECT * FROM runs WHERE statement_id = ? AND statement_hash = ?"
+            " ORDER BY finished_at DESC, id DESC LIMIT 1", (statement_id, statement_hash))
+        return rows[0] if rows else None
 
     def has_run(self, statement_id: str, statement_hash: str, budget: int, seed: int) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM runs WHERE statement_id = ? AND statement_hash = ? AND budget = ? AND seed = ? LIMIT 1",
-            (statement_id, statement_hash, budget, seed)).fetchone()
-        return row is not None
+        return self.recorded(statement_id, statement_hash, budget, seed) is not None
 
     def recorded(self, statement_id: str, statement_hash: str, budget: int, seed: int) -> dict[str, Any] | None:
         """The latest run of this version of the statement at this budget and seed, or None
         (``verify --resume`` skips it and counts its recorded verdict)."""
-        row = self.db.execute(
-            "SELECT * FROM runs WHERE statement_id = ? AND statement_hash = ? AND budget = ? AND seed = ?"
-            " ORDER BY finished_at DESC, id DESC LIMIT 1", (statement_id, statement_hash, budget, seed)).fetchone()
-        return self._row(row, "runs") if row else None
+        rows = self._dicts(
+            "runs", "SELECT * FROM runs WHERE statement_id = ? AND statement_hash = ? AND budget = ? AND seed = ?"
+            " ORDER BY finished_at DESC, id DESC LIMIT 1", (statement_id, statement_hash, budget, seed))
+        return rows[0] if rows else None
+
+    def run_counts(self, statement_id: str, statement_hash: str) -> tuple[int, int]:
+        """(runs of this version of the statement, runs of its other versions)."""
+        if not self._has_table("runs"):
+            return 0, 0
+        this = other = 0
+        for current, count in self._execute(
+                "SELECT statement_hash = ?, COUNT(*) FROM runs WHERE statement_id = ? GROUP BY statement_hash = ?",
+                (statement_hash, statement_id, statement_hash)):
+            if current:
+                this = count
+            else:
+                other = count
+        return this, other
 
     def counterexamples(self, statement_id: str, statement_hash: str | None = None) -> list[dict[str, Any]]:
+        """Counterexamples of the statement (of this version of it, given its hash), newest first."""
         sql = "SELECT * FROM counterexamples WHERE statement_id = ?"
         args: tuple = (statement_id,)
         if statement_hash:
             sql += " AND statement_hash = ?"
             args += (statement_hash,)
-        return [self._row(r, "counterexamples") for r in self.db.execute(sql + " ORDER BY id DESC", args)]
+        return self._dicts("counterexamples", sql + " ORDER BY id DESC", args)
+
+    def run_counterexamples(self, run_id: int) -> list[dict[str, Any]]:
+        """The counterexamples one run recorded, in order."""
+        return self._dicts("counterexamples", "SELECT * FROM counterexamples WHERE run_id = ? ORDER BY id", (run_id,))
 
     def runs(self) -> Iterator[dict[str, Any]]:
-        for row in self.db.execute("SELECT * FROM runs ORDER BY id"):
-            yield self._row(row, "runs")
+        """Every run, oldest first."""
+        yield from self._dicts("runs", "SELECT * FROM runs ORDER BY id")
 
-    def _row(self, row: tuple, table: str) -> dict[str, Any]:
-        names = [c[1] for c in self.db.execute(f"PRAGMA table_info({table})")]
-        out = dict(zip(names, row))
-        for key in ("details", "params"):
-            if isinstance(out.get(key), str):
-                out[key] = json.loads(out[key])
-        return out
+    # ------------------------------------------------------------ explore
+    def record_explore(self, statement_id: str, statement_hash: str, relax: str, mode: str,
+                       points: Iterable[ExplorePoint], demanded: float | None, pinned: Mapping[str, float]) -> int:
+        """Write every point of one validity-region sweep in one transaction; returns how many.
+        A worst tightness that is not finite is stored as NULL."""
+        now, written = time.time(), 0
+        with self._transaction():
+            for p in points:
+                self._execute(
+                    "INSERT INTO explore (statement_id, statement_hash, relax, mode, value, instances, outside,"
+                    " violations, worst_tightness, demanded, pinned, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (statement_id, statement_hash, relax, mode, p.value, p.instances, p.outside, p.violations,
+                     _finite(p.worst_tightness), demanded, json.dumps(dict(pinned), sort_keys=True), now))
+                written += 1
+        return written
+
+    def explorations(self, statement_id: str | None = None, statement_hash: str | None = None) -> list[dict[str, Any]]:
+        """Rows of the ``explore`` table (of one statement, of one version of it), in the order written."""
+        where, args = _where(statement_id=statement_id, statement_hash=statement_hash)
+        return self._dicts("explore", f"SELECT * FROM explore {where} ORDER BY id", args)
+
+    # ------------------------------------------------------------ campaigns
+    def record_campaign_batch(self, spec_hash: str, key: str, campaign: str, point: int, params: Mapping[str, Any],
+                              seeds: Sequence[int], results: Mapping[str, Sequence[float]], wall_s: float | None,
+                              worker: str | None) -> bool:
+        """Write one finished batch in its own transaction; False if it was already there
+        (the primary key (spec hash, batch key) makes a batch impossible to count twice)."""
+        with self._transaction():
+            cur = self._execute(
+                "INSERT OR IGNORE INTO campaign_batches (spec_hash, batch_key, campaign, point, params, seeds, results,"
+                " wall_s, worker, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (spec_hash, key, campaign, point, json.dumps(dict(params), sort_keys=True), json.dumps(list(seeds)),
+                 json.dumps(dict(results)), wall_s, worker, time.time()))
+        return cur.rowcount == 1
+
+    def campaign_batch_keys(self, spec_hash: str) -> set[str]:
+        """The keys of the batches of this campaign spec already recorded."""
+        if not self._has_table("campaign_batches"):
+            return set()
+        rows = self._execute("SELECT batch_key FROM campaign_batches WHERE spec_hash = ?", (spec_hash,))
+        return {r[0] for r in rows}
+
+    def campaign_batches(self, spec_hash: str | None = None) -> list[CampaignBatch]:
+        """The recorded batches of one campaign spec (every spec's, given none), by grid point then batch key."""
+        where, args = _where(spec_hash=spec_hash)
+        rows = self._dicts("campaign_batches", f"SELECT * FROM campaign_batches {where} ORDER BY point, batch_key",
+                           args)
+        return [CampaignBatch(r["spec_hash"], r["batch_key"], r["campaign"], r["point"], r["params"], r["seeds"],
+                              r["results"], r["wall_s"], r["worker"], r["finished_at"]) for r in rows]
+
+    def record_campaign_run(self, spec_hash: str, campaign: str, scheduler: str, batches_run: int,
+                            batches_skipped: int, fits: int, wall_s: float, fits_per_s: float | None,
+                            summary: Any, plot_path: str | None, plot_png: bytes | None) -> int:
+        """Write the summary of one finished campaign (``summary`` as JSON, the plot as a blob); returns its id."""
+        with self._transaction():
+            cur = self._execute(
+                "INSERT INTO campaign_runs (spec_hash, campaign, scheduler, batches_run, batches_skipped, fits, wall_s,"
+                " fits_per_s, finished_at, summary, plot_path, plot_png) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (spec_hash, campaign, scheduler, batches_run, batches_skipped, fits, wall_s, fits_per_s, time.time(),
+                 json.dumps(summary, default=str), plot_path, plot_png))
+        return int(cur.lastrowid)
+
+    def campaign_runs(self, spec_hash: str | None = None) -> list[dict[str, Any]]:
+        """Finished campaigns (of one spec), oldest first; ``plot_png`` is the PNG's bytes or None."""
+        where, args = _where(spec_hash=spec_hash)
+        return self._dicts("campaign_runs", f"SELECT * FROM campaign_runs {where} ORDER BY id", args)
+
+    # ------------------------------------------------------------ certificates
+    def record_certificate(self, statement_id: str, statement_hash: str, method: str, body: Mapping[str, Any]) -> int:
+        """Write one certificate (``method`` 'pep' or 'sos'; ``body`` the certificate as a dict with verdict,
+        solver, tolerances, message, wall_s and, for PEP, its rows) and its PEP rows in one transaction;
+        returns the certificate's id."""
+        rows = body.get("rows", [])
+        status = body.get("solver_status") or ",".join(sorted({r["status"] for r in rows}))
+        added = list(schema.ADDED_COLUMNS["pep_rows"])
+        columns = ", ".join(["certificate_id", "n", "params", "worst", "stated", "ratio", "status", "violated", *added])
+        with self._transaction():
+            cur = self._execute(
+                "INSERT INTO certificates (statement_id, statement_hash, method, verdict, solver, solver_status,"
+                " tolerances, message, body, wall_s, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (statement_id, statement_hash, method, body["verdict"], body["solver"], status,
+                 json.dumps(body["tolerances"]), body["message"], json.dumps(body, default=str), body["wall_s"],
+                 time.time()))
+            certificate_id = int(cur.lastrowid)
+            for r in rows:
+                self._execute(
+                    f"INSERT INTO pep_rows ({columns}) VALUES ({', '.join('?' * (8 + len(added)))})",
+                    (certificate_id, r["N"], json.dumps(r["params"]), _number(r["worst"]), r["stated"],
+                     _number(r["ratio"]), r["status"], int(r["violated"]), r["decision"], _number(r["band"][0]),
+                     _number(r["band"][1]), _number(r["resolution"]), r["solver"], json.dumps(r["attempts"]),
+                     json.dumps(r["residuals"])))
+        return certificate_id
+
+    def certificates(self, statement_id: str | None = None) -> list[dict[str, Any]]:
+        """Certificates (of one statement), oldest first; ``tolerances`` and ``body`` decoded."""
+        where, args = _where(statement_id=statement_id)
+        return self._dicts("certificates", f"SELECT * FROM certificates {where} ORDER BY id", args)
+
+    def pep_rows(self, certificate_id: int | None = None) -> list[dict[str, Any]]:
+        """The PEP rows (of one certificate), in the order written."""
+        where, args = _where(certificate_id=certificate_id)
+        return self._dicts("pep_rows", f"SELECT * FROM pep_rows {where} ORDER BY rowid", args)
+
+    # ------------------------------------------------------------ any table (the documentation's view)
+    def table_columns(self) -> dict[str, list[str]]:
+        """Every table of the store, by name, with its columns."""
+        names = [r[0] for r in self._execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {name: [c[1] for c in self._execute(f'PRAGMA table_info("{_quoted(name)}")')] for name in names}
+
+    def statement_rows(self, table: str, statement_id: str, statement_hash: str, limit: int) -> TableExcerpt:
+        """The latest ``limit`` rows ``table`` holds for the statement (for this version of it when the
+        table has a ``statement_hash`` column), and how many there are in all."""
+        columns = self.table_columns().get(table)
+        if columns is None or "statement_id" not in columns:
+            raise StoreError(f"the store {self.path} has no table {table!r} of statement rows")
+        where, args = "WHERE statement_id = ?", (statement_id,)
+        if "statement_hash" in columns:
+            where, args = where + " AND statement_hash = ?", args + (statement_hash,)
+        name = _quoted(table)
+        total = self._execute(f'SELECT COUNT(*) FROM "{name}" {where}', args).fetchone()[0]
+        if not total:
+            return TableExcerpt(columns, [], 0)
+        order = "ORDER BY rowid DESC" if "id" not in columns else "ORDER BY id DESC"
+        rows = self._execute(f'SELECT * FROM "{name}" {where} {order} LIMIT {int(limit)}', args).fetchall()
+        return TableExcerpt(columns, rows, total)
+
+
+def _where(**equal: Any) -> tuple[str, tuple[Any, ...]]:
+    """``WHERE a = ? AND b = ?`` for the arguments that are not None (the names are this module's own)."""
+    given = {name: value for name, value in equal.items() if value is not None}
+    if not given:
+        return "", ()
+    return "WHERE " + " AND ".join(f"{name} = ?" for name in given), tuple(given.values())
+
+
+def _quoted(name: str) -> str:
+    return name.replace('"', '""')
 
 
 def _jsonable(value: Any) -> Any:

@@ -18,10 +18,11 @@ maps, double-descent curves) are found as PNG files under the store's directory:
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from boundcheck.verifiers.evidence.store import Store
 
 CORE_TABLES = {"runs", "counterexamples", "sqlite_sequence"}
 MAX_EXTRA_ROWS = 20
@@ -60,21 +61,17 @@ class EvidenceReader:
 
     def __init__(self, store_path: Path | None, exclude: Path | None = None):
         self.store_path = store_path if store_path and store_path.is_file() else None
-        self.db: sqlite3.Connection | None = None
+        self.store: Store | None = None
         self.extra: list[str] = []
         if self.store_path:
-            self.db = sqlite3.connect(f"file:{self.store_path}?mode=ro", uri=True)
-            tables = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-            self.extra = [name for name in tables if name not in CORE_TABLES and "statement_id" in self._columns(name)]
+            self.store = Store(self.store_path, read_only=True)
+            self.extra = [name for name, columns in self.store.table_columns().items()
+                          if name not in CORE_TABLES and "statement_id" in columns]
         self._pngs = self._find_pngs(exclude)
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-
-    def _columns(self, table: str) -> list[str]:
-        assert self.db is not None
-        return [c[1] for c in self.db.execute(f'PRAGMA table_info("{table}")')]
+        if self.store is not None:
+            self.store.close()
 
     def _find_pngs(self, exclude: Path | None) -> list[Path]:
         if not self.store_path:
@@ -89,58 +86,25 @@ class EvidenceReader:
             found.append(path)
         return found
 
-    def _rows(self, sql: str, args: tuple) -> list[dict[str, Any]]:
-        import json
-
-        assert self.db is not None
-        cur = self.db.execute(sql, args)
-        names = [d[0] for d in cur.description]
-        out = []
-        for row in cur.fetchall():
-            item = dict(zip(names, row))
-            for key in ("details", "params"):
-                if isinstance(item.get(key), str):
-                    try:
-                        item[key] = json.loads(item[key])
-                    except ValueError:
-                        pass
-            out.append(item)
-        return out
-
     def for_statement(self, statement_id: str, statement_hash: str) -> Evidence:
         evidence = Evidence(statement_id, statement_hash)
-        if self.db is None:
+        if self.store is None:
             evidence.pictures = self._pictures(statement_id, None)
             return evidence
-        latest = self._rows("SELECT * FROM runs WHERE statement_id = ? AND statement_hash = ? "
-                            "ORDER BY finished_at DESC, id DESC LIMIT 1", (statement_id, statement_hash))
-        evidence.latest = latest[0] if latest else None
-        counts = self.db.execute("SELECT statement_hash = ?, COUNT(*) FROM runs WHERE statement_id = ? "
-                                 "GROUP BY statement_hash = ?", (statement_hash, statement_id, statement_hash))
-        for current, count in counts:
-            if current:
-                evidence.runs_this_version = count
-            else:
-                evidence.runs_other_versions = count
+        evidence.latest = self.store.latest(statement_id, statement_hash)
+        evidence.runs_this_version, evidence.runs_other_versions = self.store.run_counts(statement_id, statement_hash)
         if evidence.latest:
-            evidence.counterexamples = self._rows(
-                "SELECT * FROM counterexamples WHERE run_id = ? ORDER BY id", (evidence.latest["id"],))
+            evidence.counterexamples = self.store.run_counterexamples(evidence.latest["id"])
         evidence.pictures = self._pictures(statement_id, evidence.latest)
         evidence.extra_tables = [t for t in (self._extra(name, statement_id, statement_hash) for name in self.extra) if t]
         return evidence
 
     def _extra(self, table: str, statement_id: str, statement_hash: str) -> ExtraTable | None:
-        assert self.db is not None
-        columns = self._columns(table)
-        where, args = 'WHERE statement_id = ?', (statement_id,)
-        if "statement_hash" in columns:
-            where, args = where + " AND statement_hash = ?", args + (statement_hash,)
-        total = self.db.execute(f'SELECT COUNT(*) FROM "{table}" {where}', args).fetchone()[0]
-        if not total:
+        assert self.store is not None
+        excerpt = self.store.statement_rows(table, statement_id, statement_hash, MAX_EXTRA_ROWS)
+        if not excerpt.total:
             return None
-        order = "ORDER BY rowid DESC" if "id" not in columns else "ORDER BY id DESC"
-        rows = self.db.execute(f'SELECT * FROM "{table}" {where} {order} LIMIT {MAX_EXTRA_ROWS}', args).fetchall()
-        return ExtraTable(table, columns, rows, total)
+        return ExtraTable(table, excerpt.columns, excerpt.rows, excerpt.total)
 
     def _pictures(self, statement_id: str, latest: dict[str, Any] | None) -> list[Path]:
         pictures = [p for p in self._pngs if _names_statement(p, statement_id)]
