@@ -4,6 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from boundcheck.theorems.registry import all_statements
 from boundcheck.verifiers.certificates.pep import applicable, certify_worst_case
 from boundcheck.verifiers.certificates.witness import interpolate
@@ -11,8 +14,6 @@ from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.commands.cli import main as cli_main
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.precision import high_precision
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 S = all_statements()
 
@@ -52,10 +53,12 @@ def test_certify_cli_json_and_store(tmp_path, capsys):
     code = cli_main(["certify", "classical.convex.drori_teboulle", "--n-max", "2", "--json", "--store", str(store)])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out[0]["verdict"] == "HOLDS" and out[0]["solver"] == "CLARABEL"
-    import sqlite3
+    from boundcheck.verifiers.evidence.store import Store
 
-    rows = sqlite3.connect(store).execute("SELECT method, verdict, solver, tolerances FROM certificates").fetchall()
-    assert rows[0][:3] == ("pep", "HOLDS", "CLARABEL") and "tight_max" in json.loads(rows[0][3])
+    with Store(store, read_only=True) as s:
+        [cert] = s.certificates()
+    assert (cert["method"], cert["verdict"], cert["solver"]) == ("pep", "HOLDS", "CLARABEL")
+    assert "tight_max" in cert["tolerances"]
 
 
 def test_certify_cli_prints_status_and_decision_per_row(tmp_path, capsys):
@@ -65,10 +68,12 @@ def test_certify_cli_prints_status_and_decision_per_row(tmp_path, capsys):
     assert code == 0 and "decision" in header and "status" in header
     rows = [line for line in lines if "L=1, mu=0, eta=" in line]
     assert len(rows) == 2 and all("tight" in r and "clarabel: optimal" in r for r in rows), rows
-    import sqlite3
+    from boundcheck.verifiers.evidence.store import Store
 
-    stored = sqlite3.connect(tmp_path / "e.sqlite").execute("SELECT status, decision, band_lo, band_hi FROM pep_rows")
-    assert all(s == "optimal" and d == "tight" and lo <= hi for s, d, lo, hi in stored.fetchall())
+    with Store(tmp_path / "e.sqlite", read_only=True) as s:
+        stored = s.pep_rows()
+    assert len(stored) == 2
+    assert all(r["status"] == "optimal" and r["decision"] == "tight" and r["band_lo"] <= r["band_hi"] for r in stored)
 
 
 def test_certify_cli_refuses_unfit_statement(capsys):

@@ -163,13 +163,11 @@ def test_assumed_constants_are_marked(tmp_path):
 def test_pictures_and_tables_other_tools_leave_are_found(tmp_path):
     statement = all_statements()[THEOREM]
     store_path = tmp_path / "evidence.sqlite"
+    certificate = {"verdict": "HOLDS", "solver": "CLARABEL", "solver_status": "optimal", "tolerances": {},
+                   "wall_s": 0.5}
     with Store(store_path) as store:
-        store.ensure("CREATE TABLE certificates (id INTEGER PRIMARY KEY, statement_id TEXT, statement_hash TEXT,"
-                     " worst_case REAL)")
-        store.db.execute("INSERT INTO certificates (statement_id, statement_hash, worst_case) VALUES (?, ?, ?)",
-                         (statement.id, statement.hash(), 0.125))
-        store.db.execute("INSERT INTO certificates (statement_id, statement_hash, worst_case) VALUES (?, ?, ?)",
-                         (statement.id, "an-old-hash", 9.0))
+        store.record_certificate(statement.id, statement.hash(), "sos", {**certificate, "message": "this version"})
+        store.record_certificate(statement.id, "an-old-hash", "sos", {**certificate, "message": "an old version"})
     png = b"\x89PNG\r\n\x1a\n"
     (tmp_path / f"{statement.id}--validity.png").write_bytes(png)
     (tmp_path / "maps" / statement.id).mkdir(parents=True)
@@ -184,7 +182,8 @@ def test_pictures_and_tables_other_tools_leave_are_found(tmp_path):
         reader.close()
     assert sorted(p.name for p in evidence.pictures) == [f"{statement.id}--validity.png", "region.png"]
     [table] = evidence.extra_tables
-    assert table.name == "certificates" and table.total == 1 and table.rows[0][-1] == 0.125
+    assert table.name == "certificates" and table.total == 1
+    assert table.rows[0][table.columns.index("message")] == "this version"
 
 
 def test_every_statement_converts_to_mathml():

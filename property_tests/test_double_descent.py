@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,9 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from boundcheck.theorems.double_descent import asymptotic_risk, exact_expected_risk
 from boundcheck.theorems.registry import all_statements
 from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.errors import StoreError
+from boundcheck.verifiers.evidence.store import Store
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models import least_squares as ls
 from boundcheck.verifiers.quantifiers.asymptotically import fit_slope
@@ -235,8 +237,9 @@ def _cli(*args, timeout=120):
 
 
 def _batches(store: Path) -> list[tuple]:
-    with sqlite3.connect(store) as db:
-        return db.execute("SELECT batch_key, results FROM campaign_batches ORDER BY batch_key").fetchall()
+    """(batch key, results as JSON) of every batch in the store, by key."""
+    with Store(store, read_only=True) as s:
+        return sorted((b.key, json.dumps(b.results)) for b in s.campaign_batches())
 
 
 def test_campaign_in_process_writes_batches_plot_and_summary(tmp_path):
@@ -247,8 +250,8 @@ def test_campaign_in_process_writes_batches_plot_and_summary(tmp_path):
     assert summary["batches_run"] == 18 and summary["fits"] == 6 * 24
     assert Path(summary["plot"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(_batches(store)) == 18
-    with sqlite3.connect(store) as db:
-        png = db.execute("SELECT plot_png FROM campaign_runs").fetchone()[0]
+    with Store(store, read_only=True) as s:
+        png = s.campaign_runs()[0]["plot_png"]
     assert png[:4] == b"\x89PNG"
     again = _cli("campaign", str(_spec(tmp_path)), "--store", str(store))
     assert again.returncode == 2 and "--resume" in again.stderr and "Traceback" not in again.stderr
@@ -257,7 +260,6 @@ def test_campaign_in_process_writes_batches_plot_and_summary(tmp_path):
 def test_campaign_on_a_local_dask_cluster_matches_in_process(tmp_path):
     """A real LocalCluster (worker processes): the same batches, bit for bit."""
     from boundcheck.verifiers.commands.campaign import BatchLedger, batches, load_spec, run_in_process, run_on_dask
-    from boundcheck.verifiers.evidence.store import Store
 
     spec = load_spec(_spec(tmp_path, points=4, seeds=16))
     every = batches(spec)
@@ -278,7 +280,6 @@ def test_campaign_survives_a_killed_dask_worker(tmp_path):
     """SIGKILL a worker process of a LocalCluster once a batch is in: Dask reruns its tasks
     elsewhere; every batch is recorded exactly once, with the in-process values."""
     from boundcheck.verifiers.commands.campaign import BatchLedger, batches, load_spec, run_in_process, run_on_dask
-    from boundcheck.verifiers.evidence.store import Store
 
     spec = load_spec(_spec(tmp_path, name="worker", points=4, seeds=24, per=2, n=60))
     every = batches(spec)
@@ -288,12 +289,12 @@ def test_campaign_survives_a_killed_dask_worker(tmp_path):
 
         def kill_one(done, total):
             if done == 1 and not killed:
-                worker = a.db.execute("SELECT worker FROM campaign_batches").fetchone()[0]
+                worker = a.campaign_batches()[0].worker
                 killed.append(int(worker.rsplit(":", 1)[1]))
                 os.kill(killed[0], signal.SIGKILL)
 
         assert run_on_dask(every, spec, la, "local", kill_one, workers=2) == len(every)
-        workers = {w for (w,) in a.db.execute("SELECT worker FROM campaign_batches")}
+        workers = {b.worker for b in a.campaign_batches()}
         run_in_process(every, spec, lb, lambda *_: None)
         va, vb = la.values(), lb.values()
     assert killed and len(workers) >= 2
@@ -318,7 +319,7 @@ def test_campaign_resume_after_a_killed_run_counts_every_batch_once(tmp_path):
             if store.exists():
                 try:
                     before = len(_batches(store))
-                except sqlite3.OperationalError:
+                except StoreError:
                     continue
                 if before >= 5:
                     break
@@ -362,8 +363,9 @@ def test_cli_list_does_not_import_dask():
 
 def test_activation_constants_match_quadrature():
     """ReLU's closed form and tanh's Gauss-Hermite values against adaptive quadrature."""
-    from boundcheck.verifiers.models.regression_random_features import activation, activation_constants
     from scipy.integrate import quad
+
+    from boundcheck.verifiers.models.regression_random_features import activation, activation_constants
 
     for kind in (0, 1):
         def moment(g, kind=kind):
@@ -378,6 +380,7 @@ def test_random_features_limit_sanity():
     """lam -> infinity: chi -> 0, B -> 1, V -> 0 (the predictor is 0); THEOREMS.md 6.2's value
     0.7669 at psi = (1, 2), lam = 0.1, tau^2 = 0.5, F1 = 1 (ReLU)."""
     import sympy as sp
+
     from boundcheck.theorems.double_descent import F1, RF_LIMIT, N_features, chi, d, n, tau, zeta
     from boundcheck.verifiers.models.regression_random_features import fixed_point_chi
 
@@ -394,6 +397,7 @@ def test_random_features_simulation_near_the_limit():
     """d = 100, 12 seeds: mean risk within 4.5 standard errors plus a 5% finite-size allowance
     (THEOREMS.md 6.2: 1-3% finite-size error at d = 300-600)."""
     import sympy as sp
+
     from boundcheck.theorems.double_descent import F1, RF_LIMIT, N_features, chi, d, n, tau, zeta
 
     model = get_model("regression.random_features")

@@ -13,11 +13,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from boundcheck.theorems.closed_forms.kl import kl_bernoulli, kl_inverse
 from boundcheck.theorems.registry import all_statements
 from boundcheck.theorems.statement import Statement, with_probability
@@ -32,8 +36,6 @@ from boundcheck.verifiers.models.data_teacher import (
     population_ramp,
     sampled_error,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 FAMILY = [s for s in all_statements().values() if s.family.startswith("generalization")]
 THEOREMS = [s for s in FAMILY if s.kind == "theorem"]
@@ -259,16 +261,15 @@ def test_net_population_error_two_fresh_samples_agree():
 
 def test_vacuity_reaches_store_and_cli(tmp_path):
     from boundcheck.verifiers.evidence.store import Store
-
     from property_tests.conftest import run_cli
 
     store = tmp_path / "g.sqlite"
     code, out, err = run_cli("verify", "generalization.digits.pac_bayes_kl_inverse", "--store", str(store),
                              "--budget", "20")
     assert "ratio" in out and "non-vacuous" in out, out + err
-    with Store(store) as s:
-        row = s.db.execute("SELECT details FROM runs").fetchone()
-    assert '"vacuity"' in row[0] and '"bound_mean"' in row[0]
+    with Store(store, read_only=True) as s:
+        [run] = s.runs()
+    assert "vacuity" in run["details"] and '"bound_mean"' in json.dumps(run["details"])
 
 
 def test_spectral_complexity_with_fixed_output_layer():
