@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+
 from boundcheck.theorems import Constant, Hypothesis, Statement, StatementError, t
+from boundcheck.theorems import quantifiers as Q
 from boundcheck.theorems.registry import all_statements
+from boundcheck.theorems.statement import CLAIMS, mutant
 from boundcheck.theorems.symbols import L, eta, gap, mu
 from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.draw.strategies import DrawPlan
@@ -78,3 +81,150 @@ def test_vacuous_reports_the_demanded_size():
     demanded = verdict.details["demanded"][0]
     assert demanded["value"] == pytest.approx(120.0)  # at the smallest d = 1
     assert "steps >= 120 (long_run)" in verdict.message and "steps in [1, 100]" in verdict.message
+
+
+# ------------------------------------------------------------------ quantifiers describe themselves
+
+EXAMPLES = [
+    Q.for_all(),
+    Q.with_probability(0.9, over="init_seed", settings=8),
+    Q.in_expectation(over="seed", confidence=0.99, resolution=0.03, max_runs=8192),
+    Q.asymptotically(along="n", rate=sp.Rational(-1, 2), sizes=(16, 32, 64), ratios=(("p", 0.5),), mode="l1"),
+    Q.worst_case("smooth_convex"),
+    Q.sum_of_squares(2, "classical.convex.drori_teboulle"),
+]
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Q.with_probability(1.2, over="seed"), "probability"),
+    (lambda: Q.with_probability(0, over="seed"), "probability"),
+    (lambda: Q.with_probability(0.9, over="not a seed"), "over"),
+    (lambda: Q.with_probability(0.9, over="seed", confidence=1.0), "confidence"),
+    (lambda: Q.with_probability(0.9, over="seed", settings=-2), "settings"),
+    (lambda: Q.with_probability(0.9, over="seed", settings=2.5), "settings"),
+    (lambda: Q.in_expectation(over="seed", rel_width="wide"), "rel_width"),
+    (lambda: Q.in_expectation(over="seed", rel_width=-0.1), "rel_width"),
+    (lambda: Q.in_expectation(over=3), "over"),
+    (lambda: Q.in_expectation(over="seed", max_runs=0), "max_runs"),
+    (lambda: Q.asymptotically(along="n", rate=0.5), "rate"),
+    (lambda: Q.asymptotically(along="n", sizes=(8, 16)), "sizes"),
+    (lambda: Q.asymptotically(along="n", sizes=(32, 16, 64)), "sizes"),
+    (lambda: Q.asymptotically(along="n", mode="median"), "mode"),
+    (lambda: Q.asymptotically(along="n", ratios=(("p", -1.0),)), "ratio"),
+    (lambda: Q.asymptotically(along="n", speed=2), "speed"),
+    (lambda: Q.worst_case(""), "function_class"),
+    (lambda: Q.sum_of_squares(3, "x"), "odd"),
+    (lambda: Q.sum_of_squares(2, ""), "serves"),
+])
+def test_invalid_quantifier_fields_raise_at_construction(make, match):
+    with pytest.raises(StatementError, match=match):
+        make()
+
+
+def test_invalid_quantifier_refused_when_the_statement_is_built():
+    with pytest.raises(StatementError, match="probability"):
+        pl(quantifier=Q.WithProbability(probability=2, over="seed"))
+    with pytest.raises(StatementError, match="not a Quantifier"):
+        pl(quantifier="for_all")
+    with pytest.raises(StatementError, match="settings"):
+        Q.with_probability(0.9, over="seed").replace(settings=0)
+    with pytest.raises(StatementError, match="no field"):
+        Q.with_probability(0.9, over="seed").replace(rel_width=0.1)
+
+
+@pytest.mark.parametrize("quantifier", EXAMPLES, ids=lambda q: q.kind)
+def test_each_quantifier_renders_itself(quantifier):
+    text, latex, prose = quantifier.text(), quantifier.latex(), quantifier.prose()
+    assert text == str(quantifier) and text.startswith(quantifier.kind + "(")
+    assert latex and prose and "None" not in prose
+    assert latex.count("{") == latex.count("}")
+    assert quantifier.runner.startswith("boundcheck.verifiers.quantifiers.") and ":run_" in quantifier.runner
+    assert Q.QUANTIFIERS[quantifier.kind] is type(quantifier)
+
+
+def test_quantifier_text_is_the_hash_text():
+    """``str`` is read by Statement.hash: unset fields are not written, so stored evidence stays valid."""
+    assert str(Q.for_all()) == "for_all()"
+    assert str(Q.with_probability(1 - sp.Rational(1, 10), over="init_seed")) == \
+        "with_probability(probability=0.9, over=init_seed, confidence=0.95)"
+    assert str(Q.with_probability(0.9, over="seed", settings=2)) == \
+        "with_probability(probability=0.9, over=seed, confidence=0.95, settings=2)"
+    assert str(Q.in_expectation(over="seed")) == "in_expectation(over=seed, confidence=0.95, rel_width=0.05)"
+    assert str(Q.asymptotically(along="n")) == "asymptotically(along=n, rate=None)"
+    assert str(Q.worst_case("smooth_convex")) == "worst_case(function_class=smooth_convex)"
+
+
+def test_quantifier_get_falls_back_to_the_runners_default():
+    q = Q.with_probability(0.9, over="seed")
+    assert q.get("over") == "seed" and q.get("settings", 4) == 4 and q.get("no_such_field", 7) == 7
+    assert q.replace(settings=8).get("settings", 4) == 8 and q.kind == "with_probability"
+
+
+def test_every_quantifier_of_a_builtin_has_a_runner_module():
+    import importlib
+
+    for statement in all_statements().values():
+        module, function = statement.quantifier.runner.split(":")
+        assert hasattr(importlib.import_module(module), function), statement.id
+
+
+# ------------------------------------------------------------------ claims and mutants
+
+
+def test_claim_is_validated_and_printed():
+    assert "claim: tight" in str(pl(claim="tight"))
+    assert "claim:" not in str(pl())
+    with pytest.raises(StatementError, match="claim"):
+        pl(claim="lower bound")
+    assert pl(claim="tight").hash() == pl(claim="upper bound").hash() == pl().hash()
+
+
+def test_every_builtin_theorem_and_conjecture_declares_a_claim():
+    for statement in all_statements().values():
+        if statement.kind in ("theorem", "conjecture"):
+            assert statement.claim in CLAIMS, statement.id
+    S = all_statements()
+    assert S["classical.convex.drori_teboulle"].claim == "tight"
+    assert S["classical.pl.linear_rate"].claim == "upper bound"
+
+
+def test_mutants_inherit_their_parents_claim():
+    S = all_statements()
+    for statement in S.values():
+        if statement.kind == "mutant" and statement.mutant_of in S:
+            assert statement.claim == S[statement.mutant_of].claim, statement.id
+
+
+def test_mutant_copies_the_parent_and_changes_only_what_is_given():
+    parent = pl(claim="tight", title="the PL rate", doc="Parent doc.", budget=30, t_min=1,
+                domain={"d": (1, 2)}, quantifier=Q.with_probability(0.9, over="seed"))
+    faster = sp.Le(gap[t], (1 - 3 * mu * eta) ** t * gap[0])
+    child = mutant(of=parent, id="test.pl_faster", conclusion=faster)
+    assert (child.kind, child.mutant_of, child.id, child.conclusion) == ("mutant", "test.pl", "test.pl_faster", faster)
+    for name in ("model", "hypotheses", "constants", "quantifier", "source", "t_min", "domain", "budget", "claim"):
+        assert getattr(child, name) == getattr(parent, name), name
+    assert child.title == "" and child.doc == "" and child.family == "test"
+    assert child.domain is not parent.domain
+    assert parent.kind == "conjecture" and parent.conclusion != faster  # the parent is untouched
+    assert mutant(of=parent, id="test.b", budget=5).budget == 5
+    with pytest.raises(StatementError, match="own id"):
+        mutant(of=parent, conclusion=faster)
+    with pytest.raises(StatementError, match="no field"):
+        mutant(of=parent, id="test.c", conclusions=faster)
+    with pytest.raises(StatementError, match="kind"):
+        mutant(of=parent, id="test.d", kind="theorem")
+
+
+def test_mutant_of_a_builder_takes_the_built_parent():
+    from boundcheck.theorems.classical import pl_linear_rate
+
+    child = mutant(of=pl_linear_rate, id="test.pl_builder")
+    parent = all_statements()["classical.pl.linear_rate"]
+    assert child.mutant_of == parent.id and child.conclusion == parent.conclusion and child.claim == parent.claim
+    assert child.doc == ""  # the mutant's own builder supplies its docstring
+
+
+def test_builtin_mutants_keep_their_own_docstrings():
+    S = all_statements()
+    tightened = S["classical.pl.linear_rate_tightened"]
+    assert tightened.doc.startswith("Mutant:") and tightened.title == ""

@@ -7,7 +7,7 @@ is deterministic (``for_all``): one violation on one instance refutes it.
 
 import sympy as sp
 
-from boundcheck.theorems.statement import Constant, Hypothesis, Source, Statement, register, t, worst_case
+from boundcheck.theorems.statement import Constant, Hypothesis, Source, Statement, mutant, register, t, worst_case
 from boundcheck.theorems.symbols import L, R_sq, dist_sq, eta, f, gap, min_grad_sq, mu
 
 NESTEROV = Source(
@@ -60,6 +60,7 @@ def nonconvex_textbook_min_grad() -> Statement:
     return Statement(
         id="classical.nonconvex.textbook_min_grad",
         kind="theorem",
+        claim="upper bound",
         model="smooth.nonconvex",
         title="Gradient descent on an L-smooth function: min ||grad f||^2 after t steps",
         source=NESTEROV,
@@ -78,15 +79,10 @@ def nonconvex_textbook_min_grad_step_past_limit() -> Statement:
     hypotheses keep 2/L < eta < 3/L, where the claim says something (at 2/L it divides
     by zero) and is false.
     """
-    return Statement(
+    return mutant(
+        of=nonconvex_textbook_min_grad,
         id="classical.nonconvex.textbook_min_grad_step_past_limit",
-        kind="mutant",
-        mutant_of="classical.nonconvex.textbook_min_grad",
-        model="smooth.nonconvex",
-        source=NESTEROV,
         hypotheses=(Hypothesis("step_past_2_over_L", sp.Gt(eta, 2 / L)), _step_below(3, strict=True)),
-        conclusion=sp.Le(min_grad_sq[t - 1], (f[0] - f[t]) / (t * eta * (1 - L * eta / 2))),
-        t_min=1,
     )
 
 
@@ -107,6 +103,7 @@ def nonconvex_tight_min_grad() -> Statement:
     return Statement(
         id="classical.nonconvex.tight_min_grad",
         kind="theorem",
+        claim="tight",
         model="smooth.nonconvex",
         title="Exact worst-case stationarity of gradient descent with constant step",
         source=AKZ_EXACT,
@@ -128,15 +125,12 @@ def nonconvex_tight_min_grad_step_past_limit() -> Statement:
     of the phases): the default budget is 1000 examples, which caught it under every seed
     from 0 to 5 (at 300, under half of them).
     """
-    return Statement(
+    return mutant(
+        of=nonconvex_tight_min_grad,
         id="classical.nonconvex.tight_min_grad_step_past_limit",
-        kind="mutant",
-        mutant_of="classical.nonconvex.tight_min_grad",
-        model="smooth.nonconvex",
-        source=AKZ_EXACT,
         hypotheses=(_step_below(2, strict=True),),
+        constants=(),
         conclusion=sp.Le(min_grad_sq[t], _tight_min_grad_bound(4)),
-        t_min=1,
         budget=1000,
     )
 
@@ -155,6 +149,7 @@ def pl_linear_rate() -> Statement:
     return Statement(
         id="classical.pl.linear_rate",
         kind="theorem",
+        claim="upper bound",
         model="smooth.pl",
         title="Polyak-Lojasiewicz: linear convergence of f - f* at step 1/L",
         source=KARIMI,
@@ -174,6 +169,7 @@ def pl_linear_rate_any_step() -> Statement:
     return Statement(
         id="classical.pl.linear_rate_any_step",
         kind="theorem",
+        claim="upper bound",
         model="smooth.pl",
         title="Polyak-Lojasiewicz: linear convergence for any step below 2/L",
         source=KARIMI,
@@ -190,12 +186,9 @@ def pl_linear_rate_tightened() -> Statement:
     slower than 1 - 3 mu/L: the mutant fails once that direction dominates. The
     hypothesis 3 mu <= L keeps the claimed factor in [0, 1).
     """
-    return Statement(
+    return mutant(
+        of=pl_linear_rate,
         id="classical.pl.linear_rate_tightened",
-        kind="mutant",
-        mutant_of="classical.pl.linear_rate",
-        model="smooth.pl",
-        source=KARIMI,
         hypotheses=(Hypothesis("step", sp.Eq(eta, 1 / L)), Hypothesis("rate_in_unit_interval", sp.Le(3 * mu, L))),
         conclusion=sp.Le(gap[t], (1 - 3 * mu / L) ** t * gap[0]),
     )
@@ -209,14 +202,10 @@ def pl_linear_rate_step_past_limit() -> Statement:
     f - f* stops decreasing while the claimed bound (1 - mu eta (2 - L eta))^t grows
     only slowly; below 2/L it is the theorem.
     """
-    return Statement(
+    return mutant(
+        of=pl_linear_rate_any_step,
         id="classical.pl.linear_rate_step_past_limit",
-        kind="mutant",
-        mutant_of="classical.pl.linear_rate_any_step",
-        model="smooth.pl",
-        source=KARIMI,
         hypotheses=(_step_below(3),),
-        conclusion=sp.Le(gap[t], (1 - mu * eta * (2 - L * eta)) ** t * gap[0]),
     )
 
 
@@ -233,6 +222,7 @@ def convex_drori_teboulle() -> Statement:
     return Statement(
         id="classical.convex.drori_teboulle",
         kind="theorem",
+        claim="tight",
         model="smooth.convex",
         title="Smooth convex gradient descent: f(x_t) - f* <= L R^2 / (4 t L eta + 2)",
         source=DRORI_TEBOULLE,
@@ -248,13 +238,9 @@ def convex_drori_teboulle_tightened() -> Statement:
     The Huber function with threshold R / (2 t h + 1) attains L R^2 / (4 t h + 2) at
     iteration t, which exceeds L R^2 / (4 t h + 3).
     """
-    return Statement(
+    return mutant(
+        of=convex_drori_teboulle,
         id="classical.convex.drori_teboulle_tightened",
-        kind="mutant",
-        mutant_of="classical.convex.drori_teboulle",
-        model="smooth.convex",
-        source=DRORI_TEBOULLE,
-        hypotheses=(_step_below(1),),
         conclusion=sp.Le(gap[t], L * R_sq / (4 * t * h + 3)),
         t_min=1,
     )
@@ -267,14 +253,10 @@ def convex_drori_teboulle_step_past_limit() -> Statement:
     For h > 1 the quadratic (L/2) x^2 gives (L/2)(1 - h)^{2t} R^2, larger than
     L R^2 / (4 t h + 2) (THEOREMS.md 7.3, the all-steps formula).
     """
-    return Statement(
+    return mutant(
+        of=convex_drori_teboulle,
         id="classical.convex.drori_teboulle_step_past_limit",
-        kind="mutant",
-        mutant_of="classical.convex.drori_teboulle",
-        model="smooth.convex",
-        source=DRORI_TEBOULLE,
         hypotheses=(_step_below(sp.Rational(19, 10)),),
-        conclusion=sp.Le(gap[t], L * R_sq / (4 * t * h + 2)),
     )
 
 
@@ -295,6 +277,7 @@ def strongly_convex_distance() -> Statement:
     return Statement(
         id="classical.strongly_convex.distance",
         kind="theorem",
+        claim="tight",
         model="smooth.quadratic",
         title="Strongly convex gradient descent: contraction of ||x_t - x*||^2",
         source=PEPIT_STRONGLY_CONVEX,
@@ -313,6 +296,7 @@ def strongly_convex_distance_nonquadratic() -> Statement:
     return Statement(
         id="classical.strongly_convex.distance_nonquadratic",
         kind="theorem",
+        claim="upper bound",
         model="smooth.convex",
         title="Strongly convex gradient descent on non-quadratic functions",
         source=PEPIT_STRONGLY_CONVEX,
@@ -328,13 +312,9 @@ def strongly_convex_distance_small_step_rate() -> Statement:
     For eta > 2/(L + mu) the direction of curvature L contracts by (1 - eta L)^2, which
     is larger: a quadratic with eigenvalues {mu, L} breaks the claim.
     """
-    return Statement(
+    return mutant(
+        of=strongly_convex_distance,
         id="classical.strongly_convex.distance_small_step_rate",
-        kind="mutant",
-        mutant_of="classical.strongly_convex.distance",
-        model="smooth.quadratic",
-        source=PEPIT_STRONGLY_CONVEX,
-        hypotheses=(_step_below(2, strict=True), Hypothesis("strong_convexity", sp.Gt(mu, 0))),
         conclusion=sp.Le(dist_sq[t], _contraction((1 - eta * mu) ** 2)),
     )
 
@@ -347,13 +327,9 @@ def strongly_convex_distance_nonquadratic_small_step_rate() -> Statement:
     Huber terms all have phi''(0) = 1), so for eta > 2/(L + mu) the contraction factor
     (1 - eta L)^2 exceeds (1 - eta mu)^2.
     """
-    return Statement(
+    return mutant(
+        of=strongly_convex_distance_nonquadratic,
         id="classical.strongly_convex.distance_nonquadratic_small_step_rate",
-        kind="mutant",
-        mutant_of="classical.strongly_convex.distance_nonquadratic",
-        model="smooth.convex",
-        source=PEPIT_STRONGLY_CONVEX,
-        hypotheses=(_step_below(2, strict=True), Hypothesis("strong_convexity", sp.Gt(mu, 0))),
         conclusion=sp.Le(dist_sq[t], _contraction((1 - eta * mu) ** 2)),
     )
 
@@ -385,6 +361,7 @@ def convex_all_steps_worst_case() -> Statement:
     return Statement(
         id="classical.convex.all_steps_worst_case",
         kind="theorem",
+        claim="tight",
         model="smooth.convex",
         title="Smooth convex gradient descent, every step below 2/L: exact worst case",
         source=THG_ALL_STEPS,
@@ -402,15 +379,9 @@ def convex_all_steps_worst_case_huber_branch_only() -> Statement:
 
     For h near 2 the quadratic (L/2) x^2 gives (L/2)(1 - h)^{2N} R^2, above the Huber branch.
     """
-    return Statement(
+    return mutant(
+        of=convex_all_steps_worst_case,
         id="classical.convex.all_steps_worst_case_huber_branch_only",
-        kind="mutant",
-        mutant_of="classical.convex.all_steps_worst_case",
-        model="smooth.convex",
-        source=THG_ALL_STEPS,
-        hypotheses=(_step_below(2, strict=True),),
         conclusion=sp.Le(gap[t], _all_steps_bound((1 / (2 * t * h + 1),))),
-        quantifier=worst_case("smooth_convex"),
-        t_min=1,
         budget=2,
     )

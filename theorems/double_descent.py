@@ -22,6 +22,7 @@ from boundcheck.theorems.statement import (
     Statement,
     asymptotically,
     in_expectation,
+    mutant,
     register,
     t,
 )
@@ -96,13 +97,13 @@ def _mc(resolution: float, max_runs: int) -> InExpectation:
     return in_expectation(over="seed", confidence=0.99, rel_width=0.05, resolution=resolution, max_runs=max_runs)
 
 
-def _exact(id_: str, kind: str, side: str, conclusion: sp.Basic, hypotheses: tuple, domain: dict,
-           budget: int, mutant_of: str = "", title: str = "", resolution: float = 0.03) -> Statement:
+def _exact(id_: str, side: str, conclusion: sp.Basic, hypotheses: tuple, domain: dict,
+           budget: int, title: str = "", resolution: float = 0.03) -> Statement:
     return Statement(
-        id=id_, kind=kind, model="regression.min_norm", title=title, source=_exact_source(side),
+        id=id_, kind="theorem", claim="tight", model="regression.min_norm", title=title, source=_exact_source(side),
         hypotheses=hypotheses, conclusion=conclusion,
         quantifier=_mc(resolution, 8192),
-        domain={**RIDGELESS, **domain}, budget=budget, mutant_of=mutant_of,
+        domain={**RIDGELESS, **domain}, budget=budget,
     )
 
 
@@ -129,7 +130,7 @@ def exact_risk_underparameterized() -> Statement:
     finite variance (it needs n - p > 3) and the sample mean is close to normal at
     this budget; r is free but irrelevant (no bias).
     """
-    return _exact("double_descent.hastie.exact_risk_under", "theorem", "p <= n - 2", sp.Eq(risk, EXACT_UNDER),
+    return _exact("double_descent.hastie.exact_risk_under", "p <= n - 2", sp.Eq(risk, EXACT_UNDER),
                   UNDER_HYPOTHESES, UNDER_DOMAIN, 8000,
                   title="E risk of least squares = sigma^2 p / (n - p - 1) for p <= n - 2")
 
@@ -144,7 +145,7 @@ def exact_risk_overparameterized() -> Statement:
     E ||(I - P) beta||^2 = r^2 (1 - n/p); E tr (X X^T)^{-1} = n / (p - n - 1).
     Decided as the underparameterized identity; check restriction p >= n + 8.
     """
-    return _exact("double_descent.hastie.exact_risk_over", "theorem", "p >= n + 2", sp.Eq(risk, EXACT_OVER),
+    return _exact("double_descent.hastie.exact_risk_over", "p >= n + 2", sp.Eq(risk, EXACT_OVER),
                   OVER_HYPOTHESES, OVER_DOMAIN, 4000, resolution=0.025,
                   title="E risk of min-norm = r^2 (1 - n/p) + sigma^2 n / (p - n - 1) for p >= n + 2")
 
@@ -157,9 +158,11 @@ def exact_risk_n_p_swapped() -> Statement:
     squares does not have there (it is unbiased when p < n); false whenever r > 0.
     """
     swapped = EXACT_OVER.xreplace({n: p, p: n})
-    return _exact("double_descent.hastie.exact_risk_n_p_swapped", "mutant", "n and p swapped",
-                  sp.Eq(risk, swapped), UNDER_HYPOTHESES, {**UNDER_DOMAIN, "r": (0.5, 2.0)}, 4000,
-                  mutant_of="double_descent.hastie.exact_risk_over")
+    return mutant(
+        of=exact_risk_overparameterized, id="double_descent.hastie.exact_risk_n_p_swapped",
+        source=_exact_source("n and p swapped"), hypotheses=UNDER_HYPOTHESES, conclusion=sp.Eq(risk, swapped),
+        quantifier=_mc(0.03, 8192), domain={**RIDGELESS, **UNDER_DOMAIN, "r": (0.5, 2.0)},
+    )
 
 
 PEAK_SOURCE = Source(HASTIE, HASTIE_TITLE, HASTIE_VENUE, 2022, arxiv="1903.08560",
@@ -179,7 +182,7 @@ def peak_rises_before_threshold() -> Statement:
     99% Monte Carlo bound.
     """
     return Statement(
-        id="double_descent.peak.rises_before_threshold", kind="theorem", model="regression.min_norm",
+        id="double_descent.peak.rises_before_threshold", kind="theorem", claim="upper bound", model="regression.min_norm",
         title="E risk increases in p for p <= n - 2", source=PEAK_SOURCE,
         hypotheses=(Hypothesis("two_features", sp.Ge(p, 2)), *UNDER_HYPOTHESES),
         conclusion=sp.Ge(risk, risk_fewer),
@@ -200,7 +203,7 @@ def peak_falls_after_threshold() -> Statement:
     the left side this places the peak at p = n. Coupled draw at p - 1, one-sided 99% bound.
     """
     return Statement(
-        id="double_descent.peak.falls_after_threshold", kind="theorem", model="regression.min_norm",
+        id="double_descent.peak.falls_after_threshold", kind="theorem", claim="upper bound", model="regression.min_norm",
         title="E risk decreases in p for p >= n + 3 when r <= sigma", source=PEAK_SOURCE,
         hypotheses=(Hypothesis("snr_at_most_one", sp.Ge(sigma, r)), *OVER_HYPOTHESES),
         conclusion=sp.Le(risk, risk_fewer),
@@ -216,12 +219,9 @@ def risk_monotone_in_p() -> Statement:
     Claims E R(n, p) >= E R(n, p - 1) beyond the threshold too (p >= n + 8, r <= sigma),
     where the risk in fact falls (see ``peak.falls_after_threshold``).
     """
-    return Statement(
-        id="double_descent.peak.risk_monotone_in_p", kind="mutant", model="regression.min_norm",
-        source=PEAK_SOURCE, hypotheses=(Hypothesis("snr_at_most_one", sp.Ge(sigma, r)), *OVER_HYPOTHESES),
+    return mutant(
+        of=peak_falls_after_threshold, id="double_descent.peak.risk_monotone_in_p",
         conclusion=sp.Ge(risk, risk_fewer),
-        quantifier=in_expectation(over="seed", confidence=0.99, rel_width=0.05),
-        domain={**RIDGELESS, **OVER_DOMAIN}, budget=2000, mutant_of="double_descent.peak.falls_after_threshold",
     )
 
 
@@ -254,7 +254,7 @@ def asymptotic_risk_under() -> Statement:
     O(n^{-1/2}) with a bias term; -1/2 is claimed for both sides. Weaker evidence than an identity.
     """
     return Statement(
-        id="double_descent.hastie.asymptotic_risk_under", kind="theorem", model="regression.min_norm",
+        id="double_descent.hastie.asymptotic_risk_under", kind="theorem", claim="tight", model="regression.min_norm",
         title="min-norm risk -> sigma^2 gamma / (1 - gamma), gamma = 1/2", source=ASYMPTOTIC_SOURCE,
         hypotheses=(Hypothesis("underparameterized", sp.Le(p, n - 2)),),
         conclusion=sp.Eq(bias + variance, LIMIT_UNDER), quantifier=_asymptotic_quantifier(0.5, ASYMPTOTIC_SIZES),
@@ -271,7 +271,7 @@ def asymptotic_risk_over() -> Statement:
     the underparameterized limit. Weaker evidence than an identity.
     """
     return Statement(
-        id="double_descent.hastie.asymptotic_risk_over", kind="theorem", model="regression.min_norm",
+        id="double_descent.hastie.asymptotic_risk_over", kind="theorem", claim="tight", model="regression.min_norm",
         title="min-norm risk -> r^2 (1 - 1/gamma) + sigma^2 / (gamma - 1), gamma = 4", source=ASYMPTOTIC_SOURCE,
         hypotheses=(Hypothesis("overparameterized", sp.Ge(p, n + 2)),),
         conclusion=sp.Eq(bias + variance, LIMIT_OVER), quantifier=_asymptotic_quantifier(4.0, ASYMPTOTIC_SIZES),
@@ -286,14 +286,9 @@ def asymptotic_variance_without_denominator() -> Statement:
     Claims R_X -> r^2 (1 - 1/gamma) + sigma^2; at gamma = 4 the true variance term is
     sigma^2 / 3, so the gap stays 2 sigma^2 / 3 and does not shrink.
     """
-    return Statement(
-        id="double_descent.hastie.asymptotic_variance_without_denominator", kind="mutant",
-        model="regression.min_norm", source=ASYMPTOTIC_SOURCE,
-        hypotheses=(Hypothesis("overparameterized", sp.Ge(p, n + 2)),),
-        conclusion=sp.Eq(bias + variance, r**2 * (1 - 1 / gamma) + sigma**2),
-        quantifier=_asymptotic_quantifier(4.0, ASYMPTOTIC_SIZES),
-        domain={**RIDGELESS, "r": (0.2, 2.0), "sigma": (0.2, 2.0)}, budget=800,
-        mutant_of="double_descent.hastie.asymptotic_risk_over",
+    return mutant(
+        of=asymptotic_risk_over, id="double_descent.hastie.asymptotic_variance_without_denominator",
+        conclusion=sp.Eq(bias + variance, r**2 * (1 - 1 / gamma) + sigma**2), budget=800,
     )
 
 
@@ -321,7 +316,7 @@ def gd_converges_to_min_norm() -> Statement:
     Domain p <= 3n keeps the bound above float64 round-off over 50 steps.
     """
     return Statement(
-        id="double_descent.gd.converges_to_min_norm", kind="theorem", model="regression.min_norm",
+        id="double_descent.gd.converges_to_min_norm", kind="theorem", claim="upper bound", model="regression.min_norm",
         title="GD from zero -> min-norm interpolator, ||b_t - b+||^2 <= (1 - eta/kappa)^{2t} ||b+||^2",
         source=GD_SOURCE,
         hypotheses=(Hypothesis("overparameterized", sp.Ge(p, n + 1)), Hypothesis("step", sp.Le(eta, 1)),
@@ -338,13 +333,10 @@ def gd_rate_of_largest_eigenvalue() -> Statement:
     The slowest direction contracts only by 1 - eta lambda_min / lambda_max; the claim is
     false whenever lambda_min < lambda_max (always, for Gaussian X with n >= 2).
     """
-    return Statement(
-        id="double_descent.gd.rate_of_largest_eigenvalue", kind="mutant", model="regression.min_norm",
-        source=GD_SOURCE,
-        hypotheses=(Hypothesis("overparameterized", sp.Ge(p, n + 1)), Hypothesis("step", sp.Le(eta, 1)),
-                    Hypothesis("aspect", sp.Le(p, 3 * n))),
+    return mutant(
+        of=gd_converges_to_min_norm, id="double_descent.gd.rate_of_largest_eigenvalue",
         conclusion=sp.Le(dist[t], (1 - eta) ** (2 * t) * dist[0]),
-        domain={**GD_DOMAIN, "r": (0.5, 2.0)}, budget=40, mutant_of="double_descent.gd.converges_to_min_norm",
+        domain={**GD_DOMAIN, "r": (0.5, 2.0)},
     )
 
 
@@ -397,7 +389,8 @@ def random_features_asymptotic_risk() -> Statement:
     exponent slack 0.25). Weaker evidence than an identity.
     """
     return Statement(
-        id="double_descent.mei_montanari.random_features_risk", kind="theorem", model="regression.random_features",
+        id="double_descent.mei_montanari.random_features_risk", kind="theorem", claim="tight",
+        model="regression.random_features",
         title="random-features ridge risk -> F1^2 B + tau^2 V (psi = (1, 2))", source=MEI_MONTANARI,
         conclusion=sp.Eq(sp.Symbol("risk", nonnegative=True), RF_LIMIT), quantifier=_rf_quantifier(),
         domain=RF_DOMAIN, budget=320,
@@ -411,9 +404,8 @@ def random_features_noise_ignored() -> Statement:
     The omitted tau^2 V is a gap that does not shrink; the check draws tau in [1.5, 2.5] and
     lam in [0.05, 0.1] so that it is larger than the finite-size fluctuations at d = 8.
     """
-    return Statement(
-        id="double_descent.mei_montanari.noise_ignored", kind="mutant", model="regression.random_features",
-        source=MEI_MONTANARI, conclusion=sp.Eq(sp.Symbol("risk", nonnegative=True), F1**2 * RF_E1 / RF_E0),
-        quantifier=_rf_quantifier(), domain={**RF_DOMAIN, "lam": (0.05, 0.1), "tau": (1.5, 2.5)}, budget=80,
-        mutant_of="double_descent.mei_montanari.random_features_risk",
+    return mutant(
+        of=random_features_asymptotic_risk, id="double_descent.mei_montanari.noise_ignored",
+        conclusion=sp.Eq(sp.Symbol("risk", nonnegative=True), F1**2 * RF_E1 / RF_E0),
+        domain={**RF_DOMAIN, "lam": (0.05, 0.1), "tau": (1.5, 2.5)}, budget=80,
     )

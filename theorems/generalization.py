@@ -32,6 +32,7 @@ from boundcheck.theorems.statement import (
     Source,
     Statement,
     WithProbability,
+    mutant,
     register,
     with_probability,
 )
@@ -122,7 +123,7 @@ def rademacher_linear_margin() -> Statement:
     exactly as a uniform bound must be. Upper bound; typically vacuous when d/n is not small.
     """
     return Statement(
-        id="generalization.rademacher.linear_margin", kind="theorem", model="data.teacher",
+        id="generalization.rademacher.linear_margin", kind="theorem", claim="upper bound", model="data.teacher",
         title="Rademacher margin bound for ||w|| <= B linear classifiers (population ramp loss)",
         source=MOHRI, constants=RADEMACHER_CONSTANTS,
         conclusion=sp.Le(test_ramp, _rademacher_margin_bound(sp.Rational(1, 2))),
@@ -138,10 +139,8 @@ def rademacher_linear_margin_wrong_power() -> Statement:
     sqrt(d/n): with d = 150..250 and n = 300..500 the trained classifier's ramp-loss
     gap (about 0.2) exceeds 2 sqrt(d)/(rho n) + sqrt(ln 20 / (2n)) (about 0.13) on most draws.
     """
-    return Statement(
-        id="generalization.rademacher.linear_margin_wrong_power", kind="mutant",
-        mutant_of="generalization.rademacher.linear_margin", model="data.teacher",
-        source=MOHRI, constants=RADEMACHER_CONSTANTS,
+    return mutant(
+        of=rademacher_linear_margin, id="generalization.rademacher.linear_margin_wrong_power",
         conclusion=sp.Le(test_ramp, _rademacher_margin_bound(1)),
         quantifier=over_data(1), budget=24,
         domain={"d": (150, 250), "n": (300, 500), "noise": (0.0, 0.0), "rho": (1.0, 1.0), "sigma": (1.0, 1.0),
@@ -156,10 +155,9 @@ def rademacher_test_below_train() -> Statement:
     False whenever the trained classifier fits its sample better than the population,
     which is almost always when d/n is not small (here d = 20..50, n = 20..60).
     """
-    return Statement(
-        id="generalization.rademacher.test_below_train", kind="mutant",
-        mutant_of="generalization.rademacher.linear_margin", model="data.teacher",
-        source=MOHRI, conclusion=sp.Le(test_err, train_err), quantifier=over_data(1), budget=24,
+    return mutant(
+        of=rademacher_linear_margin, id="generalization.rademacher.test_below_train",
+        constants=(), conclusion=sp.Le(test_err, train_err), quantifier=over_data(1), budget=24,
         domain={"d": (20, 50), "n": (20, 60), "noise": (0.0, 0.2), "rho": (0.5, 1.0), "steps": (30, 60)},
     )
 
@@ -198,7 +196,7 @@ def pac_bayes_mcallester() -> Statement:
     posterior draws of each draw's exact error (standard error about 1e-3, reported).
     """
     return Statement(
-        id="generalization.pac_bayes.mcallester", kind="theorem", model="data.teacher",
+        id="generalization.pac_bayes.mcallester", kind="theorem", claim="upper bound", model="data.teacher",
         title="PAC-Bayes (McAllester/Maurer square-root form), Gaussian posterior around trained weights",
         source=MAURER_MCALLESTER, constants=(DELTA_CONSTANT,), hypotheses=PAC_BAYES_HYPOTHESES,
         conclusion=sp.Le(test_err_Q, _mcallester_bound(MAURER_CONFIDENCE)),
@@ -217,11 +215,9 @@ def pac_bayes_mcallester_no_confidence_term() -> Statement:
     L-hat(Q) (about sqrt(q(1-q)/n) >= 0.05) of its mean: the "bound" fails on a large
     fraction of training sets. (At anchor = 1, Q = P and it claims L(P) <= L-hat(P).)
     """
-    return Statement(
-        id="generalization.pac_bayes.mcallester_no_confidence_term", kind="mutant",
-        mutant_of="generalization.pac_bayes.mcallester", model="data.teacher",
-        source=MAURER_MCALLESTER, hypotheses=PAC_BAYES_HYPOTHESES,
-        conclusion=sp.Le(test_err_Q, _mcallester_bound(0)),
+    return mutant(
+        of=pac_bayes_mcallester, id="generalization.pac_bayes.mcallester_no_confidence_term",
+        constants=(), conclusion=sp.Le(test_err_Q, _mcallester_bound(0)),
         quantifier=over_data(1), domain=SMALL_KL_DOMAIN, budget=60,
     )
 
@@ -247,7 +243,7 @@ def pac_bayes_kl_inverse() -> Statement:
     Never looser than the square-root form at equal confidence terms (Pinsker).
     """
     return Statement(
-        id="generalization.pac_bayes.kl_inverse", kind="theorem", model="data.teacher",
+        id="generalization.pac_bayes.kl_inverse", kind="theorem", claim="upper bound", model="data.teacher",
         title="PAC-Bayes kl bound (Langford-Seeger / Dziugaite-Roy), kl inverted by bisection",
         source=DZIUGAITE_ROY, constants=(DELTA_CONSTANT,), hypotheses=(Hypothesis("two_points", sp.Ge(n, 2)),),
         conclusion=sp.Le(test_err_Q, _kl_form_bound(sp.log(n / delta))),
@@ -263,11 +259,9 @@ def pac_bayes_kl_inverse_no_confidence_term() -> Statement:
     posterior close to it (KL typically below 0.1) of the McAllester mutant and
     n = 10..30: the allowed deviation is a fraction of the sampling fluctuation.
     """
-    return Statement(
-        id="generalization.pac_bayes.kl_inverse_no_confidence_term", kind="mutant",
-        mutant_of="generalization.pac_bayes.kl_inverse", model="data.teacher",
-        source=DZIUGAITE_ROY, hypotheses=(Hypothesis("two_points", sp.Ge(n, 2)),),
-        conclusion=sp.Le(test_err_Q, _kl_form_bound(0)),
+    return mutant(
+        of=pac_bayes_kl_inverse, id="generalization.pac_bayes.kl_inverse_no_confidence_term",
+        constants=(), conclusion=sp.Le(test_err_Q, _kl_form_bound(0)),
         quantifier=over_data(1), domain=SMALL_KL_DOMAIN, budget=60,
     )
 
@@ -324,7 +318,7 @@ def arora_data_dependent() -> Statement:
     not encoded: the width alone already excludes every runnable instance.
     """
     return Statement(
-        id="generalization.arora.data_dependent", kind="theorem", model="data.teacher_net",
+        id="generalization.arora.data_dependent", kind="theorem", claim="upper bound", model="data.teacher_net",
         title="Arora et al. 2019 data-dependent bound, under its width and init-scale hypotheses",
         source=ARORA,
         constants=(*ARORA_CONSTANTS,
@@ -355,7 +349,7 @@ def arora_practical_width() -> Statement:
     expected above 1: valid and vacuous.
     """
     return Statement(
-        id="generalization.arora.practical_width", kind="conjecture", model="data.teacher_net",
+        id="generalization.arora.practical_width", kind="conjecture", claim="upper bound", model="data.teacher_net",
         title="Arora et al. 2019 bound at practical width (conjecture)", source=ARORA,
         constants=ARORA_CONSTANTS, conclusion=sp.Le(test_loss, _arora_bound()),
         quantifier=over_data(1), domain=NET_DOMAIN, budget=80,
@@ -370,11 +364,11 @@ def arora_wrong_power() -> Statement:
     like n^{-1/2} times the true one: at n = 50 it is about 0.35 against a population
     loss about 0.65 (practical width, as in the conjecture).
     """
-    return Statement(
-        id="generalization.arora.wrong_power", kind="mutant", mutant_of="generalization.arora.data_dependent",
-        model="data.teacher_net", source=ARORA, constants=ARORA_CONSTANTS,
+    return mutant(
+        of=arora_data_dependent, id="generalization.arora.wrong_power",
+        constants=ARORA_CONSTANTS, hypotheses=(),
         conclusion=sp.Le(test_loss, _arora_bound(power=1, lower_order=False)),
-        quantifier=over_data(1), domain=NET_DOMAIN, budget=16,
+        domain=NET_DOMAIN, budget=16,
     )
 
 
@@ -413,7 +407,7 @@ def bft_spectral_margin() -> Statement:
     is at least the theorem's (conservative). Typically vacuous by orders of magnitude.
     """
     return Statement(
-        id="generalization.bft.spectral_margin", kind="theorem", model="data.teacher_net",
+        id="generalization.bft.spectral_margin", kind="theorem", claim="upper bound", model="data.teacher_net",
         title="Spectrally-normalized margin bound (Bartlett-Foster-Telgarsky 2017), explicit recalled constants",
         source=BFT, constants=BFT_CONSTANTS, conclusion=sp.Le(test_err, _bft_bound()),
         quantifier=over_data(1), domain=NET_DOMAIN, budget=80,
@@ -428,10 +422,9 @@ def bft_margin_only() -> Statement:
     population error is about 0.3. (Keeping 8/n + 3 sqrt(ln(2/delta)/(2n)) = 0.74 at
     n = 50 would not be false here: the confidence term alone exceeds the true gap.)
     """
-    return Statement(
-        id="generalization.bft.margin_only", kind="mutant", mutant_of="generalization.bft.spectral_margin",
-        model="data.teacher_net", source=BFT, conclusion=sp.Le(test_err, margin_err),
-        quantifier=over_data(1), domain=NET_DOMAIN, budget=16,
+    return mutant(
+        of=bft_spectral_margin, id="generalization.bft.margin_only",
+        constants=(), conclusion=sp.Le(test_err, margin_err), budget=16,
     )
 
 
@@ -452,7 +445,7 @@ DIGITS_NOTE = """
 @register
 def digits_rademacher_linear_margin() -> Statement:
     return Statement(
-        id="generalization.digits.rademacher_linear_margin", kind="conjecture", model="data.digits",
+        id="generalization.digits.rademacher_linear_margin", kind="conjecture", claim="upper bound", model="data.digits",
         title="Rademacher margin bound on digits (5-9 vs 0-4): bound vs HELD-OUT ramp loss over random splits",
         source=MOHRI, constants=RADEMACHER_CONSTANTS,
         doc=(rademacher_linear_margin.__doc__ or "") + DIGITS_NOTE,
@@ -464,7 +457,7 @@ def digits_rademacher_linear_margin() -> Statement:
 @register
 def digits_pac_bayes_mcallester() -> Statement:
     return Statement(
-        id="generalization.digits.pac_bayes_mcallester", kind="conjecture", model="data.digits",
+        id="generalization.digits.pac_bayes_mcallester", kind="conjecture", claim="upper bound", model="data.digits",
         title="PAC-Bayes (McAllester/Maurer) on digits: bound vs HELD-OUT Gibbs error over random splits",
         source=MAURER_MCALLESTER, constants=(DELTA_CONSTANT,), hypotheses=PAC_BAYES_HYPOTHESES,
         doc=(pac_bayes_mcallester.__doc__ or "") + DIGITS_NOTE,
@@ -476,7 +469,7 @@ def digits_pac_bayes_mcallester() -> Statement:
 @register
 def digits_pac_bayes_kl_inverse() -> Statement:
     return Statement(
-        id="generalization.digits.pac_bayes_kl_inverse", kind="conjecture", model="data.digits",
+        id="generalization.digits.pac_bayes_kl_inverse", kind="conjecture", claim="upper bound", model="data.digits",
         title="PAC-Bayes kl bound (Dziugaite-Roy form) on digits: bound vs HELD-OUT Gibbs error over random splits",
         source=DZIUGAITE_ROY, constants=(DELTA_CONSTANT,), hypotheses=(Hypothesis("two_points", sp.Ge(n, 2)),),
         doc=(pac_bayes_kl_inverse.__doc__ or "") + DIGITS_NOTE,
@@ -494,11 +487,9 @@ def digits_test_below_train() -> Statement:
     better than fresh digits (measured gap in 0-1 error about 0.02): the held-out error
     exceeded the training error on 20 of 24 random splits.
     """
-    return Statement(
-        id="generalization.digits.test_below_train", kind="mutant",
-        mutant_of="generalization.digits.rademacher_linear_margin", model="data.digits",
-        source=MOHRI, conclusion=sp.Le(test_err, train_err),
-        quantifier=over_data(1), domain=DIGITS_DOMAIN, budget=24,
+    return mutant(
+        of=digits_rademacher_linear_margin, id="generalization.digits.test_below_train",
+        constants=(), conclusion=sp.Le(test_err, train_err), budget=24,
     )
 
 
@@ -514,7 +505,7 @@ FEW_SPLITS_NOTE = """
 @register
 def digits_arora_practical_width() -> Statement:
     return Statement(
-        id="generalization.digits.arora_practical_width", kind="conjecture", model="data.digits_net",
+        id="generalization.digits.arora_practical_width", kind="conjecture", claim="upper bound", model="data.digits_net",
         title="Arora et al. bound on digits at practical width: bound vs HELD-OUT loss over random splits",
         source=ARORA, constants=ARORA_CONSTANTS,
         doc=(arora_practical_width.__doc__ or "") + DIGITS_NOTE + FEW_SPLITS_NOTE,
@@ -526,7 +517,7 @@ def digits_arora_practical_width() -> Statement:
 @register
 def digits_bft_spectral_margin() -> Statement:
     return Statement(
-        id="generalization.digits.bft_spectral_margin", kind="conjecture", model="data.digits_net",
+        id="generalization.digits.bft_spectral_margin", kind="conjecture", claim="upper bound", model="data.digits_net",
         title="Spectrally-normalized margin bound on digits: bound vs HELD-OUT error over random splits",
         source=BFT, constants=BFT_CONSTANTS,
         doc=(bft_spectral_margin.__doc__ or "") + DIGITS_NOTE + FEW_SPLITS_NOTE,

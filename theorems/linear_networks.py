@@ -21,7 +21,7 @@ its own words as conjectures with assumed constants. Each theorem has mutants.
 import sympy as sp
 
 from boundcheck.theorems.closed_forms import linear_rates as rates
-from boundcheck.theorems.statement import Constant, Hypothesis, Source, Statement, observable, register, t
+from boundcheck.theorems.statement import Constant, Hypothesis, Source, Statement, mutant, observable, register, t
 
 MIN2021 = Source(
     "H. Min, S. Tarmoun, R. Vidal, E. Mallada",
@@ -116,7 +116,7 @@ def min2021_gradient_flow_rate() -> Statement:
     the scale of the problem times R0), below which no float64 run can resolve it.
     """
     return Statement(
-        id="linear.min2021.gradient_flow_rate", kind="theorem", model=MODEL, source=MIN2021,
+        id="linear.min2021.gradient_flow_rate", kind="theorem", claim="upper bound", model=MODEL, source=MIN2021,
         title="Gradient flow: L - L* <= exp(-2 lambda_r(Sigma_x) c(Lambda_0) t) (L(0) - L*)",
         conclusion=sp.Le(gap[t], sp.exp(-2 * lambda_r_X * c0 * eta * t) * gap[0] + gap_floor),
         domain=GF_DOMAIN, budget=12,
@@ -131,11 +131,10 @@ def min2021_gradient_flow_rate_doubled() -> Statement:
     starts near zero along the slow direction (e.g. spectral or prescribed
     initialisations with a small end-to-end matrix), so twice it is false there.
     """
-    return Statement(
-        id="linear.min2021.gradient_flow_rate_doubled", kind="mutant", model=MODEL, source=MIN2021,
-        mutant_of="linear.min2021.gradient_flow_rate",
+    return mutant(
+        of=min2021_gradient_flow_rate, id="linear.min2021.gradient_flow_rate_doubled",
         conclusion=sp.Le(gap[t], sp.exp(-4 * lambda_r_X * c0 * eta * t) * gap[0] + gap_floor),
-        domain=GF_DOMAIN, budget=6,
+        budget=6,
     )
 
 
@@ -157,7 +156,7 @@ def min2021_gd_small_step_rate() -> Statement:
     """
     theta = rates.theta_of_step()
     return Statement(
-        id="linear.min2021.gd_small_step_rate", kind="theorem", model=MODEL, source=MIN2021,
+        id="linear.min2021.gd_small_step_rate", kind="theorem", claim="upper bound", model=MODEL, source=MIN2021,
         title="Gradient descent at small steps: Min et al.'s exponent times (1 - 2 theta_eta), theta_eta = O(eta)",
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, rates.step_cap()))),
         conclusion=sp.Le(gap[t], sp.exp(-2 * lambda_r_X * c0 * (1 - 2 * theta) * eta * t) * gap[0] + gap_floor),
@@ -199,7 +198,7 @@ def gd_error_recursion() -> Statement:
     Any failure is a bug in the gradient-descent kernel.
     """
     return Statement(
-        id="linear.gd.error_recursion", kind="theorem", model=MODEL, source=DERIVED_HERE,
+        id="linear.gd.error_recursion", kind="theorem", claim="tight", model=MODEL, source=DERIVED_HERE,
         title="GD error recursion E+ = E - eta T(E) - eta^2 X X^T E V U^T X^T E, to float64 precision",
         constants=(TOL_CONSTANT,), hypotheses=(FINITE,),
         conclusion=_identity_conclusion(rec_resid_sq, rec_dot, rec_quad_sq, rec_scale, eta**2, eta**2),
@@ -210,11 +209,9 @@ def gd_error_recursion() -> Statement:
 @register
 def gd_error_recursion_first_order() -> Statement:
     """Mutant: the error recursion without its eta^2 term (the gradient-flow linearisation)."""
-    return Statement(
-        id="linear.gd.error_recursion_first_order", kind="mutant", model=MODEL, source=DERIVED_HERE,
-        mutant_of="linear.gd.error_recursion", constants=(TOL_CONSTANT,), hypotheses=(FINITE,),
+    return mutant(
+        of=gd_error_recursion, id="linear.gd.error_recursion_first_order",
         conclusion=_identity_conclusion(rec_resid_sq, rec_dot, rec_quad_sq, rec_scale, 0, eta**2),
-        domain=IDENTITY_DOMAIN, budget=20,
     )
 
 
@@ -229,7 +226,7 @@ def gd_imbalance_drift() -> Statement:
     (||U||^2 + ||V||^2) (Frobenius).
     """
     return Statement(
-        id="linear.gd.imbalance_drift", kind="theorem", model=MODEL, source=DERIVED_HERE,
+        id="linear.gd.imbalance_drift", kind="theorem", claim="tight", model=MODEL, source=DERIVED_HERE,
         title="GD imbalance drift D+ = D + eta^2 (V^T E^T X X^T E V - U^T X^T E E^T X U), to float64 precision",
         constants=(TOL_CONSTANT,), hypotheses=(FINITE,),
         conclusion=_identity_conclusion(drift_resid_sq, drift_dot, drift_sq, drift_scale, eta**2, eta**2),
@@ -240,11 +237,9 @@ def gd_imbalance_drift() -> Statement:
 @register
 def gd_imbalance_drift_wrong_power() -> Statement:
     """Mutant: the imbalance drift with eta in place of eta^2."""
-    return Statement(
-        id="linear.gd.imbalance_drift_wrong_power", kind="mutant", model=MODEL, source=DERIVED_HERE,
-        mutant_of="linear.gd.imbalance_drift", constants=(TOL_CONSTANT,), hypotheses=(FINITE,),
+    return mutant(
+        of=gd_imbalance_drift, id="linear.gd.imbalance_drift_wrong_power",
         conclusion=_identity_conclusion(drift_resid_sq, drift_dot, drift_sq, drift_scale, eta, eta**2),
-        domain=IDENTITY_DOMAIN, budget=20,
     )
 
 
@@ -261,7 +256,7 @@ def weyl_imbalance_bound() -> Statement:
     initialisation family, so on random and on trained factors.
     """
     return Statement(
-        id="linear.weyl_imbalance_bound", kind="theorem", model=MODEL, source=DERIVED_HERE,
+        id="linear.weyl_imbalance_bound", kind="theorem", claim="upper bound", model=MODEL, source=DERIVED_HERE,
         title="sigma_r(U_1)^2 + sigma_m(V)^2 >= [lambda_r(Lambda)]_+ + [lambda_m(-Lambda)]_+",
         hypotheses=(FINITE,),
         conclusion=sp.Le(c_imb[t], sigma_r_U1_sq[t] + sigma_m_V_sq[t]),
@@ -276,25 +271,13 @@ def weyl_imbalance_bound_doubled() -> Statement:
 
     False when one factor is small: V = 0 makes sigma_r(U_1)^2 = lambda_r(Lambda) = c exactly.
     """
-    return Statement(
-        id="linear.weyl_imbalance_bound_doubled", kind="mutant", model=MODEL, source=DERIVED_HERE,
-        mutant_of="linear.weyl_imbalance_bound",
-        hypotheses=(FINITE,),
+    return mutant(
+        of=weyl_imbalance_bound, id="linear.weyl_imbalance_bound_doubled",
         conclusion=sp.Le(2 * c_imb[t], sigma_r_U1_sq[t] + sigma_m_V_sq[t]),
-        domain=_with(PER_STEP_DOMAIN, steps=(0, 10), h=(1, 12), init=NOT_BALANCED),
-        budget=25,
     )
 
 
-def _inertia(hypotheses, statement_id, kind, mutant_of="") -> Statement:
-    return Statement(
-        id=statement_id, kind=kind, model=MODEL, source=OSTROWSKI, mutant_of=mutant_of,
-        title="Sylvester-Ostrowski: lambda_r(Lambda), lambda_m(-Lambda) >= sigma_{r+m}([U_1; V])^2",
-        hypotheses=(Hypothesis("full_rank_X", sp.Ge(d, n)), *hypotheses),
-        conclusion=sp.Le(sigma_W_sq, sp.Min(imb_lambda_r[0], imb_lambda_m_neg[0])),
-        domain=_with(SMALL, h=(1, 16), steps=(0, 0), step_unit=(0, 0), init=(0, 0)),
-        budget=25,
-    )
+FULL_RANK_X = Hypothesis("full_rank_X", sp.Ge(d, n))
 
 
 @register
@@ -310,7 +293,14 @@ def sylvester_inertia() -> Statement:
     factors), hence c(Lambda) >= 2 sigma_{r+m}(W)^2 > 0. Checked at t = 0 over random factors
     (Gaussian, spectral, small); d >= n keeps r = n so that the width condition is on parameters.
     """
-    return _inertia((Hypothesis("width", sp.Ge(h, n + m)),), "linear.sylvester_inertia", "theorem")
+    return Statement(
+        id="linear.sylvester_inertia", kind="theorem", claim="upper bound", model=MODEL, source=OSTROWSKI,
+        title="Sylvester-Ostrowski: lambda_r(Lambda), lambda_m(-Lambda) >= sigma_{r+m}([U_1; V])^2",
+        hypotheses=(FULL_RANK_X, Hypothesis("width", sp.Ge(h, n + m))),
+        conclusion=sp.Le(sigma_W_sq, sp.Min(imb_lambda_r[0], imb_lambda_m_neg[0])),
+        domain=_with(SMALL, h=(1, 16), steps=(0, 0), step_unit=(0, 0), init=(0, 0)),
+        budget=25,
+    )
 
 
 @register
@@ -320,9 +310,11 @@ def sylvester_inertia_narrow() -> Statement:
     If h < r + m, Lambda (h x h) cannot have r positive and m negative eigenvalues, so one
     of lambda_r(Lambda), lambda_m(-Lambda) is <= 0, while sigma_h(W)^2 > 0 almost surely.
     """
-    return _inertia((Hypothesis("width_r", sp.Ge(h, n)), Hypothesis("width_m", sp.Ge(h, m)),
-                     Hypothesis("narrow", sp.Lt(h, n + m))), "linear.sylvester_inertia_narrow", "mutant",
-                    mutant_of="linear.sylvester_inertia")
+    return mutant(
+        of=sylvester_inertia, id="linear.sylvester_inertia_narrow",
+        hypotheses=(FULL_RANK_X, Hypothesis("width_r", sp.Ge(h, n)), Hypothesis("width_m", sp.Ge(h, m)),
+                    Hypothesis("narrow", sp.Lt(h, n + m))),
+    )
 
 
 # ------------------------------------------------------------------ one-step contraction
@@ -347,7 +339,7 @@ def gd_one_step_contraction() -> Statement:
     s_1^2 ||V|| ||X U|| ||F||^2. Holds for every step size; steps up to 1/K_ref (model docstring) keep runs finite.
     """
     return Statement(
-        id="linear.gd.one_step_contraction", kind="theorem", model=MODEL, source=DERIVED_HERE,
+        id="linear.gd.one_step_contraction", kind="theorem", claim="upper bound", model=MODEL, source=DERIVED_HERE,
         title="||F+|| <= [max(|1 - eta c_t|, |1 - eta K_t|) + eta^2 s_1^2 ||V|| ||XU|| ||F||] ||F||",
         hypotheses=(FINITE,),
         conclusion=_contraction(sp.Max(sp.Abs(1 - eta * c_step[t]), sp.Abs(1 - eta * K_step[t]))),
@@ -363,13 +355,10 @@ def gd_one_step_contraction_slow_branch_only() -> Statement:
     Past eta = 2 / (c_t + K_t) the fast direction overshoots and |1 - eta K_t| is the larger
     factor; steps up to 3 / K_ref reach it.
     """
-    return Statement(
-        id="linear.gd.one_step_contraction_slow_branch_only", kind="mutant", model=MODEL, source=DERIVED_HERE,
-        mutant_of="linear.gd.one_step_contraction",
-        hypotheses=(FINITE,),
+    return mutant(
+        of=gd_one_step_contraction, id="linear.gd.one_step_contraction_slow_branch_only",
         conclusion=_contraction(sp.Abs(1 - eta * c_step[t])),
         domain=_with(PER_STEP_DOMAIN, step=(1.0, 3.0), steps=(1, 10)),
-        budget=30,
     )
 
 
@@ -411,7 +400,7 @@ def xu2023_gd_rate_derived() -> Statement:
     the hypothesis names eta so that ``explore --relax eta`` scales the cap.
     """
     return Statement(
-        id="linear.xu2023.gd_rate_derived", kind="theorem", model=MODEL, source=XU2023,
+        id="linear.xu2023.gd_rate_derived", kind="theorem", claim="upper bound", model=MODEL, source=XU2023,
         title="GD converges linearly at rate 1 - eta lambda_r(Sigma_x) c(Lambda_0) / 2 under a derived step cap",
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, rates.step_cap()))),
         conclusion=sp.Le(gap[t], _rate_bound(1 - eta * lambda_r_X * c0 * (1 - 2 * rates.THETA))),
@@ -429,9 +418,9 @@ def xu2023_gd_rate_without_imbalance() -> Statement:
     (c = 0) sits on a plateau where the loss barely moves for many steps. Steps up to 1/(2 K_0)
     (the derived cap is 0 when c = 0).
     """
-    return Statement(
-        id="linear.xu2023.gd_rate_without_imbalance", kind="mutant", model=MODEL, source=XU2023,
-        mutant_of="linear.xu2023.gd_rate_derived",
+    return mutant(
+        of=xu2023_gd_rate_derived, id="linear.xu2023.gd_rate_without_imbalance",
+        hypotheses=(),
         conclusion=sp.Le(gap[t], _rate_bound(1 - eta * lambda_r_X * target_sigma_min / 2)),
         domain=_with(SMALL, init=(4, 4), init_scale=(1e-3, 0.05), x_cond=(1.0, 3.0), step_unit=(2, 2),
                      step=(0.05, 0.5), steps=(10, 60)),
@@ -450,11 +439,9 @@ def xu2023_gd_rate_cap_relaxed() -> Statement:
     about 2 / K_t gradient descent diverges, and some drawn instances have eta_max within
     a factor 1000 of it.
     """
-    return Statement(
-        id="linear.xu2023.gd_rate_cap_relaxed", kind="mutant", model=MODEL, source=XU2023,
-        mutant_of="linear.xu2023.gd_rate_derived",
+    return mutant(
+        of=xu2023_gd_rate_derived, id="linear.xu2023.gd_rate_cap_relaxed",
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, CAP_RELAXATION * rates.step_cap()))),
-        conclusion=sp.Le(gap[t], _rate_bound(1 - eta * lambda_r_X * c0 * (1 - 2 * rates.THETA))),
         domain=_with(SMALL, init=NOT_BALANCED, step_unit=(1, 1), step=(1.0, CAP_RELAXATION), steps=(1, 60)),
         budget=30,
     )
@@ -493,7 +480,7 @@ def xu2023_claimed_rate() -> Statement:
     1.4 item 5 (rate sqrt(d^2 + 4 mu^2)) lifted to matrices by guess.
     """
     return Statement(
-        id="linear.xu2023.claimed_rate", kind="conjecture", model=MODEL, source=XU2023,
+        id="linear.xu2023.claimed_rate", kind="conjecture", claim="upper bound", model=MODEL, source=XU2023,
         constants=XU_CONSTANTS,
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, C_STEP / K0))),
         conclusion=sp.Le(gap[t], _rate_bound(_claimed_rate())),
@@ -511,7 +498,7 @@ def xu2023_claimed_rate_zero_margin() -> Statement:
     away from the target, the boundary of Arora et al.'s deficiency-margin condition.
     """
     return Statement(
-        id="linear.xu2023.claimed_rate_zero_margin", kind="conjecture", model=MODEL, source=XU2023,
+        id="linear.xu2023.claimed_rate_zero_margin", kind="conjecture", claim="upper bound", model=MODEL, source=XU2023,
         constants=XU_CONSTANTS,
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, C_STEP / K0))),
         conclusion=sp.Le(gap[t], _rate_bound(_claimed_rate())),
@@ -530,7 +517,7 @@ def xu2023_rate_beyond_cap() -> Statement:
     it the rate survives.
     """
     return Statement(
-        id="linear.xu2023.rate_beyond_cap", kind="conjecture", model=MODEL, source=XU2023,
+        id="linear.xu2023.rate_beyond_cap", kind="conjecture", claim="upper bound", model=MODEL, source=XU2023,
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, 10 * rates.step_cap()))),
         conclusion=sp.Le(gap[t], _rate_bound(1 - eta * lambda_r_X * c0 * (1 - 2 * rates.THETA))),
         domain=_with(SMALL, init=NOT_BALANCED, step_unit=(1, 1), step=(1.0, 10.0), steps=(1, 60)),

@@ -27,6 +27,8 @@ from boundcheck.theorems.statement import (
     Hypothesis,
     Source,
     Statement,
+    for_all,
+    mutant,
     observable,
     register,
     scalar,
@@ -137,6 +139,7 @@ def du2019_linear_convergence() -> Statement:
     return Statement(
         id="ntk.du2019.linear_convergence",
         kind="theorem",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         title="Du et al. 2019: ||u(k) - y||^2 <= (1 - eta lambda0/2)^k ||u(0) - y||^2 w.p. 1 - delta",
         source=DU,
@@ -159,14 +162,12 @@ def du2019_linear_convergence_rate_too_fast() -> Statement:
     dominates. Checked at practical sizes (width 32 n to 64 n, antisymmetric init, step
     up to 1/lambda_max(H^inf)), where the true rate is close to the kernel prediction.
     """
-    return Statement(
+    return mutant(
+        of=du2019_linear_convergence,
         id="ntk.du2019.linear_convergence_rate_too_fast",
-        kind="mutant",
-        mutant_of="ntk.du2019.linear_convergence",
-        model="ntk.two_layer_relu",
-        source=DU,
         hypotheses=(Hypothesis("practical_width", sp.Ge(m, 32 * n)), Hypothesis("width_cap", sp.Le(m, 64 * n)),
                     Hypothesis("step", sp.Le(eta * lambda_max_inf, 1)), TRAINED),
+        constants=(),
         conclusion=sp.Le(resid_sq[t], (1 - 3 * eta * lambda0) ** t * resid_sq[0]),
         quantifier=with_probability(1 - sp.Rational(1, 10), over="init_seed"),
         domain=_with(SMALL, n=(4, 8), d=(3, 6), kappa=(1, 1), init=(1, 1), steps=(150, 200), step_unit=(1, 1),
@@ -193,6 +194,7 @@ def du2019_weight_movement() -> Statement:
     return Statement(
         id="ntk.du2019.weight_movement",
         kind="theorem",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         title="Du et al. 2019: max_r ||w_r(k) - w_r(0)|| <= 4 sqrt(n) ||y - u(0)|| / (sqrt(m) lambda0)",
         source=Source(DU.authors, DU.title, DU.venue, DU.year, DU.arxiv, "Corollary 4.1", DU.note),
@@ -213,18 +215,10 @@ def du2019_weight_movement_radius_over_m() -> Statement:
     order m^(-1/2): for m > 1 the 1/m radius is too small once training moves the weights.
     """
     condition = sp.Piecewise((1, sp.Le(du_condition[t - 1], 1)), (0, True))
-    return Statement(
+    return mutant(
+        of=du2019_weight_movement,
         id="ntk.du2019.weight_movement_radius_over_m",
-        kind="mutant",
-        mutant_of="ntk.du2019.weight_movement",
-        model="ntk.two_layer_relu",
-        source=DU,
-        hypotheses=(Hypothesis("rate_in_unit_interval", sp.Le(eta * lambda0, 2)),),
         conclusion=sp.Le(dist[t] * condition, 4 * sp.sqrt(n) * sp.sqrt(resid_sq[0]) / (m * lambda0)),
-        t_min=1,
-        domain={"n": (2, 6), "d": (2, 4), "m": (1, 64), "kappa": (0.1, 3.0), "steps": (1, 60),
-                "spectrum_every": (-1, -1), "step_unit": (1, 1), "step": (0.01, 1.9)},
-        budget=40,
     )
 
 
@@ -247,6 +241,7 @@ def du2019_initial_gram_concentration() -> Statement:
     return Statement(
         id="ntk.du2019.initial_gram_concentration",
         kind="theorem",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         title="Du et al. 2019, Lemma 3.1: ||H(0) - H^inf||_2 <= n sqrt(2 ln(2n^2/delta_1)/m) w.p. 1 - delta_1",
         source=Source(DU.authors, DU.title, DU.venue, DU.year, DU.arxiv, "Lemma 3.1", DU.note),
@@ -266,16 +261,10 @@ def du2019_initial_gram_concentration_radius_over_m() -> Statement:
     ||H(0) - H^inf|| is a mean of m independent centred matrices: it is of order m^(-1/2)
     and cannot follow n sqrt(2 ln(2 n^2/delta_1)) / m at large widths.
     """
-    return Statement(
+    return mutant(
+        of=du2019_initial_gram_concentration,
         id="ntk.du2019.initial_gram_concentration_radius_over_m",
-        kind="mutant",
-        mutant_of="ntk.du2019.initial_gram_concentration",
-        model="ntk.two_layer_relu",
-        source=DU,
-        hypotheses=(Hypothesis("gaussian_init", sp.Eq(init, 0)),),
-        constants=(Constant(delta_1, sp.Rational(1, 10), "assumed", "a choice: the lemma holds for every delta_1"),),
         conclusion=sp.Le(ntk_gap, n * sp.sqrt(2 * sp.log(2 * n**2 / delta_1)) / m),
-        quantifier=with_probability(1 - sp.Rational(1, 10), over="init_seed"),
         domain=_gram_domain(m=(1024, 4096)),
         budget=32,
     )
@@ -306,6 +295,7 @@ def empirical_ntk_matrix_bernstein() -> Statement:
     return Statement(
         id="ntk.empirical_ntk.matrix_bernstein",
         kind="theorem",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         title="Empirical NTK concentration: ||H(0) - H^inf||_2 = O(sqrt(n lambda_max log(n/delta) / m))",
         source=TROPP,
@@ -325,16 +315,10 @@ def empirical_ntk_matrix_bernstein_radius_over_m() -> Statement:
     The fluctuation of a mean of m independent matrices is of order m^(-1/2); a radius
     of order 1/m is broken at large widths.
     """
-    return Statement(
+    return mutant(
+        of=empirical_ntk_matrix_bernstein,
         id="ntk.empirical_ntk.matrix_bernstein_radius_over_m",
-        kind="mutant",
-        mutant_of="ntk.empirical_ntk.matrix_bernstein",
-        model="ntk.two_layer_relu",
-        source=TROPP,
-        hypotheses=(Hypothesis("gaussian_init", sp.Eq(init, 0)),),
-        constants=(DELTA,),
         conclusion=sp.Le(ntk_gap, _bernstein_radius(m**2)),
-        quantifier=with_probability(1 - sp.Rational(1, 10), over="init_seed"),
         domain=_gram_domain(m=(256, 2048)),
         budget=32,
     )
@@ -362,6 +346,7 @@ def arora2019_trajectory() -> Statement:
     return Statement(
         id="ntk.arora2019.trajectory",
         kind="theorem",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         title="Arora et al. 2019: ||y - u(k)|| = sqrt(sum (1 - eta lambda_i)^(2k) (v_i^T y)^2) +- eps",
         source=ARORA,
@@ -399,6 +384,7 @@ def arora2019_trajectory_practical_width() -> Statement:
     return Statement(
         id="ntk.arora2019.trajectory_practical_width",
         kind="conjecture",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         source=ARORA,
         hypotheses=(Hypothesis("practical_width", sp.Ge(m, 64 * n)), Hypothesis("width_cap", sp.Le(m, 128 * n)),
@@ -418,16 +404,13 @@ def arora2019_trajectory_ignoring_u0() -> Statement:
     of size about 0.7 and the formula misses them (THEOREMS.md 3.3: errors 0.2 to 1.2),
     far beyond ||y|| sqrt(n/m) at widths 64 n to 128 n.
     """
-    return Statement(
+    return mutant(
+        of=arora2019_trajectory,
         id="ntk.arora2019.trajectory_ignoring_u0",
-        kind="mutant",
-        mutant_of="ntk.arora2019.trajectory",
-        model="ntk.two_layer_relu",
-        source=ARORA,
         hypotheses=(Hypothesis("practical_width", sp.Ge(m, 64 * n)), Hypothesis("width_cap", sp.Le(m, 128 * n)),
                     Hypothesis("step", sp.Le(eta * lambda_max_inf, 1)), *GAUSSIAN_INIT, TRAINED),
+        constants=(),
         conclusion=_arora_practical(1),
-        quantifier=with_probability(1 - sp.Rational(1, 10), over="init_seed"),
         domain=_with(SMALL, steps=(20, 50), step_unit=(1, 1), step=(0.1, 1.0)),
         budget=32,
     )
@@ -447,6 +430,7 @@ def du2019_linear_convergence_practical_width() -> Statement:
     return Statement(
         id="ntk.du2019.linear_convergence_practical_width",
         kind="conjecture",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         source=DU,
         hypotheses=(Hypothesis("practical_width", sp.Ge(m, 2 * n)), Hypothesis("width_cap", sp.Le(m, 8 * n)),
@@ -471,6 +455,7 @@ def du2019_linear_convergence_large_step() -> Statement:
     return Statement(
         id="ntk.du2019.linear_convergence_large_step",
         kind="conjecture",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         source=DU,
         hypotheses=(Hypothesis("practical_width", sp.Ge(m, 32 * n)), Hypothesis("width_cap", sp.Le(m, 64 * n)),
@@ -510,6 +495,7 @@ def cohen2021_progressive_sharpening() -> Statement:
     return Statement(
         id="ntk.cohen2021.progressive_sharpening",
         kind="conjecture",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         source=COHEN,
         hypotheses=(TRAINED,),
@@ -532,6 +518,7 @@ def cohen2021_sharpness_returns_below_edge() -> Statement:
     return Statement(
         id="ntk.cohen2021.sharpness_returns_below_edge",
         kind="conjecture",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         source=COHEN,
         hypotheses=(TRAINED,),
@@ -553,6 +540,7 @@ def cohen2021_hovers_at_edge() -> Statement:
     return Statement(
         id="ntk.cohen2021.hovers_at_edge",
         kind="conjecture",
+        claim="upper bound",
         model="ntk.two_layer_relu",
         source=COHEN,
         hypotheses=(TRAINED,),
@@ -572,14 +560,12 @@ def cohen2021_never_above_edge() -> Statement:
     sharpness[0] > 2/eta, by construction of the step. Kept to show that the sharpness
     observable (power iteration) and the step units agree.
     """
-    return Statement(
+    return mutant(
+        of=cohen2021_sharpness_returns_below_edge,
         id="ntk.cohen2021.never_above_edge",
-        kind="mutant",
-        mutant_of="ntk.cohen2021.sharpness_returns_below_edge",
-        model="ntk.two_layer_relu",
-        source=COHEN,
-        hypotheses=(TRAINED,),
         conclusion=sp.Le(sharpness[t], EDGE),
+        quantifier=for_all(),
+        t_min=0,
         domain=_with(EOS_DOMAIN, m=(2, 16), n=(2, 4), steps=(1, 10), spectrum_every=(0, 0), step=(2.05, 3.0)),
         budget=10,
     )
@@ -607,6 +593,7 @@ def cohen2021_quadratic_stable_below_edge() -> Statement:
     return Statement(
         id="ntk.cohen2021.quadratic_stable_below_edge",
         kind="theorem",
+        claim="tight",
         model="ntk.two_layer_relu",
         title="Quadratic: ||r(k)||^2 <= max(1 - eta lambda_min, eta lambda_max - 1)^(2k) ||r(0)||^2",
         source=COHEN,
@@ -628,6 +615,7 @@ def cohen2021_quadratic_diverges_above_edge() -> Statement:
     return Statement(
         id="ntk.cohen2021.quadratic_diverges_above_edge",
         kind="theorem",
+        claim="tight",
         model="ntk.two_layer_relu",
         title="Quadratic: ||r(k)||^2 >= (eta lambda_max - 1)^(2k) (v_1^T r(0))^2",
         source=COHEN,
@@ -645,16 +633,12 @@ def cohen2021_quadratic_threshold_too_large() -> Statement:
 
     Between 2/lambda_max and 2.5/lambda_max the top direction grows like (eta lambda_max - 1)^(2k).
     """
-    return Statement(
+    return mutant(
+        of=cohen2021_quadratic_stable_below_edge,
         id="ntk.cohen2021.quadratic_threshold_too_large",
-        kind="mutant",
-        mutant_of="ntk.cohen2021.quadratic_stable_below_edge",
-        model="ntk.two_layer_relu",
-        source=COHEN,
         hypotheses=(LINEARIZED, Hypothesis("below_claimed_edge", sp.Lt(eta * sharpness_0, sp.Rational(5, 2)))),
         conclusion=sp.Le(resid_sq[t], resid_sq[0]),
         domain=_with(QUADRATIC_DOMAIN, step=(0.01, 2.49)),
-        budget=40,
     )
 
 
@@ -664,16 +648,12 @@ def cohen2021_quadratic_diverges_early() -> Statement:
 
     Below 2/lambda_max every direction contracts, so the residual shrinks.
     """
-    return Statement(
+    return mutant(
+        of=cohen2021_quadratic_diverges_above_edge,
         id="ntk.cohen2021.quadratic_diverges_early",
-        kind="mutant",
-        mutant_of="ntk.cohen2021.quadratic_diverges_above_edge",
-        model="ntk.two_layer_relu",
-        source=COHEN,
         hypotheses=(LINEARIZED, Hypothesis("above_claimed_edge", sp.Gt(eta * sharpness_0, sp.Rational(9, 5)))),
         conclusion=sp.Ge(resid_sq[t], resid_sq[0]),
         domain=_with(QUADRATIC_DOMAIN, step=(1.81, 3.0)),
-        budget=40,
     )
 
 
@@ -686,17 +666,11 @@ def cohen2021_quadratic_rate_slightly_faster() -> Statement:
     mutant shows the check is sharp, not merely valid.
     """
     rate = sp.Max((1 - eta * lambda_min_H_0) ** 2, (1 - eta * sharpness_0) ** 2)
-    return Statement(
+    return mutant(
+        of=cohen2021_quadratic_stable_below_edge,
         id="ntk.cohen2021.quadratic_rate_slightly_faster",
-        kind="mutant",
-        mutant_of="ntk.cohen2021.quadratic_stable_below_edge",
-        model="ntk.two_layer_relu",
-        source=COHEN,
-        hypotheses=(LINEARIZED, Hypothesis("below_edge", sp.Lt(eta * sharpness_0, 2))),
         conclusion=sp.Le(sp.log(resid_sq[t]),
                          t * sp.log(sp.Rational(999, 1000) * rate) + sp.log(resid_sq[0])),
-        domain=_with(QUADRATIC_DOMAIN, step=(0.01, 1.99)),
-        budget=40,
     )
 
 
@@ -707,16 +681,9 @@ def cohen2021_quadratic_growth_slightly_faster() -> Statement:
     Attained when the residual starts along the top eigenvector (one neuron), so the
     faster growth fails.
     """
-    return Statement(
+    return mutant(
+        of=cohen2021_quadratic_diverges_above_edge,
         id="ntk.cohen2021.quadratic_growth_slightly_faster",
-        kind="mutant",
-        mutant_of="ntk.cohen2021.quadratic_diverges_above_edge",
-        model="ntk.two_layer_relu",
-        source=COHEN,
-        hypotheses=(LINEARIZED, Hypothesis("above_edge", sp.Gt(eta * sharpness_0, 2)),
-                    Hypothesis("top_direction_present", sp.Gt(top_proj_sq, 0))),
         conclusion=sp.Ge(sp.log(resid_sq[t]), 2 * t * sp.log(eta * sharpness_0 - 1)
                          + t * sp.log(sp.Rational(1001, 1000)) + sp.log(top_proj_sq)),
-        domain=_with(QUADRATIC_DOMAIN, step=(2.01, 3.0)),
-        budget=40,
     )

@@ -14,7 +14,7 @@ variables are dimensionless.
 import sympy as sp
 
 from boundcheck.theorems.classical import DRORI_TEBOULLE, KARIMI, NESTEROV, PEPIT_STRONGLY_CONVEX
-from boundcheck.theorems.statement import Hypothesis, Source, Statement, register, sum_of_squares
+from boundcheck.theorems.statement import Hypothesis, Source, Statement, mutant, register, sum_of_squares
 
 h = sp.Symbol("h", real=True)  # L * eta
 q = sp.Symbol("q", real=True)  # mu / L
@@ -51,7 +51,7 @@ def descent_coefficient() -> Statement:
     h (2 - h) >= 0; the textbook stationarity bound divides by it.
     """
     return Statement(
-        id="proof_steps.descent_coefficient", kind="proof_step", model="polynomial", source=NESTEROV,
+        id="proof_steps.descent_coefficient", kind="proof_step", claim="tight", model="polynomial", source=NESTEROV,
         hypotheses=STEP_UNIT, conclusion=sp.Ge(h * (2 - h), 0), domain=BOX,
         quantifier=sum_of_squares(2, "classical.nonconvex.textbook_min_grad"),
     )
@@ -60,11 +60,9 @@ def descent_coefficient() -> Statement:
 @register
 def descent_coefficient_past_limit() -> Statement:
     """Mutant: the descent coefficient claimed nonnegative for h up to 3 (false for h > 2)."""
-    return Statement(
-        id="proof_steps.descent_coefficient_past_limit", kind="mutant", model="polynomial", source=NESTEROV,
-        mutant_of="proof_steps.descent_coefficient",
+    return mutant(
+        of=descent_coefficient, id="proof_steps.descent_coefficient_past_limit",
         hypotheses=(_nonneg("h_nonnegative", h), _nonneg("h_at_most_3", 3 - h)),
-        conclusion=sp.Ge(h * (2 - h), 0), domain=BOX,
         quantifier=sum_of_squares(2, "classical.nonconvex.textbook_min_grad_step_past_limit"),
     )
 
@@ -80,7 +78,7 @@ def pl_factor_nonnegative() -> Statement:
     solution does not land on an exact certificate; boundcheck.verifiers.certificates.sos reports INCONCLUSIVE.
     """
     return Statement(
-        id="proof_steps.pl_factor_nonnegative", kind="conjecture", model="polynomial", source=KARIMI,
+        id="proof_steps.pl_factor_nonnegative", kind="conjecture", claim="tight", model="polynomial", source=KARIMI,
         hypotheses=STEP_UNIT + Q_UNIT, conclusion=sp.Ge(1 - q * h * (2 - h), 0), domain=BOX,
         quantifier=sum_of_squares(4, "classical.pl.linear_rate_any_step"),
     )
@@ -90,7 +88,7 @@ def pl_factor_nonnegative() -> Statement:
 def pl_factor_at_most_one() -> Statement:
     """PL step: the contraction factor 1 - q h (2 - h) is <= 1, i.e. q h (2 - h) >= 0."""
     return Statement(
-        id="proof_steps.pl_factor_at_most_one", kind="proof_step", model="polynomial", source=KARIMI,
+        id="proof_steps.pl_factor_at_most_one", kind="proof_step", claim="tight", model="polynomial", source=KARIMI,
         hypotheses=STEP_UNIT + Q_UNIT, conclusion=sp.Le(1 - q * h * (2 - h), 1), domain=BOX,
         quantifier=sum_of_squares(4, "classical.pl.linear_rate_any_step"),
     )
@@ -105,7 +103,7 @@ def strongly_convex_factor() -> Statement:
     is at most 1.
     """
     return Statement(
-        id="proof_steps.strongly_convex_factor", kind="proof_step", model="polynomial",
+        id="proof_steps.strongly_convex_factor", kind="proof_step", claim="tight", model="polynomial",
         source=PEPIT_STRONGLY_CONVEX,
         hypotheses=STEP_UNIT + Q_UNIT, conclusion=sp.Le((1 - q * h) ** 2, 1), domain=BOX,
         quantifier=sum_of_squares(4, "classical.strongly_convex.distance"),
@@ -121,7 +119,7 @@ def drori_teboulle_huber_threshold() -> Statement:
     """
     N = sp.Symbol("N", real=True)
     return Statement(
-        id="proof_steps.drori_teboulle_huber_threshold", kind="proof_step", model="polynomial",
+        id="proof_steps.drori_teboulle_huber_threshold", kind="proof_step", claim="tight", model="polynomial",
         source=DRORI_TEBOULLE,
         hypotheses=(_nonneg("h_nonnegative", h), _nonneg("N_at_least_1", N - 1)),
         conclusion=sp.Ge((2 * N * h + 1) - N * h - 1, 0), domain={"h": (0.0, 1.0), "N": (1.0, 20.0)},
@@ -140,7 +138,7 @@ def linear_network_contraction() -> Statement:
     """
     x, y = sp.symbols("x y", real=True)
     return Statement(
-        id="proof_steps.linear_network_contraction", kind="proof_step", model="polynomial", source=MIN,
+        id="proof_steps.linear_network_contraction", kind="proof_step", claim="tight", model="polynomial", source=MIN,
         hypotheses=(_nonneg("x_nonnegative", x), _nonneg("c_at_most_K", y - x), _nonneg("step", 2 - y)),
         conclusion=sp.Ge(1 - (1 - x) ** 2, 0), domain={"x": (0.0, 3.0), "y": (0.0, 3.0)},
         quantifier=sum_of_squares(2, "THEOREMS.md 1.4 item 7 (two-layer linear network GD contraction)"),
@@ -155,7 +153,7 @@ def linear_network_scalar_rate() -> Statement:
     gives a b >= p^2): (a + b)^2 - (a - b)^2 - 4 p^2 = 4 (a b - p^2).
     """
     return Statement(
-        id="proof_steps.linear_network_scalar_rate", kind="proof_step", model="polynomial", source=MIN,
+        id="proof_steps.linear_network_scalar_rate", kind="proof_step", claim="tight", model="polynomial", source=MIN,
         hypotheses=(_nonneg("cauchy_schwarz", a * b - p**2),),
         conclusion=sp.Ge((a + b) ** 2, (a - b) ** 2 + 4 * p**2),
         domain={"a": (0.0, 5.0), "b": (0.0, 5.0), "p": (-5.0, 5.0)},
@@ -171,7 +169,7 @@ def du_step_size_quadratic_term() -> Statement:
     eta lam0 / 4 - eta^2 n^2 = eta (lam0 - 4 n^2 eta) / 4, a product of two hypotheses.
     """
     return Statement(
-        id="proof_steps.du_step_size_quadratic_term", kind="proof_step", model="polynomial", source=DU,
+        id="proof_steps.du_step_size_quadratic_term", kind="proof_step", claim="tight", model="polynomial", source=DU,
         hypotheses=(_nonneg("eta_nonnegative", eta), _nonneg("step", lam - 4 * n**2 * eta)),
         conclusion=sp.Ge(eta * lam / 4 - eta**2 * n**2, 0),
         domain={"eta": (0.0, 0.1), "lam": (0.0, 1.0), "n": (1.0, 10.0)},
@@ -188,7 +186,7 @@ def du_rate_factor() -> Statement:
     eta lam0 / 2 <= lam0^2 / 8 <= 1/32. The hypotheses are those two consequences.
     """
     return Statement(
-        id="proof_steps.du_rate_factor", kind="proof_step", model="polynomial", source=DU,
+        id="proof_steps.du_rate_factor", kind="proof_step", claim="upper bound", model="polynomial", source=DU,
         hypotheses=(_nonneg("eta_nonnegative", eta), _nonneg("lam_nonnegative", lam),
                     _nonneg("lam_at_most_half", sp.Rational(1, 2) - lam),
                     _nonneg("step_with_n_at_least_1", lam - 4 * eta)),

@@ -36,11 +36,13 @@ def _tex_name(name: str) -> str:
     return r"\texttt{" + str(name).replace("_", r"\_") + "}"
 
 
-def _number(value: Any) -> float:
+def _number(value: Any, name: str) -> float:
     try:
+        if isinstance(value, bool):
+            raise TypeError
         return float(sp.sympify(value))
     except (TypeError, ValueError, sp.SympifyError):
-        raise StatementError(f"{value!r} is not a number") from None
+        raise StatementError(f"{name} {value!r} is not a number") from None
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ class Quantifier:
         value = getattr(self, name)
         if value is None and not required:
             return
-        p = _number(value)
+        p = _number(value, name)
         if not 0.0 < p < 1.0:
             raise StatementError(f"{name} {value} is not in (0, 1)")
 
@@ -138,7 +140,7 @@ class Quantifier:
             return
         if integer and (isinstance(value, bool) or not isinstance(value, int)):
             raise StatementError(f"{name} {value!r} is not an integer")
-        x = _number(value)
+        x = _number(value, name)
         if not (x > 0 and math.isfinite(x)):
             raise StatementError(f"{name} {value} is not positive")
 
@@ -177,7 +179,7 @@ class WithProbability(Quantifier):
 
     def check(self) -> None:
         self._probability("probability")
-        object.__setattr__(self, "probability", _number(self.probability))
+        object.__setattr__(self, "probability", _number(self.probability, "probability"))
         self._identifier("over")
         self._probability("confidence")
         self._positive("settings", integer=True)
@@ -217,8 +219,6 @@ class InExpectation(Quantifier):
     def check(self) -> None:
         self._identifier("over")
         self._probability("confidence")
-        if isinstance(self.rel_width, bool):
-            raise StatementError(f"rel_width {self.rel_width!r} is not a number")
         self._positive("rel_width")
         self._positive("resolution")
         self._positive("max_runs", integer=True)
@@ -267,7 +267,7 @@ class Asymptotically(Quantifier):
 
     def check(self) -> None:
         self._identifier("along")
-        if self.rate is not None and not _number(self.rate) < 0:
+        if self.rate is not None and not _number(self.rate, "rate") < 0:
             raise StatementError(f"rate {self.rate} is not negative (the gap must shrink)")
         if self.sizes is not None:
             sizes = tuple(self.sizes)
@@ -276,11 +276,11 @@ class Asymptotically(Quantifier):
             if any(b <= a for a, b in zip(sizes, sizes[1:])):
                 raise StatementError(f"sizes {self.sizes!r} do not increase")
         for pair in self.ratios or ():
-            if len(pair) != 2 or not str(pair[0]).isidentifier() or not _number(pair[1]) > 0:
+            if len(pair) != 2 or not str(pair[0]).isidentifier() or not _number(pair[1], "ratio") > 0:
                 raise StatementError(f"ratio {pair!r} is not a (parameter, positive number) pair")
         if self.mode is not None and self.mode not in self.MODES:
             raise StatementError(f"mode {self.mode!r} is not one of {self.MODES}")
-        if self.exponent_slack is not None and not _number(self.exponent_slack) >= 0:
+        if self.exponent_slack is not None and not _number(self.exponent_slack, "exponent_slack") >= 0:
             raise StatementError(f"exponent_slack {self.exponent_slack} is negative")
         self._positive("settings", integer=True)
         self._probability("confidence", required=False)
@@ -288,7 +288,7 @@ class Asymptotically(Quantifier):
         self._positive("resolution")
         self._positive("max_runs", integer=True)
         if self.correction is not None:
-            _number(self.correction)
+            _number(self.correction, "correction")
 
     def latex(self) -> str:
         return rf"{_tex_name(self.along)} \to \infty"
