@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -92,9 +91,6 @@ class Verdict:
         out["expected"] = list(self.expected)
         out["meets_expectation"] = self.meets_expectation
         return _finite(out)
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
 
     def headline(self) -> str:
         if self.verdict == "HOLDS":

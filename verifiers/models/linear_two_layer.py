@@ -85,7 +85,7 @@ from boundcheck.theorems.closed_forms import linear_rates as rates
 from boundcheck.verifiers.models.base import SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64
 
-GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED, BALANCED = 0, 1, 2, 3, 4
+GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED = 0, 1, 2, 3  # 4: balanced (the remaining branch)
 SMALL_FACTOR = 1e-3
 UNIT_ABSOLUTE, UNIT_CAP, UNIT_INV_KREF = 0, 1, 2
 CAP_ROUND_DOWN = 1.0 - 1e-12

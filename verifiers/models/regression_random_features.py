@@ -34,8 +34,6 @@ from threadpoolctl import threadpool_limits
 from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
 from boundcheck.verifiers.models.precision import FLOAT64
 
-ACTIVATIONS = {0: "relu", 1: "tanh"}
-
 PARAMS = (
     Param("d", "int", 4, 2000, "input dimension", {"positive": True}),
     Param("N", "int", 1, 8000, "number of random features", {"positive": True}),
