@@ -14,6 +14,7 @@ import argparse
 import time
 
 import numpy as np
+
 from boundcheck.verifiers.models.ntk_two_layer_relu import make_data, make_init, train_two_layer_relu
 
 SIZES = [(32, 8, 512, 16), (256, 32, 4096, 4)]  # (n, d, m, instances per call)

@@ -23,9 +23,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from boundcheck.verifiers.models import relu_gd
 
 from benchmarks import relu_peers
+from boundcheck.verifiers.models import relu_gd
 
 SIZES = [(16, 4, 32), (64, 16, 256), (256, 64, 2048), (1024, 128, 4096)]
 
