@@ -5,8 +5,10 @@ statement with its bound moved by eps of its own size — ``lhs <= rhs - eps |rh
 upper bound, ``lhs >= rhs + eps |rhs|`` for a lower bound, ``lhs = (1 + eps) rhs`` for an
 identity — is VIOLATED at the statement's default budget and seed. It is found by
 bisection on log(eps), assuming (as a claim made stronger can only fail more often) that
-being caught is monotone in eps; ``hi`` is the smallest eps caught, ``lo`` the largest
-that still held or stayed undecided, and ``epsilon`` reports ``hi``.
+being caught is monotone in eps. The first bracket is placed around the room the
+unmodified run's tightness leaves (1 - max tightness), then bisected to within 7.5%;
+``epsilon`` is the smallest eps caught, ``held_at`` the largest that held or stayed
+undecided.
 
 What the number means depends on the claim: for a *tight* claim (attained on the model) it
 is the checker's resolution — how close to the truth a false variant may come and still be
@@ -35,8 +37,10 @@ from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.verdict import Verdict
 
 EPS_LOW, EPS_HIGH = 1e-4, 1.0
-#: bisection steps on log(eps): the bracket [lo, hi] ends within a factor (1e4)**(2**-7) = 1.075
-BISECTIONS = 7
+#: the bisection on log(eps) stops when the bracket [lo, hi] is within this factor
+RESOLUTION = 1.075
+#: the first bracket: the room the baseline's tightness leaves, times and divided by this
+GUESS_FACTOR = 1.25
 
 
 @dataclass
@@ -128,14 +132,34 @@ def power(statement: Statement, budget: int | None = None, seed: int = 0, progre
             progress(f"eps = {eps:.3g}")
         return _record(result, "eps", eps, verify(tightened(statement, eps, trivial), budget=budget, seed=seed))
 
-    if not caught(EPS_HIGH):
-        result.held_at = EPS_HIGH
-        return result
-    if caught(EPS_LOW):
-        result.epsilon = EPS_LOW
-        return result
+    # the baseline's tightness says where to look: an upper bound attained to tau leaves about
+    # 1 - tau of room on the instances drawn; bracket around that guess, then bisect
+    guess = min(EPS_HIGH, max(EPS_LOW, 1.0 - baseline.max_tightness)) if baseline.max_tightness > 0 else EPS_HIGH
     lo, hi = EPS_LOW, EPS_HIGH
-    for _ in range(BISECTIONS):
+    above = min(EPS_HIGH, guess * GUESS_FACTOR)
+    if caught(above):
+        hi = above
+        below = guess / GUESS_FACTOR
+        if below <= EPS_LOW:
+            if caught(EPS_LOW):
+                result.epsilon = EPS_LOW
+                return result
+        elif caught(below):
+            hi = below
+            if caught(EPS_LOW):
+                result.epsilon = EPS_LOW
+                return result
+        else:
+            lo = below
+    else:
+        lo = above
+        if above < EPS_HIGH and not caught(EPS_HIGH):
+            result.held_at = EPS_HIGH
+            return result
+        if above >= EPS_HIGH:
+            result.held_at = EPS_HIGH
+            return result
+    while hi / lo > RESOLUTION:
         mid = math.sqrt(lo * hi)
         if caught(mid):
             hi = mid

@@ -195,6 +195,10 @@ def _violated(base: Verdict, statement: Statement, params: dict[str, Any], evalu
     }
     base.message = (f"at t = {replay.t}: observed {replay.observed} > bound {replay.bound} with "
                     f"{short_params(params)}; confirmed at {replay.dps} digits")
+    # the trajectory a reader wants to see next to a counterexample is the counterexample's
+    base.tightest = {"params": dict(params), "t": at["t"],
+                     "trajectory": {"t": evaluation.t.tolist(), "observed": evaluation.observed.tolist(),
+                                    "bound": evaluation.bound.tolist()}}
     return base
 
 
