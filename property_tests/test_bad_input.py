@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from boundcheck.verifiers.commands.cli import main
 
 GOOD = """
@@ -85,6 +86,7 @@ def test_replay_with_bad_params(tmp_path, capsys):
 
 def test_statement_naming_an_observable_its_model_lacks(capsys):
     import sympy as sp
+
     from boundcheck.theorems import Statement, observable, t
     from boundcheck.verifiers.errors import LoadError
     from boundcheck.verifiers.loading import validate

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from boundcheck.theorems.registry import all_statements
 from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.decide.conclusion import Conclusion

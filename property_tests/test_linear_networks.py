@@ -10,11 +10,12 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, find, settings
+
 from boundcheck.theorems.registry import all_statements
 from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.draw.strategies import DrawPlan
 from boundcheck.verifiers.models import get_model
-from hypothesis import HealthCheck, find, settings
 
 MODEL = get_model("linear.two_layer")
 BASE = dict(n=6, d=5, m=3, h=10, x_cond=3.0, init=0, init_scale=1.0, imbalance_scale=1.5, margin_frac=0.5,

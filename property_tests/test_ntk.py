@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 import sympy as sp
+
 from boundcheck.theorems.registry import all_statements
 from boundcheck.theorems.statement import Statement, with_probability
 from boundcheck.verifiers import models

@@ -16,6 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import norm
+
 from boundcheck.theorems.ntk_kernel import arccos_kernel_degree1, cosine, h_infinity_entry
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.ntk_two_layer_relu import (
@@ -27,9 +31,6 @@ from boundcheck.verifiers.models.ntk_two_layer_relu import (
     train_two_layer_relu,
 )
 from boundcheck.verifiers.models.precision import high_precision
-from hypothesis import given
-from hypothesis import strategies as st
-from scipy.stats import norm
 
 MODEL = get_model("ntk.two_layer_relu")
 FALSE_ALARM = 1e-6

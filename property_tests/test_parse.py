@@ -6,10 +6,11 @@ import builtins
 
 import pytest
 import sympy as sp
-from boundcheck.theorems.parse import ParseError, parse_expression
-from boundcheck.theorems.statement import observable, t
 from hypothesis import given
 from hypothesis import strategies as st
+
+from boundcheck.theorems.parse import ParseError, parse_expression
+from boundcheck.theorems.statement import observable, t
 
 L, mu, eta = sp.symbols("L mu eta", positive=True)
 SYMBOLS = {"L": L, "mu": mu, "eta": eta}

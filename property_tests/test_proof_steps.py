@@ -4,6 +4,7 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
+
 from boundcheck.theorems.registry import all_statements
 from boundcheck.verifiers.certificates.sos import certify_step, exactly_psd, polynomial_step
 from boundcheck.verifiers.check import verify

@@ -11,6 +11,7 @@ consecutive N differing by more than 1e-2, and catches a solver gone slack).
 import math
 
 import pytest
+
 from boundcheck.theorems.registry import all_statements
 from boundcheck.verifiers.certificates.pep import function_class_of, pose, solve_row
 

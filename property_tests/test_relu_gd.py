@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from boundcheck.verifiers.models import relu_gd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from boundcheck.verifiers.models import relu_gd
 
 RTOL = 1e-9
 

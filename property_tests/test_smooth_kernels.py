@@ -9,9 +9,10 @@ far below 1e-10.
 from __future__ import annotations
 
 import numpy as np
-from boundcheck.verifiers.models import get_model
 from hypothesis import given
 from hypothesis import strategies as st
+
+from boundcheck.verifiers.models import get_model
 
 SMOOTH = ["smooth.quadratic", "smooth.convex", "smooth.pl", "smooth.nonconvex"]
 

@@ -12,6 +12,7 @@ import math
 
 import pytest
 import sympy as sp
+
 from boundcheck.theorems.registry import all_statements
 from boundcheck.theorems.statement import Hypothesis, Statement, t
 from boundcheck.theorems.symbols import L, dist_sq, eta, mu

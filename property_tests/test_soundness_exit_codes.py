@@ -17,11 +17,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from boundcheck.verifiers.commands.cli import verify_exit_code
-from boundcheck.verifiers.verdict import EXIT_CODES, SEVERITY, Verdict
 from conftest import EXAMPLES, run_cli
 from hypothesis import given
 from hypothesis import strategies as st
+
+from boundcheck.verifiers.commands.cli import verify_exit_code
+from boundcheck.verifiers.verdict import EXIT_CODES, SEVERITY, Verdict
 
 FALSE = str(EXAMPLES / "false_pl_fast_rate.toml")  # VIOLATED alone: exit 1
 TRUE = str(EXAMPLES / "convex_nesterov_rate.toml")  # HOLDS alone: exit 0

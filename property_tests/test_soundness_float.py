@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+
 from boundcheck.theorems.statement import StatementError
 from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.decide.conclusion import Conclusion

@@ -22,13 +22,14 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import ROOT, run_cli
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
 from boundcheck.theorems.registry import get
 from boundcheck.verifiers.draw.strategies import SAFETY, U64, DrawPlan, _error_bound, _met
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.precision import high_precision
-from conftest import ROOT, run_cli
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 ABOVE_EDGE = "ntk.cohen2021.quadratic_diverges_above_edge"
 CONTRACTION = "linear.gd.one_step_contraction"

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from boundcheck.verifiers.decide.statistics import clopper_pearson, decide_rate
 from scipy.stats import binom
+
+from boundcheck.verifiers.decide.statistics import clopper_pearson, decide_rate
 
 
 def test_interval_matches_known_values():

@@ -6,11 +6,12 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
 from boundcheck.theorems.registry import all_statements
 from boundcheck.theorems.symbolic import iterations_to_accuracy, solve_for
 from boundcheck.theorems.symbols import L, eta, mu
-from hypothesis import given
-from hypothesis import strategies as st
 
 m = sp.Symbol("m", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)

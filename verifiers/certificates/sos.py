@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
+
 from boundcheck.theorems.statement import Statement, StatementError
 
 SOLVER = "CLARABEL"

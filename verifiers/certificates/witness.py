@@ -33,6 +33,7 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+
 from boundcheck.theorems.statement import Statement
 
 SECOND_DIRECTION_MAX = 1e-3

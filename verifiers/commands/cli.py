@@ -77,12 +77,17 @@ def cmd_show(args: argparse.Namespace) -> int:
             print("\n" + "\n".join("  " + line for line in statement.doc.splitlines()))
         with Store(args.store) as store:
             latest = store.latest(statement.id, statement.hash())
+            measured = store.latest_power(statement.id, statement.hash())
         if latest:
             print(f"\n  latest evidence ({latest['code_version']}): {latest['verdict']} -- {latest['message']}")
             print(f"    instances {latest['instances']}, min slack {latest['min_slack']}, "
                   f"max tightness {latest['max_tightness']}, budget {latest['budget']}, seed {latest['seed']}")
         else:
             print("\n  no evidence recorded for this version of the statement")
+        if measured:
+            eps = measured["epsilon"]
+            caught = "not caught even at eps = 1" if eps is None else f"eps = {eps:.3g}"
+            print(f"  power ({measured['claim']}): {caught} -- {measured['body'].get('meaning', '')}")
     return 0
 
 

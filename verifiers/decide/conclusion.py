@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+
 from boundcheck.theorems.statement import Statement, StatementError, t
 from boundcheck.verifiers.decide.rounding import U, forward_error
 from boundcheck.verifiers.models.base import Model

@@ -33,10 +33,11 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from hypothesis import strategies as st
+
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.theorems.symbolic import Bound, solve_for
 from boundcheck.verifiers.models.base import Model
-from hypothesis import strategies as st
 
 #: unit roundoff of binary64
 U64 = 2.0**-53

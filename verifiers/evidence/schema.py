@@ -117,7 +117,24 @@ CREATE TABLE IF NOT EXISTS pep_rows (
 );
 """
 
-SCHEMA = RUNS + EXPLORE + CAMPAIGNS + CERTIFICATES
+#: ``boundcheck power``: one row per measurement (tightening eps, or one constant's smallest holding value)
+POWER = """
+CREATE TABLE IF NOT EXISTS power (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    statement_id TEXT NOT NULL,
+    statement_hash TEXT NOT NULL,
+    constant TEXT,
+    epsilon REAL, held_at REAL, max_tightness REAL,
+    holds_down_to REAL, violated_at REAL,
+    budget INTEGER, seed INTEGER,
+    claim TEXT,
+    finished_at REAL NOT NULL,
+    body TEXT
+);
+CREATE INDEX IF NOT EXISTS power_by_statement ON power (statement_id, statement_hash, finished_at);
+"""
+
+SCHEMA = RUNS + EXPLORE + CAMPAIGNS + CERTIFICATES + POWER
 
 #: columns added after a table's first release: added to an older store when it is opened for writing
 ADDED_COLUMNS: dict[str, dict[str, str]] = {

@@ -64,6 +64,11 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _optional(value: float | None) -> float | None:
+    """A number for a REAL column: None for a missing or non-finite one."""
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
 def _number(value: Any) -> float | None:
     try:
         return float(value)
@@ -303,6 +308,25 @@ class Store:
         """Rows of the ``explore`` table (of one statement, of one version of it), in the order written."""
         where, args = _where(statement_id=statement_id, statement_hash=statement_hash)
         return self._dicts("explore", f"SELECT * FROM explore {where} ORDER BY id", args)
+
+    # ------------------------------------------------------------ power
+    def record_power(self, statement_id: str, statement_hash: str, result: Mapping[str, Any]) -> None:
+        """One ``boundcheck power`` measurement (``PowerResult.to_dict()``), with every run it made."""
+        with self._transaction():
+            self._execute(
+                "INSERT INTO power (statement_id, statement_hash, constant, epsilon, held_at, max_tightness,"
+                " holds_down_to, violated_at, budget, seed, claim, finished_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (statement_id, statement_hash, result.get("constant"), _optional(result.get("epsilon")),
+                 _optional(result.get("held_at")), _optional(result.get("max_tightness")),
+                 _optional(result.get("holds_down_to")), _optional(result.get("violated_at")), result.get("budget"),
+                 result.get("seed"), result.get("claim"), time.time(), json.dumps(_jsonable(dict(result)))))
+
+    def latest_power(self, statement_id: str, statement_hash: str, constant: str | None = None) -> dict[str, Any] | None:
+        """The newest power measurement of this version of a statement (of the bound, or of ``constant``)."""
+        where = "statement_id = ? AND statement_hash = ? AND " + ("constant = ?" if constant else "constant IS NULL")
+        args = (statement_id, statement_hash, constant) if constant else (statement_id, statement_hash)
+        rows = self._dicts("power", f"SELECT * FROM power WHERE {where} ORDER BY id DESC LIMIT 1", args)
+        return rows[0] if rows else None
 
     # ------------------------------------------------------------ campaigns
     def record_campaign_batch(self, spec_hash: str, key: str, campaign: str, point: int, params: Mapping[str, Any],

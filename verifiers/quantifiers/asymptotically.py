@@ -64,13 +64,14 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from scipy import stats
+
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.verifiers.decide.statistics import look_alpha, look_schedule
 from boundcheck.verifiers.draw.strategies import DrawPlan
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.quantifiers.in_expectation import Difference, draw_setting, sample_runs, seeds_for
 from boundcheck.verifiers.verdict import Verdict
-from scipy import stats
 
 WEAKER = ("asymptotic evidence (weaker than an identity: a finite sequence of sizes shows the gap shrinking, "
           "not the limit)")

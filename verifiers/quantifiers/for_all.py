@@ -12,6 +12,11 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from hypothesis import HealthCheck, Phase, given, settings, target
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+
 from boundcheck.theorems.statement import Statement
 from boundcheck.verifiers.check import Progress
 from boundcheck.verifiers.decide.conclusion import (
@@ -24,10 +29,6 @@ from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacuous_verdict
 from boundcheck.verifiers.quantifiers.tally import Tally
 from boundcheck.verifiers.verdict import Verdict
-from hypothesis import HealthCheck, Phase, given, settings, target
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
 
 #: float64 violations replayed in high precision before a statement is cleared of them
 MAX_CONFIRMATIONS = 8

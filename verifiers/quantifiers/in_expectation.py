@@ -46,13 +46,14 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from scipy import stats
+
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.verifiers.decide.statistics import look_schedule
 from boundcheck.verifiers.draw.strategies import DrawPlan
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.verdict import Verdict
-from scipy import stats
 
 CHUNK = 512  # runs per model.run call
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from boundcheck.verifiers.decide.conclusion import (
     HOLDS,
     UNDECIDED,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.verifiers.check import Progress
 from boundcheck.verifiers.decide.replay import replay_command

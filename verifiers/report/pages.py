@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import sympy as sp
+
 from boundcheck.theorems.statement import Source, Statement, t
 from boundcheck.verifiers.report import markdown as md
 from boundcheck.verifiers.report.evidence import Evidence, EvidenceReader
