@@ -1,0 +1,60 @@
+"""Detection power: a tight claim is caught within 1% of the truth, an upper bound reports its room.
+
+As in PEPit's tests, a tight result is asserted as an equality (its power is the
+checker's resolution, at most 1%) and an upper bound as an inequality (its room is at
+least what its tightness leaves, and a claim tightened by that much is caught).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from boundcheck.theorems.registry import get
+from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.decide.conclusion import Conclusion
+from boundcheck.verifiers.loading import statement_from_table
+from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.power import EPS_LOW, RESOLUTION, constant_power, power, tightened
+
+
+def test_tight_claim_is_caught_within_one_percent():
+    result = power(get("classical.strongly_convex.distance"))
+    assert result.claim == "tight"
+    assert result.epsilon is not None and result.epsilon <= 0.01
+    assert result.max_tightness == pytest.approx(1.0, abs=1e-6)
+
+
+def test_upper_bound_reports_its_room():
+    statement = get("classical.pl.linear_rate")
+    result = power(statement, budget=20)
+    assert result.claim == "upper bound"
+    assert result.epsilon is not None and result.held_at is not None
+    assert result.epsilon / result.held_at <= RESOLUTION * 1.0001  # bisected to its resolution
+    assert result.epsilon >= EPS_LOW
+    # the measurement replays: tightened by eps it is caught, by held_at it is not
+    assert verify(tightened(statement, result.epsilon, frozenset({0})), budget=20).verdict == "VIOLATED"
+    assert verify(tightened(statement, result.held_at, frozenset({0})), budget=20).verdict != "VIOLATED"
+
+
+def test_cells_true_by_construction_stay_untouched():
+    """gap[t] <= rate**t gap[0] at t = 0 is an equality whatever the run: tightening it there
+    would be 'caught' at any eps and say nothing."""
+    statement = get("classical.pl.linear_rate")
+    model = get_model(statement.model)
+    assert Conclusion(statement, model).trivial_t == {0}
+    assert Conclusion(tightened(statement, 0.5, frozenset({0})), model).trivial_t == {0}
+
+
+def test_empirical_constant_is_bracketed():
+    """c in gap[t] <= c (1 - mu/L)**t gap[0] (t >= 1): the smallest c that holds, and a value
+    just below it that is violated; both verdicts replay."""
+    statement = statement_from_table({
+        "id": "mine.pl_constant", "model": "smooth.pl", "t_min": 1, "constants": {"c": 1},
+        "hypotheses": ["eta == 1/L"], "conclusion": "gap[t] <= c * (1 - mu/L)**t * gap[0]"})
+    result = constant_power(statement, "c", budget=20, steps=3)
+    assert result.holds_down_to is not None and result.violated_at is not None
+    assert result.violated_at < result.holds_down_to <= 1.0
+    from boundcheck.verifiers.power import with_constant
+
+    assert verify(with_constant(statement, "c", result.violated_at), budget=20).verdict == "VIOLATED"
+    assert verify(with_constant(statement, "c", result.holds_down_to), budget=20).verdict == "HOLDS"
