@@ -29,6 +29,7 @@ from boundcheck.theorems.statement import (
     asymptotically,
     for_all,
     in_expectation,
+    mutant,
     observable,
     register,
     scalar,
@@ -85,6 +86,6 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Constant", "Hypothesis", "Quantifier", "Source", "Statement", "StatementError", "Verdict",
-    "asymptotically", "for_all", "in_expectation", "load", "models", "observable", "register", "scalar",
+    "asymptotically", "for_all", "in_expectation", "load", "models", "mutant", "observable", "register", "scalar",
     "t", "verify", "with_probability", "worst_case",
 ]
