@@ -351,7 +351,7 @@ def test_campaign_bad_spec_is_one_line(tmp_path):
 
 
 def test_cli_list_does_not_import_dask():
-    code = ("import sys; from verifiers import cli; cli.build_parser(); "
+    code = ("import sys; from boundcheck.verifiers.commands import cli; cli.build_parser(); "
             "print(any(m.startswith(('dask', 'distributed', 'matplotlib')) for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
                          env={**os.environ})

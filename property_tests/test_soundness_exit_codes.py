@@ -245,7 +245,7 @@ def test_a_statement_imported_by_name_is_not_the_files(tmp_path):
 
     builtin = registry.get("classical.pl.linear_rate")
     module = tmp_path / "holder_module_for_test.py"
-    module.write_text("from theorems import registry\nBORROWED = registry.get('classical.pl.linear_rate')\n")
+    module.write_text("from boundcheck.theorems import registry\nBORROWED = registry.get('classical.pl.linear_rate')\n")
     import sys
 
     sys.path.insert(0, str(tmp_path))

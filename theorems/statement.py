@@ -5,7 +5,7 @@ constants with provenance, a conclusion over observables, a quantifier and a kin
 It prints itself (plain text and LaTeX) and hashes itself, so that evidence
 gathered for one version of a statement is never shown for another.
 
-Only sympy is imported here: ``import theorems`` stays light.
+Only sympy is imported here: ``import boundcheck.theorems`` stays light.
 """
 
 from __future__ import annotations

@@ -169,7 +169,7 @@ def load_python(path: Path) -> list[Statement]:
     """The statements a Python conjecture file defines: top-level :class:`Statement` objects
     and ``@register`` builders of the file itself.
 
-    Only what the file defines counts: a built-in family it imports (``from theorems import
+    Only what the file defines counts: a built-in family it imports (``from boundcheck.theorems import
     double_descent``) registers its builders while the file runs, and a statement it imports
     by name is a top-level value of the file too; neither is the file's own, and neither is
     checked as the file's claim (nor renamed to replay from the file). The family's builders
