@@ -95,8 +95,6 @@ ATTEMPTS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 )
 TIGHT_MAX = 1e-3
 N_MAX = 10
-#: solver statuses a row may rest on ("unbounded": the worst case is infinite)
-DECISIVE = ("optimal", "unbounded")
 
 #: function class name -> (PEPit class, whether mu enters)
 CLASSES: dict[str, tuple[str, bool]] = {

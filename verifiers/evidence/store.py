@@ -246,9 +246,6 @@ class Store:
             " ORDER BY finished_at DESC, id DESC LIMIT 1", (statement_id, statement_hash))
         return rows[0] if rows else None
 
-    def has_run(self, statement_id: str, statement_hash: str, budget: int, seed: int) -> bool:
-        return self.recorded(statement_id, statement_hash, budget, seed) is not None
-
     def recorded(self, statement_id: str, statement_hash: str, budget: int, seed: int) -> dict[str, Any] | None:
         """The latest run of this version of the statement at this budget and seed, or None
         (``verify --resume`` skips it and counts its recorded verdict)."""

@@ -25,7 +25,6 @@ from boundcheck.verifiers.errors import BoundcheckError
 REPO = Path(__file__).resolve().parents[2]
 DOCS_DIR = REPO / "docs"
 EXAMPLES_DIR = REPO / "examples"
-DEFAULT_OUT = Path(".boundcheck") / "docs"
 
 
 class DocsError(BoundcheckError):
