@@ -94,9 +94,14 @@ class Verdict:
 
     def headline(self) -> str:
         if self.verdict == "HOLDS":
-            return (f"HOLDS on {self.instances} instances: min slack {self.min_slack:.3g}, "
+            resolution = self.details.get("resolution")
+            reached = f" to +-{resolution:.2%}" if isinstance(resolution, float) and math.isfinite(resolution) else ""
+            return (f"HOLDS{reached} on {self.instances} instances: min slack {self.min_slack:.3g}, "
                     f"max tightness {self.max_tightness:.4f}")
         return f"{self.verdict}: {self.message}"
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.headline()}"
 
 
 def _finite(value: Any) -> Any:
