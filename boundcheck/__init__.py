@@ -19,24 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from boundcheck.theorems.statement import (
-    Constant,
-    Hypothesis,
-    Quantifier,
-    Source,
-    Statement,
-    StatementError,
-    asymptotically,
-    for_all,
-    in_expectation,
-    mutant,
-    observable,
-    register,
-    scalar,
-    t,
-    with_probability,
-    worst_case,
-)
+from boundcheck.theorems import *  # noqa: F403  (the statement API, listed once in boundcheck.theorems)
+from boundcheck.theorems import Statement
+from boundcheck.theorems import __all__ as _STATEMENT_API
 
 if TYPE_CHECKING:
     from boundcheck.verifiers.verdict import Verdict
@@ -84,8 +69,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'boundcheck' has no attribute {name!r}")
 
 
-__all__ = [
-    "Constant", "Hypothesis", "Quantifier", "Source", "Statement", "StatementError", "Verdict",
-    "asymptotically", "for_all", "in_expectation", "load", "models", "mutant", "observable", "register", "scalar",
-    "t", "verify", "with_probability", "worst_case",
-]
+__all__ = [*_STATEMENT_API, "Verdict", "load", "models", "verify"]  # noqa: F405  (models: lazy, __getattr__)
