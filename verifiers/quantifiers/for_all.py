@@ -137,7 +137,9 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
                 return
         summary = conclusion.summarize(batch, results)
         tally.add_summary(batch, results, summary, conclusion)
-        violated = summary.violated & np.array([_key(p) not in artefacts for p in batch], dtype=bool)
+        violated = summary.violated
+        if artefacts and violated.any():  # known artefacts are passed over (keys built only when needed)
+            violated = violated & np.array([_key(p) not in artefacts for p in batch], dtype=bool)
         if violated.any():
             found = [(dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in np.flatnonzero(violated)]
             params, evaluation = min(found, key=lambda pe: pe[1].min_slack)
