@@ -65,11 +65,6 @@ class Tally:
         if evaluation.decided:
             self._keep_tightest(params, evaluation)
 
-    def queue_artefact(self, params: dict[str, Any]) -> None:
-        """A float64 violation the replay did not confirm: its cells are not evidence either way."""
-        self.undecided_runs.insert(0, (math.inf, dict(params)))
-        del self.undecided_runs[UNDECIDED_REPLAYS:]
-
     def _queue_undecided(self, count: int, params: dict[str, Any]) -> None:
         self.undecided_runs.append((count, dict(params)))
         self.undecided_runs.sort(key=lambda run: -run[0])
