@@ -11,19 +11,18 @@ The public API, one import root::
 
 Statements are written with :class:`Statement`, :class:`Hypothesis`, :class:`Constant`,
 the quantifiers and the observables (``boundcheck.theorems``, sympy only); they are checked
-by ``boundcheck.verifiers``. ``import boundcheck`` loads sympy and nothing heavier: numba,
-cvxpy and the models load when a statement is first verified.
+by ``boundcheck.verifiers``. ``import boundcheck`` loads nothing heavy: the statement API (with sympy) loads on first use
+of one of its names, numba, cvxpy and the models when a statement is first verified.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from boundcheck.theorems import *  # noqa: F403  (the statement API, listed once in boundcheck.theorems)
-from boundcheck.theorems import Statement
-from boundcheck.theorems import __all__ as _STATEMENT_API
+from boundcheck.theorems import __all__ as _STATEMENT_API  # the statement API, listed once there; loaded lazily
 
 if TYPE_CHECKING:
+    from boundcheck.theorems import Statement
     from boundcheck.verifiers.verdict import Verdict
 
 __version__ = "0.1.0"
@@ -41,6 +40,7 @@ def load(target: str) -> list[Statement]:
 def verify(target: Statement | str, budget: int | None = None, seed: int = 0) -> Verdict:
     """Check one statement (a :class:`Statement`, an id, or a file that holds exactly one)
     at ``budget`` and ``seed``; returns its :class:`Verdict` (nothing is recorded)."""
+    from boundcheck.theorems.statement import Statement
     from boundcheck.verifiers.check import verify as check
     from boundcheck.verifiers.errors import LoadError
     from boundcheck.verifiers.loading import validate
@@ -57,7 +57,11 @@ def verify(target: Statement | str, budget: int | None = None, seed: int = 0) ->
 
 
 def __getattr__(name: str) -> Any:
-    """``boundcheck.models`` and ``boundcheck.Verdict`` load on first use (they import NumPy)."""
+    """The statement API (sympy), ``boundcheck.models`` and ``boundcheck.Verdict`` (NumPy) load on first use."""
+    if name in _STATEMENT_API:
+        import boundcheck.theorems
+
+        return getattr(boundcheck.theorems, name)
     if name == "models":
         from boundcheck.verifiers import models
 
@@ -69,4 +73,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'boundcheck' has no attribute {name!r}")
 
 
-__all__ = [*_STATEMENT_API, "Verdict", "load", "models", "verify"]  # noqa: F405  (models: lazy, __getattr__)
+__all__ = [*_STATEMENT_API, "Verdict", "load", "models", "verify"]  # the API, models, Verdict: lazy, __getattr__
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
-from conftest import EXAMPLES, ROOT, run_cli
+from conftest import EXAMPLES, run_cli
 
 
-def test_list_is_light_and_complete():
+def test_list_is_light_and_complete(tmp_path):
+    """``list`` builds its index once (sympy) into the user's cache folder; a fresh process then lists
+    every built-in statement without sympy, NumPy, Hypothesis or any heavy command module."""
     code = ("import sys, boundcheck.verifiers.commands.cli as c; c.main(['list', '--json']); "
-            "heavy = [m for m in ('numba', 'cvxpy', 'dask', 'distributed', 'matplotlib') if m in sys.modules]; "
-            "print('HEAVY', heavy, file=sys.stderr)")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert "HEAVY []" in proc.stderr, proc.stderr
-    rows = json.loads(proc.stdout)
-    ids = {r["id"] for r in rows}
-    assert "classical.convex.drori_teboulle" in ids
-    assert {r["kind"] for r in rows} >= {"theorem", "mutant"}
+            "heavy = [m for m in ('numba', 'cvxpy', 'dask', 'distributed', 'matplotlib', 'numpy', 'sympy', "
+            "'hypothesis') if m in sys.modules]; print('HEAVY', heavy, file=sys.stderr)")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                           env=env) for _ in range(2)]
+    assert "'sympy'" in runs[0].stderr, runs[0].stderr  # the first run builds the statements
+    assert "HEAVY []" in runs[1].stderr, runs[1].stderr
+    assert list(tmp_path.iterdir()) == [tmp_path / "cache"]  # nothing written to the current folder
+    assert runs[0].stdout == runs[1].stdout
+    rows = json.loads(runs[1].stdout)
+    from boundcheck.theorems.registry import all_statements
+
+    built = {s.id: s for s in all_statements().values()}
+    assert [r["id"] for r in rows] == list(built)
+    assert all(r["hash"] == built[r["id"]].hash() and r["kind"] == built[r["id"]].kind for r in rows)
+    assert "classical.convex.drori_teboulle" in built and {r["kind"] for r in rows} >= {"theorem", "mutant"}
+
+
+def test_a_corrupt_list_index_is_rebuilt(tmp_path, monkeypatch):
+    from boundcheck.verifiers.commands import listing
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    index = listing.cache_folder() / f"statements-{listing.source_key()}.json"
+    index.parent.mkdir(parents=True)
+    index.write_text('[{"id": "forged"}]')
+    assert [r["id"] for r in listing.statement_rows()] == [r["id"] for r in listing.build_rows()]
 
 
 def test_show(tmp_path):

@@ -53,18 +53,18 @@ def _statements(targets: Sequence[str], all_: bool):
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from boundcheck.theorems.registry import all_statements
+    """The built-in statements, from the on-disk index (:mod:`.listing`): no sympy once it is built."""
+    from boundcheck.verifiers.commands.listing import statement_rows
 
-    rows = [s for s in all_statements().values()
-            if (not args.family or s.family.startswith(args.family)) and (not args.kind or s.kind == args.kind)]
+    rows = [r for r in statement_rows()
+            if (not args.family or r["family"].startswith(args.family)) and (not args.kind or r["kind"] == args.kind)]
     if args.json:
-        print(json.dumps([{"id": s.id, "kind": s.kind, "family": s.family, "model": s.model,
-                           "quantifier": s.quantifier.kind, "title": s.title, "hash": s.hash()} for s in rows],
-                         indent=2))
+        print(json.dumps([{k: r[k] for k in ("id", "kind", "family", "model", "quantifier", "title", "hash")}
+                          for r in rows], indent=2))
         return 0
-    width = max((len(s.id) for s in rows), default=10)
-    for s in rows:
-        print(f"{s.id:<{width}}  {s.kind:<10}  {s.model:<18}  {s.title or s.summary()[:70]}")
+    width = max((len(r["id"]) for r in rows), default=10)
+    for r in rows:
+        print(f"{r['id']:<{width}}  {r['kind']:<10}  {r['model']:<18}  {r['title'] or r['summary']}")
     return 0
 
 
@@ -310,7 +310,11 @@ def reference() -> tuple[str, list]:
             os.environ["COLUMNS"] = previous
 
 
-def build_parser() -> _Parser:
+def build_parser(selected: str | None = None) -> _Parser:
+    """The parser of every command. The modules of :data:`EXTRA_COMMANDS` (some import NumPy or sympy)
+    are imported to declare their arguments only when ``selected`` is their command, or when
+    ``selected`` is None (every command in full, for :func:`reference`); otherwise their
+    subcommand carries its one-line help only, which is all ``boundcheck --help`` shows."""
     parser = _Parser(prog="boundcheck", description="Check deep-learning theory against computation.")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -344,16 +348,24 @@ def build_parser() -> _Parser:
 
     for name, (module, help_) in EXTRA_COMMANDS.items():
         p = command(name, help_)
-        mod = importlib.import_module(f"boundcheck.verifiers.commands.{module}")
-        mod.add_arguments(p)
-        p.set_defaults(run=mod.main)
+        if selected is None or selected == name:
+            mod = importlib.import_module(f"boundcheck.verifiers.commands.{module}")
+            mod.add_arguments(p)
+            p.set_defaults(run=mod.main)
     for p in sub.choices.values():  # `boundcheck verify X --debug` as well as `boundcheck --debug verify X`
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
 
 
+def selected_command(argv: Sequence[str]) -> str:
+    """The command named on a command line: its first word that is not an option (the top-level
+    options take no value). Empty when there is none (``boundcheck --help``)."""
+    return next((word for word in argv if not word.startswith("-")), "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(selected_command(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
