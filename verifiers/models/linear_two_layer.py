@@ -99,6 +99,30 @@ STATE = ("loss", "gap", "resid", "c_step", "K_step", "XU_norm", "V_norm", "sigma
 TRANSITION = ("rec_resid_sq", "rec_dot", "rec_quad_sq", "rec_scale",
               "drift_resid_sq", "drift_dot", "drift_sq", "drift_scale")
 N_STATE, N_TRANS = len(STATE), len(TRANSITION)
+#: what each observable means (the module docstring has the definitions)
+OBSERVABLE_DOCS = {
+    "loss": "L(U_t, V_t) = (1/2)||X U V^T - Y||_F^2", "gap": "L - L* = resid^2 / 2", "resid": "||G_t||_F",
+    "c_step": "sigma_r(X U)^2 + s_r^2 sigma_m(V)^2", "K_step": "sigma_1(X U)^2 + s_1^2 sigma_1(V)^2",
+    "XU_norm": "sigma_1(X U_t)", "V_norm": "sigma_1(V_t)", "sigma_r_U1_sq": "sigma_r(U_1)^2",
+    "sigma_m_V_sq": "sigma_m(V)^2", "imb_lambda_r": "lambda_r of the imbalance U_1^T U_1 - V^T V",
+    "imb_lambda_m_neg": "lambda_m(-Lambda)", "c_imb": "[lambda_r]_+ + [lambda_m(-Lambda)]_+",
+    "imbalance_norm": "||Lambda_t||_2", "imbalance_drift": "||D_t - D_0||_F, D = U^T U - V^T V",
+    "rec_resid_sq": "||R_E||^2, residual of the error recursion (diagnostics = 1)", "rec_dot": "<R_E, B_t>",
+    "rec_quad_sq": "||B_t||^2", "rec_scale": "float64 magnitude of the recursion's terms",
+    "drift_resid_sq": "||R_D||^2, residual of the imbalance drift (diagnostics = 1)", "drift_dot": "<R_D, M_t>",
+    "drift_sq": "||M_t||^2", "drift_scale": "float64 magnitude of the drift's terms",
+    "n": "number of samples", "d": "input dimension", "m": "output dimension", "h": "hidden width",
+    "r": "rank of X, min(n, d)", "eta": "the step size used", "eta_cap": "the derived step cap eta_max(1/4)",
+    "lambda_r_X": "s_r^2, smallest nonzero eigenvalue of X^T X", "lambda_1_X": "s_1^2, largest eigenvalue of X^T X",
+    "sigma_min_X": "s_r, smallest nonzero singular value of X", "sigma_max_X": "s_1, largest singular value of X",
+    "c0": "c_step[0]", "imb0_norm": "||Lambda_0||_2", "target_norm": "||A^T Y||_F",
+    "target_sigma_min": "sigma_k(A^T Y)", "R0": "resid[0]", "K0": "K_step[0]",
+    "K_ref": "max(K_0, 2 s_1^2 sigma_1(Theta_1*))", "margin": "deficiency margin sigma_k(A^T Y) - ||G_0||_F",
+    "finite_run": "1 if every observable of the run is finite", "sigma_W_sq": "sigma_min(h, r+m)([U_1; V])^2 at t = 0",
+    "gap_floor": "float64 resolution of gap", "init_scale": "scale of the initial factors",
+    "imbalance_scale": "imbalance scale of the initialisation", "margin_frac": "init 3: prescribed margin fraction",
+    "x_cond": "condition number s_1 / s_r of X",
+}
 I_MAG = N_STATE + N_TRANS  # ||U_t||_F ||V_t||_F, for the rounding floor
 
 _CAP = sp.lambdify([rates.lambda_r_X, rates.lambda_1_X, rates.c0, rates.imb0_norm, rates.target_norm, rates.R0],
@@ -332,8 +356,8 @@ class LinearTwoLayer(Model):
         param("seed", "seed", 0, SEED_MAX, "seed of the data and the initialisation"),
     )
     observables = (
-        *(Observable(name, True, "") for name in STATE + TRANSITION),
-        *(Observable(name, False, "") for name in (
+        *(Observable(name, True, OBSERVABLE_DOCS[name]) for name in STATE + TRANSITION),
+        *(Observable(name, False, OBSERVABLE_DOCS[name]) for name in (
             "n", "d", "m", "h", "r", "eta", "eta_cap", "lambda_r_X", "lambda_1_X", "sigma_min_X", "sigma_max_X",
             "c0", "imb0_norm", "target_norm", "target_sigma_min", "R0", "K0", "K_ref", "margin", "finite_run", "sigma_W_sq",
             "gap_floor", "init_scale", "imbalance_scale", "margin_frac", "x_cond")),
