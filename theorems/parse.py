@@ -10,6 +10,7 @@ an error naming the offending token. No ``eval``, no ``sympify`` on raw text.
 from __future__ import annotations
 
 import ast
+import difflib
 from collections.abc import Mapping
 
 import sympy as sp
@@ -118,7 +119,10 @@ class _Walker:
                 raise ParseError(f"observable {node.id!r} varies along the run: index it, e.g. {node.id}[t]")
             if node.id in FUNCTIONS:
                 raise ParseError(f"function {node.id!r} must be called")
-            raise ParseError(f"unknown name {node.id!r}")
+            known = sorted({*self.symbols, *self.indexed} - {"t"})
+            close = difflib.get_close_matches(node.id, known, n=1)
+            raise ParseError(f"unknown name {node.id!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                             + f" (known: {', '.join(known)}; `boundcheck models` lists each model's names)")
         if isinstance(node, ast.BinOp):
             op = type(node.op)
             lhs, rhs = self.expr(node.left), self.expr(node.right)
@@ -174,7 +178,9 @@ class _Walker:
         if name not in self.indexed:
             if name in self.symbols:
                 raise ParseError(f"{name!r} is a scalar: it takes no index")
-            raise ParseError(f"unknown observable {name!r}")
+            close = difflib.get_close_matches(name, list(self.indexed), n=1)
+            raise ParseError(f"unknown observable {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                             + f" (indexed observables: {', '.join(sorted(self.indexed))})")
         index_node = node.slice
         if isinstance(index_node, (ast.Slice, ast.Tuple)):
             raise self.refuse(node, "slice or multiple index")
