@@ -320,6 +320,24 @@ def strongly_convex_distance_small_step_rate() -> Statement:
 
 
 @register
+def strongly_convex_distance_rate_one_percent_fast() -> Statement:
+    """Mutant: the strongly convex contraction claimed 1% faster per step than it is.
+
+    ||x_t - x*||^2 <= (0.99 max{(1 - eta mu)^2, (1 - eta L)^2})^t ||x_0 - x*||^2. The true
+    factor is attained on a quadratic whose start has a component along the eigenvector
+    of the slower of the two eigenvalues {mu, L} (PEPit's tight example), so after a
+    step or two the claim is below the iterate: a near-boundary mutant, 1% from the truth,
+    caught where the claimed bound is positive.
+    """
+    return mutant(
+        of=strongly_convex_distance,
+        id="classical.strongly_convex.distance_rate_one_percent_fast",
+        conclusion=sp.Le(dist_sq[t], _contraction(sp.Rational(99, 100) * sp.Max((1 - eta * mu) ** 2,
+                                                                              (1 - eta * L) ** 2))),
+    )
+
+
+@register
 def strongly_convex_distance_nonquadratic_small_step_rate() -> Statement:
     """Mutant: the small-step rate (1 - eta mu)^2 claimed on the non-quadratic family.
 

@@ -162,6 +162,54 @@ def rademacher_test_below_train() -> Statement:
     )
 
 
+# ------------------------------------------------------------------ the Bayes error (a floor every learner meets)
+
+DGL = Source(
+    "L. Devroye, L. Gyorfi, G. Lugosi", "A Probabilistic Theory of Pattern Recognition", "Springer", 1996,
+    result="Theorem 2.1 (the Bayes decision has the least error: L* <= P(g(X) != Y) for every g)",
+)
+noise = _s("noise")
+
+
+@register
+def bayes_error_floor() -> Statement:
+    """No classifier beats the Bayes error (Devroye, Gyorfi, Lugosi 1996, Theorem 2.1).
+
+    On ``data.teacher`` the labels are sign(x_1) flipped independently of x with
+    probability q = ``noise``, so the Bayes classifier is sign(x_1) with error L* = q, and
+    every classifier g has P(g(X) != Y) = q + (1 - 2q) P(g(X) != sign(x_1)) >= q. Checked on
+    the trained linear classifier over training sets: its population 0-1 error is at
+    least q. A lower bound that trained classifiers approach as n / d grows (the
+    learner's excess error (1 - 2q) angle / pi shrinks): the truth a near-boundary mutant
+    can be measured against.
+    """
+    return Statement(
+        id="generalization.bayes.error_floor", kind="theorem", claim="upper bound", model="data.teacher",
+        title="Bayes error floor: the population 0-1 error of any classifier is at least the label noise",
+        source=DGL, conclusion=sp.Ge(test_err, noise),
+        quantifier=over_data(2), budget=200,
+        domain={"d": (2, 20), "n": (100, 1000), "noise": (0.05, 0.45), "rho": (1.0, 1.0), "sigma": (1.0, 1.0),
+                "steps": (30, 60)},
+    )
+
+
+@register
+def bayes_error_floor_five_percent_high() -> Statement:
+    """Mutant: the Bayes floor claimed 5% higher than it is, P(g(X) != Y) >= 1.05 q.
+
+    With n = 2000..4000 points in d = 2..3 dimensions the trained classifier's direction
+    is within a few degrees of the teacher's, so its error is within 5% of q = 0.2..0.3
+    on most training sets (46 of 60 in the measurement that chose this domain): a
+    near-boundary mutant, 5% from the truth, caught where the claimed floor is positive.
+    """
+    return mutant(
+        of=bayes_error_floor, id="generalization.bayes.error_floor_five_percent_high",
+        conclusion=sp.Ge(test_err, sp.Rational(105, 100) * noise), quantifier=over_data(1), budget=60,
+        domain={"d": (2, 3), "n": (2000, 4000), "noise": (0.2, 0.3), "rho": (1.0, 1.0), "sigma": (1.0, 1.0),
+                "steps": (60, 60)},
+    )
+
+
 # ------------------------------------------------------------------ PAC-Bayes
 
 
