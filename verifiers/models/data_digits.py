@@ -25,10 +25,10 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from boundcheck.verifiers.models import linear_classifier
 from boundcheck.verifiers.models.base import Model, Observations, Param
+from boundcheck.verifiers.models.blas import single_threaded_blas
 from boundcheck.verifiers.models.data_teacher import EMPIRICAL, LINEAR_OBSERVABLES
 from boundcheck.verifiers.models.precision import FLOAT64
 
@@ -98,7 +98,7 @@ class Digits(Model):
         }
 
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        with threadpool_limits(1, user_api="blas"):  # small products: BLAS threads only contend with numba's
+        with single_threaded_blas():  # small products: BLAS threads only contend with numba's
             data = [self.data(p) for p in batch]
             weights = linear_classifier.train_batch([(d[0], d[1]) for d in data], [p["rho"] for p in batch],
                                           [p["steps"] for p in batch])

@@ -34,10 +34,10 @@ from typing import Any
 import numpy as np
 from scipy.integrate import quad
 from scipy.special import ndtr
-from threadpoolctl import threadpool_limits
 
 from boundcheck.verifiers.models import linear_classifier
 from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
+from boundcheck.verifiers.models.blas import single_threaded_blas
 from boundcheck.verifiers.models.precision import FLOAT64
 
 POSTERIOR_DRAWS = 4000
@@ -188,7 +188,7 @@ class TeacherLinear(Model):
         }
 
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        with threadpool_limits(1, user_api="blas"):  # small products: BLAS threads only contend with numba's
+        with single_threaded_blas():  # small products: BLAS threads only contend with numba's
             data = [self.data(p) for p in batch]
             weights = linear_classifier.train_batch(data, [p["rho"] for p in batch], [p["steps"] for p in batch])
             return [self.observe(p, X, y, w) for p, (X, y), w in zip(batch, data, weights)]

@@ -37,9 +37,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
+from boundcheck.verifiers.models.blas import single_threaded_blas
 from boundcheck.verifiers.models.ntk_two_layer_relu import h_infinity, make_init
 from boundcheck.verifiers.models.precision import FLOAT64
 from boundcheck.verifiers.models.relu_gd import relu_gd, relu_gd_batched
@@ -176,7 +176,7 @@ class TeacherNet(Model):
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
         # one BLAS thread: the small solves here are 10x slower when OpenBLAS threads
         # compete with numba's on a loaded 2-core machine (measured: 7.0 s -> 1.0 s)
-        with threadpool_limits(1, user_api="blas"):
+        with single_threaded_blas():
             insts = [self.instance(p) for p in batch]
             weights = train(insts, [p["steps"] for p in batch])
             return [self.observe(p, i, W) for p, i, W in zip(batch, insts, weights)]

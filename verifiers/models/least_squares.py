@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 from numba import njit, prange
-from threadpoolctl import threadpool_limits
+
+from boundcheck.verifiers.models.blas import single_threaded_blas
 
 #: singular values below RANK_TOL * s_max count as zero (the pseudo-inverse's cut-off)
 RANK_TOL = 1e-7
@@ -112,7 +113,7 @@ def closed_form_stack(X: np.ndarray, beta: np.ndarray, y: np.ndarray, r: float, 
     single-threaded here: on small matrices a multithreaded OpenBLAS on a loaded machine was
     measured 20-60x slower."""
     n = X.shape[1]
-    with threadpool_limits(limits=1, user_api="blas"):
+    with single_threaded_blas():
         U, s, V = thin_svd_stack(X)
     h = spectral_filter(s, n, ridge, eta, steps)
     c = np.einsum("bnk,bn->bk", U, y)

@@ -29,9 +29,9 @@ from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from boundcheck.verifiers.models.base import Model, Observable, Observations, Param
+from boundcheck.verifiers.models.blas import single_threaded_blas
 from boundcheck.verifiers.models.precision import FLOAT64
 
 PARAMS = (
@@ -105,7 +105,7 @@ class RandomFeaturesRegression(Model):
     default_domain = {"d": (4, 32), "N": (1, 128), "n": (1, 128), "test_ratio": (1, 10)}
 
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        with threadpool_limits(limits=1, user_api="blas"):
+        with single_threaded_blas():
             return [self.reference(p) for p in batch]
 
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
