@@ -26,12 +26,26 @@ def test_at_least_six_exact_certificates_and_one_refutation():
     results = {sid: certify_step(s) for sid, s in STEPS.items()}
     held = [sid for sid, r in results.items() if r.verdict == "HOLDS"]
     assert len(held) >= 6
-    refuted = [sid for sid, r in results.items() if r.verdict == "VIOLATED"]
-    assert refuted == ["proof_steps.descent_coefficient_past_limit"]
-    # the counterexample is exact: p < 0 and every constraint >= 0 at the rational point
-    step = polynomial_step(STEPS[refuted[0]])
-    point = {v: sp.Rational(results[refuted[0]].counterexample[v.name]) for v in step.variables}
-    assert step.p.subs(point) < 0 and all(g.subs(point) >= 0 for _, g in step.constraints)
+    refuted = sorted(sid for sid, r in results.items() if r.verdict == "VIOLATED")
+    assert refuted == ["proof_steps.descent_coefficient_past_limit",
+                       "proof_steps.du_step_size_quadratic_term_step_five_percent_large"]
+    # each counterexample is exact: p < 0 and every constraint >= 0 at the rational point
+    for sid in refuted:
+        step = polynomial_step(STEPS[sid])
+        point = {v: sp.Rational(results[sid].counterexample[v.name]) for v in step.variables}
+        assert step.p.subs(point) < 0 and all(g.subs(point) >= 0 for _, g in step.constraints)
+
+
+def test_near_boundary_mutant_is_refuted_where_the_claimed_side_is_positive():
+    """A step cap 5% looser than Du et al.'s lam0 / (4 n^2) is refuted: the sampled point lies in the
+    thin sliver lam0 / (4 n^2) < eta <= lam0 / (3.8 n^2), where eta lam0 / 4 > 0 but eta^2 n^2 exceeds it."""
+    sid = "proof_steps.du_step_size_quadratic_term_step_five_percent_large"
+    verdict = verify(STEPS[sid])
+    assert verdict.verdict == "VIOLATED", verdict.message
+    cx = certify_step(STEPS[sid]).counterexample
+    eta, lam, n = (sp.Rational(cx[k]) for k in ("eta", "lam", "n"))
+    assert eta * lam / 4 > 0
+    assert lam / (4 * n**2) < eta <= lam / (sp.Rational(38, 10) * n**2)
 
 
 def test_certificate_is_an_exact_identity():

@@ -178,6 +178,21 @@ def du_step_size_quadratic_term() -> Statement:
 
 
 @register
+def du_step_size_quadratic_term_step_five_percent_large() -> Statement:
+    """Mutant: the quadratic-term step claimed with the step cap 5% larger, eta <= lam0 / (3.8 n^2).
+
+    eta lam0 / 4 - eta^2 n^2 = eta n^2 (lam0 / (4 n^2) - eta) < 0 for eta in (lam0 / (4 n^2),
+    lam0 / (3.8 n^2)]: the constant 4 of the step condition is exact, and a cap 5% looser is
+    refuted by a sampled point where the claimed right side eta lam0 / 4 is positive.
+    """
+    return mutant(
+        of=du_step_size_quadratic_term, id="proof_steps.du_step_size_quadratic_term_step_five_percent_large",
+        hypotheses=(_nonneg("eta_nonnegative", eta),
+                    _nonneg("step", lam - sp.Rational(38, 10) * n**2 * eta)),
+    )
+
+
+@register
 def du_rate_factor() -> Statement:
     """Du et al. GD: the rate factor 1 - eta lam0 / 2 is >= 0 under the step condition.
 
