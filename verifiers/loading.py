@@ -31,6 +31,7 @@ from boundcheck.theorems.statement import (
 )
 from boundcheck.verifiers.errors import LoadError
 from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models.declared.loader import resolve_reference
 
 TOML_KEYS = {"id", "model", "hypotheses", "conclusion", "quantifier", "kind", "constants", "t_min", "budget",
              "title", "source", "probability", "over", "domain", "doc"}
@@ -102,9 +103,9 @@ def statement_from_table(table: dict[str, Any], origin: str = "") -> Statement:
     for key in ("id", "model", "conclusion"):
         if not isinstance(table.get(key), str):
             raise StatementError(f"missing or non-text key {key!r}")
-    try:
-        model = get_model(table["model"])
-    except KeyError as exc:
+    try:  # a model file "path.py:Name" is relative to the TOML file (trusted code: loading runs it)
+        model = get_model(resolve_reference(table["model"], origin))
+    except (KeyError, ValueError, OSError) as exc:
         raise StatementError(str(exc).strip("'\"")) from None
     symbols = {p.name: p.symbol() for p in model.params}
     for o in model.observables:
