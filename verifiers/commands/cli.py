@@ -32,6 +32,7 @@ EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     "campaign": ("campaign", "a resumable sweep (grid x seeds in batches), in-process or on Dask"),
     "warm-up": ("warmup", "compile every model's numba kernels now (cached on disk) instead of at first use"),
     "power": ("power", "detection power: the smallest tightening of the bound (or value of a constant) caught"),
+    "check-model": ("check_model", "a declared model's generated kernel vs its reference vs the mpmath replay, and speed"),
 }
 
 

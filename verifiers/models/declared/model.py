@@ -242,7 +242,10 @@ class DeclaredModel(Model):
             obs[name] = table[:, col + j]
         obs["min_grad_sq"] = _running_min(obs["grad_sq"])
         obs.update(scalars)
-        finite = all(_finite(v) for v in np.asarray(table, dtype=object).ravel())
+        if table.dtype == object:
+            finite = all(_finite(v) for v in table.ravel())
+        else:
+            finite = bool(np.isfinite(table).all())
         obs["finite_run"] = int(finite)
         return obs
 
@@ -353,6 +356,9 @@ def _finite(value) -> bool:
 
 
 def _running_min(values: np.ndarray) -> np.ndarray:
+    """min_{k <= t} values[k]; the NaN tail of a run that stopped stays NaN."""
+    if values.dtype != object:
+        return np.minimum.accumulate(values)
     out = values.copy()
     for k in range(1, len(out)):
         if _finite(out[k - 1]) and _finite(out[k]) and out[k - 1] < out[k]:
