@@ -25,6 +25,7 @@ DEBUG_HELP = "on an internal failure, print the traceback (otherwise one line on
 
 EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module in boundcheck.verifiers.commands, one-line help)
+    "models": ("models", "every model's parameters, observables, constraints, default domain and an example"),
     "replay": ("replay", "re-run one instance and print every observable against the bound"),
     "certify": ("certify", "SDP certificate: PEP worst case per N, or an exact SOS certificate"),
     "docs": ("docs", "build the documentation site from the statements and the evidence store"),
