@@ -277,6 +277,20 @@ def weyl_imbalance_bound_doubled() -> Statement:
     )
 
 
+@register
+def weyl_imbalance_bound_five_percent_high() -> Statement:
+    """Mutant: the Weyl bound with 1.05 c(Lambda), a constant 5% too large.
+
+    The bound is attained when one factor vanishes along the relevant directions
+    (sigma_m(V) = 0 gives sigma_r(U_1)^2 >= lambda_r(Lambda) with near equality once
+    V^T V is small against U_1^T U_1), so 5% more than c(Lambda) fails on such factors.
+    """
+    return mutant(
+        of=weyl_imbalance_bound, id="linear.weyl_imbalance_bound_five_percent_high",
+        conclusion=sp.Le(sp.Rational(105, 100) * c_imb[t], sigma_r_U1_sq[t] + sigma_m_V_sq[t]),
+    )
+
+
 FULL_RANK_X = Hypothesis("full_rank_X", sp.Ge(d, n))
 
 
