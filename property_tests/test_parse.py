@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import builtins
+import re
 
 import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boundcheck.theorems.parse import ParseError, parse_expression
+from boundcheck.theorems.parse import ParseError, expansion_terms, parse_expression
 from boundcheck.theorems.statement import observable, t
 
 L, mu, eta = sp.symbols("L mu eta", positive=True)
@@ -50,7 +51,7 @@ def test_accepts_the_whitelist(text, expected):
     ("'text'", "literal"),
     ("[1, 2]", "syntax"),
     ("eta <= ", "syntax error"),
-    ("9**9**9", "huge exponent"),
+    ("9**9**9", "exponent beyond 400"),
     ("eval('1')", "function 'eval' is not allowed"),
     ("sqrt(1, 2)", "takes 1 argument"),
     ("eta if L else mu", "syntax"),
@@ -91,3 +92,29 @@ def test_random_text_never_executes_code(monkeypatch_text):
     finally:
         for name, fn in originals.items():
             setattr(builtins, name, fn)
+
+
+@pytest.mark.parametrize("text, named", [
+    ("eta ^ 2 <= 1", "use ** for a power"),
+    ("eta = 1/L", "use == for equality"),
+    ("gap[t] <= ((10**1000)**1000)**1000", "exponent beyond 400"),
+    ("gap[t] <= 10**300 * 10**300", "a number beyond 1e400"),
+    ("gap[t] <= 1e999", "too large for float64"),
+    ("(eta + L)**1000 <= 10", "exponent beyond 100"),
+    ("(eta + L + mu)**60 <= 10", "would expand into about"),
+    ("gap[t*t] <= 1", "linear in t"),
+    ("eta <= 1/0", "division by zero"),
+    ("eta <= L\x00", "control character"),
+])
+def test_bounds_and_hints(text, named):
+    with pytest.raises(ParseError, match=re.escape(named)):
+        parse(text)
+
+
+def test_pi_is_the_constant():
+    assert parse("eta <= pi / L") == sp.Le(eta, sp.pi / L)
+
+
+def test_expansion_estimate_bounds_the_true_count():
+    for expr in [(L + mu) ** 7, (L + mu + eta) ** 5 * (L + 1), L * mu + eta ** 3]:
+        assert len(sp.Add.make_args(sp.expand(expr))) <= expansion_terms(expr)

@@ -3,14 +3,29 @@
 The text is parsed by :func:`ast.parse` (which builds a tree and executes nothing)
 and the tree is walked node by node: numbers, the names the caller allows, indexed
 observables ``name[index]``, the arithmetic operators, one comparison at the top,
-and the functions ``min, max, sqrt, log, exp, abs``. Anything else is refused with
-an error naming the offending token. No ``eval``, no ``sympify`` on raw text.
+and the functions ``min, max, sqrt, log, exp, abs``; ``pi`` is the constant. Anything
+else is refused with an error naming the offending token (``^``, ``=`` and ``**`` with a
+hint). No ``eval``, no ``sympify`` on raw text.
+
+The text is untrusted, so every operation on it is bounded before it is done: at most
+:data:`MAX_LENGTH` characters; every number met along the way, literal or computed from
+literals, has at most :data:`MAX_DIGITS` decimal digits above or below the point (a
+float64 holds 1e308; a power ``a**b`` of numbers is estimated from ``b log10 |a|``
+before it is computed, so ``((10**1000)**1000)**1000`` is refused at once instead of
+being evaluated); a number raised to a power, or an expression raised to a numeric
+power, has an exponent of at most :data:`MAX_EXPONENT` in magnitude (an expression,
+:data:`MAX_POWER`); an observable's index is linear in ``t``; and the expansion
+of the expression into monomials, estimated from its tree (a sum adds the counts, a
+product multiplies them, ``(a_1 + ... + a_k)**n`` has ``C(n + k - 1, k - 1)``), is at
+most :data:`MAX_TERMS`, so that the symbolic work on it downstream
+(:func:`boundcheck.theorems.symbolic.solve_for` expands polynomials) stays cheap.
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import math
 from collections.abc import Mapping
 
 import sympy as sp
@@ -26,8 +41,17 @@ FUNCTIONS = {
     "abs": sp.Abs,
 }
 ARITY = {"sqrt": 1, "log": 1, "exp": 1, "abs": 1}
+CONSTANTS = {"pi": sp.pi}
+#: the longest expression text accepted
 MAX_LENGTH = 2000
-MAX_NUMERIC_EXPONENT = 1000
+#: the most decimal digits a number may have above (1e400) or below (1e-400) the point
+MAX_DIGITS = 400
+#: the largest exponent, in magnitude, of a power of numbers (``10**400``)
+MAX_EXPONENT = 400
+#: the largest exponent, in magnitude, of a power of an expression (``(eta + L)**100``)
+MAX_POWER = 100
+#: the most monomials the expression may expand into (estimated from its tree)
+MAX_TERMS = 1000
 
 _BINARY = {
     ast.Add: lambda a, b: a + b,
@@ -65,12 +89,14 @@ def parse_expression(
         raise ParseError(f"expected an expression as text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression longer than {MAX_LENGTH} characters")
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        raise ParseError("the expression holds a control character")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ParseError(f"syntax error in {text!r}: {exc.msg} at column {exc.offset}") from None
+        raise ParseError(f"syntax error in {_short(text)!r}: {exc.msg} at column {exc.offset}{_hint(text)}") from None
     except (ValueError, MemoryError, RecursionError) as exc:
-        raise ParseError(f"cannot parse {text!r}: {exc}") from None
+        raise ParseError(f"cannot parse {_short(text)!r}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
     walker = _Walker(text, symbols, indexed)
     try:
         result = walker.top(tree.body)
@@ -78,10 +104,68 @@ def parse_expression(
         raise ParseError(f"expression nested too deeply: {text[:40]!r}...") from None
     is_relation = isinstance(result, sp.core.relational.Relational)
     if relation is True and not is_relation:
-        raise ParseError(f"{text!r} is not a comparison (expected <=, <, >=, > or ==)")
+        raise ParseError(f"{_short(text)!r} is not a comparison (expected <=, <, >=, > or ==)")
     if relation is False and is_relation:
-        raise ParseError(f"{text!r} is a comparison where an expression was expected")
+        raise ParseError(f"{_short(text)!r} is a comparison where an expression was expected")
+    terms = expansion_terms(result.lhs - result.rhs if is_relation else result)
+    if terms > MAX_TERMS:
+        raise ParseError(f"{_short(text)!r} would expand into about {_magnitude(terms)} terms "
+                         f"(at most {MAX_TERMS} are allowed)")
     return result
+
+
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _magnitude(value: float) -> str:
+    return f"{value:.3g}" if value < 1e15 else f"1e{int(math.log10(value))}"
+
+
+def _hint(text: str) -> str:
+    """A hint for the spellings of other languages: ``^`` for a power, ``=`` for equality."""
+    stripped = text.replace("==", "").replace("<=", "").replace(">=", "").replace("!=", "")
+    if "=" in stripped:
+        return " (use == for equality)"
+    return ""
+
+
+def number_digits(value: sp.Expr) -> float:
+    """The decimal digits of a sympy number above or below the point: ``log10`` of the
+    larger of its magnitude and its reciprocal (a rational's numerator or denominator)."""
+    if isinstance(value, sp.Rational):
+        p, q = abs(int(value.p)), int(value.q)
+        return max(math.log10(p) if p else 0.0, math.log10(q))
+    if isinstance(value, sp.Float):
+        mantissa, exponent = value._mpf_[1], value._mpf_[2]
+        if not mantissa:
+            return 0.0
+        return abs(exponent + int(mantissa).bit_length()) * math.log10(2)
+    return 0.0
+
+
+def expansion_terms(expr: sp.Basic, cap: float = 1e30) -> float:
+    """An upper estimate of the number of monomials ``expr`` expands into (capped at ``cap``):
+    a sum adds its terms' counts, a product multiplies them, ``b**n`` with a positive integer
+    ``n`` and ``k`` terms in ``b`` has ``C(n + k - 1, k - 1)``; anything else is one term."""
+    if expr.is_Atom or not isinstance(expr, sp.Expr):
+        return 1.0
+    if isinstance(expr, sp.Add):
+        return min(cap, sum(expansion_terms(a, cap) for a in expr.args))
+    if isinstance(expr, sp.Mul):
+        total = 1.0
+        for a in expr.args:
+            total = min(cap, total * expansion_terms(a, cap))
+        return total
+    if isinstance(expr, sp.Pow):
+        base = expansion_terms(expr.base, cap)
+        exponent = expr.exp
+        if exponent.is_Integer and int(exponent) > 1 and base > 1:
+            n, k = min(int(exponent), 10**6), min(base, 10**6)
+            log_count = math.lgamma(n + k) - math.lgamma(n + 1) - math.lgamma(k)
+            return cap if log_count > math.log(cap) else min(cap, float(round(math.exp(log_count))))
+        return base
+    return min(cap, max((expansion_terms(a, cap) for a in expr.args), default=1.0))
 
 
 class _Walker:
@@ -111,10 +195,15 @@ class _Walker:
             value = node.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self.refuse(node, "literal")
-            return sp.Integer(value) if isinstance(value, int) else sp.Float(value)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self.refuse(node, "number too large for float64:")
+            number = sp.Integer(value) if isinstance(value, int) else sp.Float(value)
+            return self.bounded(node, number)
         if isinstance(node, ast.Name):
             if node.id in self.symbols:
                 return self.symbols[node.id]
+            if node.id in CONSTANTS:
+                return CONSTANTS[node.id]
             if node.id in self.indexed:
                 raise ParseError(f"observable {node.id!r} varies along the run: index it, e.g. {node.id}[t]")
             if node.id in FUNCTIONS:
@@ -129,8 +218,11 @@ class _Walker:
             if op is ast.Pow:
                 return self.power(node, lhs, rhs)
             if op not in _BINARY:
-                raise ParseError(f"operator {_OPERATOR_TEXT.get(op, op.__name__)!r} is not allowed")
-            return _BINARY[op](lhs, rhs)
+                hint = " (use ** for a power)" if op is ast.BitXor else ""
+                raise ParseError(f"operator {_OPERATOR_TEXT.get(op, op.__name__)!r} is not allowed{hint}")
+            if op is ast.Div and rhs == 0:
+                raise self.refuse(node, "division by zero:")
+            return self.bounded(node, _BINARY[op](lhs, rhs))
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
                 return -self.expr(node.operand)
@@ -149,11 +241,27 @@ class _Walker:
             raise self.refuse(node, "comparison inside an expression")
         raise self.refuse(node, "syntax")
 
+    def bounded(self, node: ast.AST, value: sp.Expr) -> sp.Expr:
+        """``value``, refused when it is a number of more than :data:`MAX_DIGITS` digits."""
+        if isinstance(value, sp.Number) and number_digits(value) > MAX_DIGITS:
+            raise self.refuse(node, f"a number beyond 1e{MAX_DIGITS} (or below 1e-{MAX_DIGITS}):")
+        return value
+
     def power(self, node: ast.AST, base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
-        if exponent.is_Number and base.is_Number:
-            if abs(float(exponent)) > MAX_NUMERIC_EXPONENT:
-                raise self.refuse(node, "numeric power with a huge exponent")
-        return base**exponent
+        """``base**exponent`` after bounding it: a numeric exponent is at most :data:`MAX_EXPONENT`
+        in magnitude, and a power of numbers at most :data:`MAX_DIGITS` digits (estimated
+        before it is computed)."""
+        if exponent.is_Number:
+            cap = MAX_EXPONENT if base.is_Number else MAX_POWER
+            if number_digits(exponent) > 10 or abs(float(exponent)) > cap:
+                raise self.refuse(node, f"a power with an exponent beyond {cap}:")
+            if base.is_Number and base != 0:
+                digits = abs(float(exponent)) * number_digits(base)
+                if digits > MAX_DIGITS:
+                    raise self.refuse(node, f"a number beyond 1e{MAX_DIGITS} (or below 1e-{MAX_DIGITS}):")
+            if base == 0 and exponent.is_negative:
+                raise self.refuse(node, "division by zero:")
+        return self.bounded(node, base**exponent)
 
     def call(self, node: ast.Call) -> sp.Expr:
         if not isinstance(node.func, ast.Name):
@@ -188,4 +296,6 @@ class _Walker:
         extra = index.free_symbols - {self.symbols["t"]}
         if extra or not (index.is_integer or index.free_symbols):
             raise ParseError(f"index of {name!r} must be an integer expression in t, got {index}")
+        if not (index.is_polynomial(self.symbols["t"]) and sp.degree(index, self.symbols["t"]) <= 1):
+            raise ParseError(f"index of {name!r} must be linear in t (gap[t], gap[t-1], gap[0]), got {index}")
         return self.indexed[name][index]

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from boundcheck.theorems.parse import expansion_terms
 from boundcheck.theorems.statement import Statement, StatementError, t
+
+#: the most monomials (estimated by :func:`boundcheck.theorems.parse.expansion_terms`) a
+#: hypothesis may expand into for :func:`solve_for` to expand and simplify it; a larger one
+#: is tested after drawing (direction ``"check"``), which is always sound
+SOLVE_TERMS = 64
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,13 @@ def _normalised(relation: sp.Basic) -> tuple[sp.Expr, str, bool]:
 
 
 def solve_for(name: str, relation: sp.Basic, variable: sp.Symbol) -> Bound:
-    """The bound ``relation`` puts on ``variable``, when it is linear in it."""
+    """The bound ``relation`` puts on ``variable``, when it is linear in it.
+
+    A relation too large to expand and simplify cheaply (more than :data:`SOLVE_TERMS`
+    monomials) is not solved: it is tested after drawing."""
     g, kind, strict = _normalised(relation)
+    if variable not in g.free_symbols or expansion_terms(g) > SOLVE_TERMS:
+        return Bound(name, variable, "check", sp.Integer(0), strict, relation=relation)
     g = sp.expand(g) if g.is_polynomial(variable) else g
     coefficient = sp.simplify(sp.diff(g, variable))
     if variable in coefficient.free_symbols or coefficient == 0:
