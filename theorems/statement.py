@@ -52,6 +52,10 @@ PROVENANCES = ("stated", "derived", "assumed")
 CLAIMS = ("tight", "upper bound")
 EXPECTED = {"theorem": ("HOLDS", "VACUOUS"), "mutant": ("VIOLATED",), "proof_step": ("HOLDS",)}
 
+#: limits on what a statement holds (a conjecture file is untrusted input): characters of
+#: the id and the title, of the docstring, and the number of hypotheses
+MAX_ID, MAX_TITLE, MAX_DOC, MAX_HYPOTHESES = 200, 300, 20_000, 64
+
 #: The iteration index of every indexed observable: ``gap[t]``.
 t = sp.Symbol("t", integer=True, nonnegative=True)
 
@@ -166,6 +170,13 @@ class Statement:
     claim: str = ""
 
     def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id or len(self.id) > MAX_ID or not self.id.isprintable():
+            raise StatementError(f"the id {str(self.id)[:40]!r} is not 1 to {MAX_ID} printable characters")
+        for name, value, cap in (("title", self.title, MAX_TITLE), ("doc", self.doc, MAX_DOC)):
+            if len(str(value)) > cap:
+                raise StatementError(f"{self.id}: the {name} is longer than {cap} characters")
+        if len(tuple(self.hypotheses)) > MAX_HYPOTHESES:
+            raise StatementError(f"{self.id}: more than {MAX_HYPOTHESES} hypotheses")
         if self.kind not in KINDS:
             raise StatementError(f"{self.id}: kind {self.kind!r} is not one of {KINDS}")
         if self.claim and self.claim not in CLAIMS:
@@ -219,12 +230,15 @@ class Statement:
     # ------------------------------------------------------------ identity
     def hash(self) -> str:
         """A digest of everything that changes what the statement claims."""
-        parts = [
-            self.id, self.kind, self.model, sp.srepr(self.conclusion), str(self.quantifier),
-            str(self.t_min), repr(sorted(self.domain.items())),
-            *(f"{h.name}:{sp.srepr(h.relation)}" for h in self.hypotheses),
-            *(f"{c.symbol}:{sp.srepr(c.value)}:{c.provenance}" for c in self.constants),
-        ]
+        try:
+            parts = [
+                self.id, self.kind, self.model, sp.srepr(self.conclusion), str(self.quantifier),
+                str(self.t_min), repr(sorted(self.domain.items())),
+                *(f"{h.name}:{sp.srepr(h.relation)}" for h in self.hypotheses),
+                *(f"{c.symbol}:{sp.srepr(c.value)}:{c.provenance}" for c in self.constants),
+            ]
+        except ValueError as exc:  # Python's limit on converting an int of over 4,300 digits to text
+            raise StatementError(f"{self.id}: a number in the statement is too large to print ({exc})") from None
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     # ------------------------------------------------------------ rendering
