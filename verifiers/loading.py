@@ -8,7 +8,9 @@ defines at top level, or builds with ``@register``, is loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import math
 import sys
 import tomllib
 from pathlib import Path
@@ -17,24 +19,30 @@ from typing import Any
 import sympy as sp
 
 from boundcheck.theorems import registry
-from boundcheck.theorems.parse import ParseError, parse_expression
+from boundcheck.theorems.parse import MAX_DIGITS, ParseError, number_digits, parse_expression
 from boundcheck.theorems.statement import (
     _REGISTERED,
+    MAX_HYPOTHESES,
+    QUANTIFIERS,
     Constant,
     Hypothesis,
+    Quantifier,
     Statement,
     StatementError,
     build,
-    for_all,
     observable,
-    with_probability,
 )
 from boundcheck.verifiers.errors import LoadError
+from boundcheck.verifiers.limits import MAX_BUDGET, MAX_T_MIN
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.declared.loader import resolve_reference
 
+#: the quantifiers a TOML file may name (``quantifier = "..."``); each takes its fields, with
+#: the names and defaults of its Python constructor, as keys of the same table
+TOML_QUANTIFIERS = ("for_all", "with_probability", "in_expectation", "asymptotically", "worst_case")
+QUANTIFIER_KEYS = {f.name for name in TOML_QUANTIFIERS for f in dataclasses.fields(QUANTIFIERS[name])}
 TOML_KEYS = {"id", "model", "hypotheses", "conclusion", "quantifier", "kind", "constants", "t_min", "budget",
-             "title", "source", "probability", "over", "domain", "doc"}
+             "title", "source", "domain", "doc", "claim"} | QUANTIFIER_KEYS
 
 
 def load(target: str) -> list[Statement]:
@@ -85,6 +93,9 @@ def load_toml(path: Path) -> Statement:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LoadError(f"{path}: TOML syntax error: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # an integer of over 4,300 digits; nesting too deep
+        raise LoadError(f"{path}: unreadable TOML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
+            from None
     section = data.get("conjecture") or data.get("statement")
     if not isinstance(section, dict):
         raise LoadError(f"{path}: expected a [conjecture] table")
@@ -96,13 +107,20 @@ def load_toml(path: Path) -> Statement:
 
 
 def statement_from_table(table: dict[str, Any], origin: str = "") -> Statement:
-    """A statement from a parsed TOML table (every expression through the whitelist parser)."""
+    """A statement from a parsed TOML table (every expression through the whitelist parser).
+
+    Every value is checked for its type before it is used; an ill-typed one is a
+    :class:`StatementError` naming the key and what it expects.
+    """
     unknown = set(table) - TOML_KEYS
     if unknown:
         raise StatementError(f"unknown key {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(TOML_KEYS))})")
     for key in ("id", "model", "conclusion"):
         if not isinstance(table.get(key), str):
             raise StatementError(f"missing or non-text key {key!r}")
+    for key in ("kind", "title", "source", "doc", "claim"):
+        if key in table and not isinstance(table[key], str):
+            raise StatementError(f"{key} must be text, got {_shown(table[key])}")
     try:  # a model file "path.py:Name" is relative to the TOML file (trusted code: loading runs it)
         model = get_model(resolve_reference(table["model"], origin))
     except (KeyError, ValueError, OSError) as exc:
@@ -112,12 +130,19 @@ def statement_from_table(table: dict[str, Any], origin: str = "") -> Statement:
         if not o.indexed:
             symbols.setdefault(o.name, sp.Symbol(o.name, real=True))
     constants = []
-    for name, value in (table.get("constants") or {}).items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not name.isidentifier():
-            raise StatementError(f"constant {name!r} must be an identifier with a number")
+    given_constants = table.get("constants", {})
+    if not isinstance(given_constants, dict):
+        raise StatementError(f"constants must be a table name = number, got {_shown(given_constants)}")
+    for name, value in given_constants.items():
+        if not name.isidentifier():
+            raise StatementError(f"constant {name[:40]!r} is not a name")
+        if name in symbols or name in model.indexed_names or name in ("t", "pi"):
+            raise StatementError(f"constant {name!r} names a parameter or observable of {model.name}")
+        number = _number(f"constant {name}", value)
         symbol = sp.Symbol(name, real=True)
         symbols[name] = symbol
-        constants.append(Constant(symbol, sp.nsimplify(value), "assumed", f"given in {origin or 'the file'}"))
+        constants.append(Constant(symbol, sp.nsimplify(number) if isinstance(number, float) else number, "assumed",
+                                  f"given in {origin or 'the file'}"))
     indexed = {name: observable(name) for name in model.indexed_names}
     hypotheses_in = table.get("hypotheses", [])
     if isinstance(hypotheses_in, list):
@@ -126,8 +151,14 @@ def statement_from_table(table: dict[str, Any], origin: str = "") -> Statement:
         named = hypotheses_in
     else:
         raise StatementError("hypotheses must be a list of expressions or a table name = expression")
+    if len(named) > MAX_HYPOTHESES:
+        raise StatementError(f"more than {MAX_HYPOTHESES} hypotheses")
     hypotheses = []
     for name, text in named.items():
+        if not name.isidentifier():
+            raise StatementError(f"hypothesis name {name[:40]!r} is not a name")
+        if not isinstance(text, str):
+            raise StatementError(f"hypothesis {name} must be an expression as text, got {_shown(text)}")
         try:
             hypotheses.append(Hypothesis(name, parse_expression(text, symbols, indexed, relation=True)))
         except ParseError as exc:
@@ -136,31 +167,108 @@ def statement_from_table(table: dict[str, Any], origin: str = "") -> Statement:
         conclusion = parse_expression(table["conclusion"], symbols, indexed, relation=True)
     except ParseError as exc:
         raise StatementError(f"conclusion: {exc}") from None
-    quantifier_name = table.get("quantifier", "for_all")
-    if quantifier_name == "for_all":
-        quantifier = for_all()
-    elif quantifier_name == "with_probability":
-        quantifier = with_probability(float(table.get("probability", 0.9)), over=str(table.get("over", "seed")))
-    else:
-        raise StatementError(f"quantifier {quantifier_name!r} is not available in TOML (for_all, with_probability)")
-    # the model's small default domain, so that a conjecture gets a verdict in seconds; a
-    # domain the file gives wins, parameter by parameter
-    domain = {name: (float(lo), float(hi)) for name, (lo, hi) in (model.default_domain or {}).items()}
-    given = table.get("domain") or {}
-    if not isinstance(given, dict):
-        raise StatementError("domain must be a table name = [lo, hi]")
-    for name, bounds in given.items():
-        if name not in model.param_names or not (isinstance(bounds, list) and len(bounds) == 2):
-            raise StatementError(f"domain entry {name!r} must name a parameter and give [lo, hi]")
-        domain[name] = (float(bounds[0]), float(bounds[1]))
+    quantifier = quantifier_from_table(table)
     statement = Statement(
         id=table["id"], kind=table.get("kind", "conjecture"), model=model.name, conclusion=conclusion,
         hypotheses=tuple(hypotheses), constants=tuple(constants), quantifier=quantifier,
-        source=str(table.get("source", f"conjecture file {origin}" if origin else "conjecture")),
-        title=str(table.get("title", "")), doc=str(table.get("doc", "")), t_min=int(table.get("t_min", 0)),
-        domain=domain, budget=table.get("budget"), origin=origin,
+        source=table.get("source", f"conjecture file {origin}" if origin else "conjecture"),
+        title=table.get("title", ""), doc=table.get("doc", ""), claim=table.get("claim", ""),
+        t_min=_integer("t_min", table.get("t_min", 0), 0, MAX_T_MIN),
+        domain=domain_from_table(table, model),
+        budget=None if "budget" not in table else _integer("budget", table["budget"], 1, MAX_BUDGET),
+        origin=origin,
     )
     return statement
+
+
+def domain_from_table(table: dict[str, Any], model: Any) -> dict[str, tuple[float, float]]:
+    """The model's small default domain, so that a conjecture gets a verdict in seconds; a
+    ``domain`` the file gives wins, parameter by parameter, and must lie in the model's ranges."""
+    domain = {name: (float(lo), float(hi)) for name, (lo, hi) in (model.default_domain or {}).items()}
+    given = table.get("domain", {})
+    if not isinstance(given, dict):
+        raise StatementError(f"domain must be a table name = [lo, hi], got {_shown(given)}")
+    for name, bounds in given.items():
+        if name not in model.param_names:
+            raise StatementError(f"domain entry {name[:40]!r} is not a parameter of {model.name} "
+                                 f"(it has: {', '.join(model.param_names)})")
+        if not (isinstance(bounds, list) and len(bounds) == 2):
+            raise StatementError(f"domain entry {name!r} must be [lo, hi], got {_shown(bounds)}")
+        lo, hi = (_number(f"domain entry {name}", b) for b in bounds)
+        p = model.param(name)
+        if not (p.lo <= lo <= hi <= p.hi):
+            raise StatementError(f"domain entry {name!r} = [{lo:g}, {hi:g}] must have lo <= hi within the model's "
+                                 f"range [{p.lo:g}, {p.hi:g}]")
+        domain[name] = (float(lo), float(hi))
+    return domain
+
+
+def quantifier_from_table(table: dict[str, Any]) -> Quantifier:
+    """``quantifier = "<kind>"`` (default ``for_all``) with its fields as keys of the table, under the
+    names and defaults of the Python constructor (``with_probability(probability, over, confidence=0.95,
+    settings=None)`` is ``probability = 0.9``, ``over = "seed"``, ...)."""
+    kind = table.get("quantifier", "for_all")
+    if not isinstance(kind, str) or kind not in TOML_QUANTIFIERS:
+        shown = repr(kind[:40]) if isinstance(kind, str) else _shown(kind)
+        raise StatementError(f"quantifier {shown} is not available in TOML ({', '.join(TOML_QUANTIFIERS)})")
+    cls = QUANTIFIERS[kind]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    stray = sorted((set(table) & QUANTIFIER_KEYS) - set(fields))
+    if stray:
+        raise StatementError(f"{stray[0]!r} is not a field of quantifier {kind} "
+                             f"(its fields: {', '.join(fields) or 'none'})")
+    values = {name: _field_value(kind, name, str(f.type), table[name]) for name, f in fields.items() if name in table}
+    missing = [name for name, f in fields.items() if name not in values
+               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise StatementError(f"quantifier {kind} needs {missing[0]!r} (its fields: {', '.join(fields)})")
+    return cls(**values)
+
+
+def _field_value(kind: str, name: str, annotation: str, value: Any) -> Any:
+    """A TOML value checked against the type a quantifier field declares."""
+    key = f"{kind} {name}"
+    if annotation.startswith("tuple[tuple"):
+        if not isinstance(value, list) or not all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
+                                                  for v in value):
+            raise StatementError(f"{key} must be a list of [parameter, number] pairs, got {_shown(value)}")
+        return tuple((v[0], _number(key, v[1])) for v in value)
+    if annotation.startswith("tuple[int"):
+        if not isinstance(value, list):
+            raise StatementError(f"{key} must be a list of integers, got {_shown(value)}")
+        return tuple(_integer(key, v, 1, 10**9) for v in value)
+    if annotation.startswith("int"):
+        return _integer(key, value, 1, 10**9)
+    if annotation.startswith("str"):
+        if not isinstance(value, str):
+            raise StatementError(f"{key} must be text, got {_shown(value)}")
+        return value
+    return _number(key, value)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
+
+def _number(key: str, value: Any) -> int | float:
+    """A finite number of at most :data:`~boundcheck.theorems.parse.MAX_DIGITS` digits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise StatementError(f"{key} must be a number, got {_shown(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise StatementError(f"{key} must be a finite number, got {value}")
+    if isinstance(value, int) and number_digits(sp.Integer(value)) > MAX_DIGITS:
+        raise StatementError(f"{key} must be a number below 1e{MAX_DIGITS}")
+    return value
+
+
+def _integer(key: str, value: Any, lo: int, hi: int) -> int:
+    """An integer in [lo, hi] (a float, even 3.0, or a boolean is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StatementError(f"{key} must be an integer, got {_shown(value)}")
+    if not lo <= value <= hi:
+        raise StatementError(f"{key} must be an integer in [{lo}, {hi:,}], got {value if abs(value) < 10**20 else '...'}")
+    return value
 
 
 # ------------------------------------------------------------------ Python
