@@ -53,7 +53,10 @@ def verify(target: Statement | str, budget: int | None = None, seed: int = 0) ->
             raise LoadError(f"{target} holds {len(statements)} statements; verify them one by one: "
                             f"[boundcheck.verify(s) for s in boundcheck.load({str(target)!r})]")
         statement = statements[0]
-    return check(statement, budget=budget, seed=seed)
+    from boundcheck.verifiers.hypothesis_home import while_checking
+
+    with while_checking():  # Hypothesis's files under .boundcheck/hypothesis, not ./.hypothesis
+        return check(statement, budget=budget, seed=seed)
 
 
 def __getattr__(name: str) -> Any:

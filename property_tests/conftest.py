@@ -1,4 +1,8 @@
-"""Shared fixtures. The Hypothesis profiles (ci, dev, thorough) come from the boundcheck plugin."""
+"""Shared fixtures, and the Hypothesis profiles of this test suite: ``ci`` (small), ``dev``
+(the default here), ``thorough`` (large); choose with ``--hypothesis-profile``. Every profile
+turns the per-example deadline off (JIT compilation makes first examples slow) and keeps its
+example database under ``.boundcheck/hypothesis`` (never a ``.hypothesis`` folder). They are
+registered here, not by the installed plugin, so that no other project's tests see them."""
 
 from __future__ import annotations
 
@@ -6,9 +10,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+
+set_hypothesis_home_dir(ROOT / ".boundcheck" / "hypothesis")
+for _name, _examples in (("ci", 25), ("dev", 100), ("thorough", 1000)):
+    settings.register_profile(_name, max_examples=_examples, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("dev")
 
 
 @pytest.fixture

@@ -27,3 +27,68 @@ def test_plugin_reports_the_counterexample(pytester):
         "*counterexample: {*",
         "*replay: boundcheck replay *false_pl_fast_rate.toml --params*",
     ])
+
+
+TRUE_CONJECTURE = '''
+[conjecture]
+id = "mine.convex_rate"
+model = "smooth.convex"
+hypotheses = { step = "eta == 1/L" }
+conclusion = "gap[t] <= 2*L*R_sq / (t + 4)"
+budget = 20
+domain = { d = [1, 3], steps = [1, 10] }
+'''
+
+FALSE_CONJECTURE = '''
+[conjecture]
+id = "mine.pl_fast_rate"
+model = "smooth.pl"
+hypotheses = ["eta < 2/L", "4*mu <= L"]
+conclusion = "gap[t] <= (1 - 2*mu/L)**t * gap[0]"
+domain = { d = [1, 3], steps = [1, 10] }
+'''
+
+
+def test_a_folder_of_conjecture_files_is_collected_as_tests(tmp_path):
+    """``pytest conjectures/``: one item per statement; the true one passes, the false one fails with its
+    counterexample; pyproject-like TOML without a statement table and unmarked .py files are not collected."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "conjectures"
+    folder.mkdir()
+    (folder / "convex_rate.toml").write_text(TRUE_CONJECTURE)
+    (folder / "pl_fast_rate.toml").write_text(FALSE_CONJECTURE)
+    (folder / "settings.toml").write_text('[tool]\nname = "not a conjecture"\n')
+    (folder / "helper.py").write_text("X = 1\n")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "conjectures", "-p", "no:cacheprovider", "-v"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    out = proc.stdout
+    assert "collected 2 items" in out, out
+    assert "convex_rate.toml::mine.convex_rate PASSED" in out, out
+    assert "pl_fast_rate.toml::mine.pl_fast_rate FAILED" in out, out
+    assert "mine.pl_fast_rate [conjecture] is VIOLATED, expected HOLDS" in out
+    assert "counterexample: {" in out and "replay: boundcheck replay" in out
+    assert proc.returncode == 1
+    assert not (tmp_path / ".hypothesis").exists() and (tmp_path / ".boundcheck" / "hypothesis").is_dir()
+
+
+def test_paths_resolve_against_the_test_file_and_no_profile_is_registered(pytester):
+    """``boundcheck.check("x.toml")`` finds the file beside the test, from another folder; the plugin
+    leaves the user's Hypothesis settings alone (no ``dev`` or ``thorough`` profile, the default deadline)."""
+    tests = pytester.mkdir("tests")
+    (tests / "convex_rate.toml").write_text(TRUE_CONJECTURE.replace("[conjecture]", "[conjecture]\n# beside"))
+    (tests / "test_user.py").write_text(
+        "import pytest\n"
+        "from hypothesis import settings\n"
+        "from hypothesis.errors import InvalidArgument\n\n"
+        "def test_beside(boundcheck):\n"
+        "    assert boundcheck.check('convex_rate.toml').verdict == 'HOLDS'\n\n"
+        "def test_no_profile():\n"
+        "    for name in ('dev', 'thorough'):  # Hypothesis itself has a 'ci' profile\n"
+        "        with pytest.raises(InvalidArgument):\n"
+        "            settings.get_profile(name)\n"
+        "    assert settings().deadline is not None\n")
+    result = pytester.runpytest_subprocess("tests/test_user.py", "-p", "no:cacheprovider",
+                                           "--rootdir", str(pytester.path))
+    result.assert_outcomes(passed=2)

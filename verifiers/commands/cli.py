@@ -367,6 +367,9 @@ def selected_command(argv: Sequence[str]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    from boundcheck.verifiers.hypothesis_home import for_this_process
+
+    for_this_process()  # Hypothesis's files under .boundcheck/hypothesis, not ./.hypothesis
     parser = build_parser(selected_command(argv))
     args = parser.parse_args(argv)
     try:
