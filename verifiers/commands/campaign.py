@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from boundcheck.verifiers.commands import arguments
 from boundcheck.verifiers.errors import BoundcheckError
 
 
@@ -346,7 +347,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", default=None,
                         help="'local' for a Dask LocalCluster of worker processes, or tcp://HOST:PORT; "
                              "default: in-process")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes of a local cluster")
+    parser.add_argument("--workers", type=arguments.count, default=None, help="worker processes of a local cluster")
     parser.add_argument("--resume", action="store_true", help="skip batches already recorded")
     parser.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON, no progress")

@@ -14,13 +14,14 @@ import argparse
 import json
 from typing import Any
 
+from boundcheck.verifiers.commands import arguments
 from boundcheck.verifiers.errors import BoundcheckError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ids", nargs="+", metavar="ID", help="statement ids (or files)")
     parser.add_argument("--json", action="store_true", help="print the certificates as JSON")
-    parser.add_argument("--n-max", type=int, default=10, help="largest number of steps N for PEP (default 10)")
+    parser.add_argument("--n-max", type=arguments.count, default=10, help="largest number of steps N for PEP (default 10)")
     parser.add_argument("--store", default=None, help="evidence store path")
 
 

@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
+from boundcheck.verifiers.commands import arguments
 from boundcheck.verifiers.errors import BoundcheckError
 
 DEBUG_HELP = "on an internal failure, print the traceback (otherwise one line on stderr, exit 2)"
@@ -339,8 +340,8 @@ def build_parser(selected: str | None = None) -> _Parser:
     p = command("verify", "check statements (ids, .toml or .py files, or --all)")
     p.add_argument("targets", nargs="*")
     p.add_argument("--all", action="store_true", help="every built-in statement")
-    p.add_argument("--budget", type=int, help="Hypothesis examples (or Monte Carlo runs) per statement")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--budget", type=arguments.budget, help="Hypothesis examples (or Monte Carlo runs) per statement")
+    p.add_argument("--seed", type=arguments.seed, default=0)
     p.add_argument("--json", action="store_true", help="machine-readable verdicts on stdout, no progress bar")
     p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     p.add_argument("--resume", action="store_true", help="skip statements already recorded at this budget and seed")

@@ -37,6 +37,7 @@ from typing import Any
 
 import sympy as sp
 
+from boundcheck.verifiers.commands import arguments
 from boundcheck.verifiers.errors import BoundcheckError
 
 #: the largest pinned value of the default grid (a wider one: --values)
@@ -404,10 +405,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="pin another parameter (repeatable), e.g. --set n=16")
     parser.add_argument("--values", help="comma-separated grid (values when pinning, scales when scaling)")
-    parser.add_argument("--instances", type=int, default=16, help="Monte Carlo instances per point")
-    parser.add_argument("--search", type=int, default=6, help="targeted Hypothesis examples per point")
+    parser.add_argument("--instances", type=arguments.count, default=16, help="Monte Carlo instances per point")
+    parser.add_argument("--search", type=arguments.count, default=6, help="targeted Hypothesis examples per point")
     parser.add_argument("--bisections", type=int, default=4)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=arguments.seed, default=0)
     parser.add_argument("--time-limit", type=float, default=540.0, help="seconds before the sweep stops refining")
     parser.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     parser.add_argument("--plot", help="PNG path (default: next to the evidence store)")

@@ -12,14 +12,15 @@ import argparse
 import json
 import sys
 
+from boundcheck.verifiers.commands import arguments
 from boundcheck.verifiers.errors import BoundcheckError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", help="statement id or conjecture file (one statement)")
     parser.add_argument("--constant", help="bisect on this named constant instead of the bound")
-    parser.add_argument("--budget", type=int, help="budget of every run (default: the statement's)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of every run (default 0)")
+    parser.add_argument("--budget", type=arguments.budget, help="budget of every run (default: the statement's)")
+    parser.add_argument("--seed", type=arguments.seed, default=0, help="seed of every run (default 0)")
     parser.add_argument("--json", action="store_true", help="the measurement as one JSON object on stdout")
     parser.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
 

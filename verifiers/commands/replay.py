@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+from typing import Any
 
+from boundcheck.verifiers.commands import arguments
 from boundcheck.verifiers.errors import BoundcheckError
+from boundcheck.verifiers.limits import MAX_DPS, MAX_PARAMS_TEXT, MIN_DPS
+
+#: the longest array parameter accepted (a model's ``knots``, ``slopes``)
+MAX_ARRAY = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", help="statement id or conjecture file")
     parser.add_argument("--params", required=True, help="the instance, as JSON")
-    parser.add_argument("--dps", type=int, help="digits for the high-precision replay (default 50)")
+    parser.add_argument("--dps", type=arguments.dps,
+                        help=f"digits for the high-precision replay, {MIN_DPS} to {MAX_DPS} (default 50)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -31,19 +39,15 @@ def main(args: argparse.Namespace) -> int:
     if len(statements) != 1:
         raise BoundcheckError(f"{args.id} holds {len(statements)} statements; name one by its id")
     statement = statements[0]
-    try:
-        params = json.loads(args.params)
-    except json.JSONDecodeError as exc:
-        raise BoundcheckError(f"--params is not JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(params, dict):
-        raise BoundcheckError("--params must be a JSON object of parameter values")
     model = get_model(statement.model)
-    try:
-        params = model.validate(params)
-    except ValueError as exc:
-        raise BoundcheckError(str(exc)) from None
+    params = instance_from_json(args.params, model)
     conclusion = Conclusion(statement, model)
     plan = DrawPlan(statement, model)
+    broken = [name for name, _ in model.constraints if any(u.startswith(f"{name}:") for u in
+                                                           plan.unmet_on_parameters(params))]
+    if broken:
+        raise BoundcheckError(f"--params is no instance of {model.name}: it breaks the model's constraint "
+                              f"{'; '.join(u for u in plan.unmet_on_parameters(params) if u.split(':')[0] in broken)}")
     observations = model.run([params])[0]
     evaluation = conclusion.evaluate(params, observations)
     print(f"{statement.id}: {statement.conclusion_text()}")
@@ -72,3 +76,51 @@ def main(args: argparse.Namespace) -> int:
         return 1
     print(f"NOT confirmed at {replay.dps} digits: a floating-point artefact")
     return 0
+
+
+def instance_from_json(text: str, model: Any) -> dict[str, Any]:
+    """The instance ``--params`` describes, checked before anything runs: a JSON object (at most
+    :data:`~boundcheck.verifiers.limits.MAX_PARAMS_TEXT` characters, no ``Infinity``/``NaN``)
+    whose values are finite numbers (an integer parameter takes an integer: ``1.9`` and
+    ``true`` are refused, never truncated) or, for a model's array parameters, flat lists of
+    at most :data:`MAX_ARRAY` finite numbers; then the model's own validation (ranges).
+    Anything else is a one-line :class:`BoundcheckError`."""
+    if len(text) > MAX_PARAMS_TEXT:
+        raise BoundcheckError(f"--params is longer than {MAX_PARAMS_TEXT:,} characters")
+
+    def no_constant(name: str) -> None:
+        raise BoundcheckError(f"--params holds {name}: every value must be a finite number")
+
+    try:
+        params = json.loads(text, parse_constant=no_constant)
+    except json.JSONDecodeError as exc:
+        raise BoundcheckError(f"--params is not JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise BoundcheckError("--params is nested too deeply") from None
+    if not isinstance(params, dict):
+        raise BoundcheckError("--params must be a JSON object of parameter values")
+    kinds = {p.name: p.kind for p in model.params}
+    for name, value in params.items():
+        kind = kinds.get(name)
+        if kind is None and isinstance(value, list):
+            if len(value) > MAX_ARRAY or not all(_finite_number(v) for v in value):
+                raise BoundcheckError(f"--params: {name[:40]} must be a list of at most {MAX_ARRAY:,} finite numbers")
+            continue
+        if kind in ("int", "seed"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BoundcheckError(f"--params: {name} must be an integer, got {_shown(value)}")
+        elif not _finite_number(value):
+            raise BoundcheckError(f"--params: {name[:40]} must be a finite number, got {_shown(value)}")
+    try:
+        return model.validate(params)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise BoundcheckError(f"--params: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
