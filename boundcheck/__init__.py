@@ -60,7 +60,8 @@ def verify(target: Statement | str, budget: int | None = None, seed: int = 0) ->
 
 
 def __getattr__(name: str) -> Any:
-    """The statement API (sympy), ``boundcheck.models`` and ``boundcheck.Verdict`` (NumPy) load on first use."""
+    """The statement API (sympy), ``boundcheck.models``, ``boundcheck.Verdict`` (NumPy) and
+    ``boundcheck.to_frame`` (a pandas DataFrame of verdicts) load on first use."""
     if name in _STATEMENT_API:
         import boundcheck.theorems
 
@@ -73,10 +74,14 @@ def __getattr__(name: str) -> Any:
         from boundcheck.verifiers.verdict import Verdict
 
         return Verdict
+    if name == "to_frame":
+        from boundcheck.verifiers.report.notebook import to_frame
+
+        return to_frame
     raise AttributeError(f"module 'boundcheck' has no attribute {name!r}")
 
 
-__all__ = [*_STATEMENT_API, "Verdict", "load", "models", "verify"]  # the API, models, Verdict: lazy, __getattr__
+__all__ = [*_STATEMENT_API, "Verdict", "load", "models", "to_frame", "verify"]  # the API, models, Verdict: lazy, __getattr__
 
 
 def __dir__() -> list[str]:

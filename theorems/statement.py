@@ -247,11 +247,20 @@ class Statement:
         return range_ + sp.sstr(self.conclusion)
 
     def latex(self) -> str:
-        """The conclusion typeset, with its range of iterations."""
-        body = sp.latex(self.conclusion)
-        if t in self.conclusion.free_symbols:
-            return rf"\forall t \ge {self.t_min}:\quad {body}"
-        return body
+        """The conclusion typeset, with its range of iterations (names upright: ``\\mathrm{dist\\_sq}``)."""
+        from boundcheck.theorems.display import conclusion_latex
+
+        return conclusion_latex(self)
+
+    def _repr_latex_(self) -> str:
+        from boundcheck.theorems.display import statement_latex
+
+        return statement_latex(self)
+
+    def _repr_html_(self) -> str:
+        from boundcheck.theorems.display import statement_html
+
+        return statement_html(self)
 
     def __str__(self) -> str:
         lines = [f"{self.id}  [{self.kind}]  model {self.model}"]

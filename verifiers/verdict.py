@@ -103,6 +103,16 @@ class Verdict:
     def __str__(self) -> str:
         return f"{self.statement_id}: {self.headline()}"
 
+    def _repr_html_(self) -> str:
+        from boundcheck.verifiers.report.notebook import verdict_html
+
+        return verdict_html(self)
+
+    def _repr_latex_(self) -> str:
+        from boundcheck.verifiers.report.notebook import verdict_latex
+
+        return verdict_latex(self)
+
 
 def _finite(value: Any) -> Any:
     """JSON has no inf/nan: write them as strings."""

@@ -23,6 +23,7 @@ from typing import Any
 
 import sympy as sp
 
+from boundcheck.theorems.display import latex as display_latex
 from boundcheck.theorems.statement import Source, Statement, t
 from boundcheck.verifiers.report import markdown as md
 from boundcheck.verifiers.report.evidence import Evidence, EvidenceReader
@@ -40,26 +41,10 @@ def page_name(statement: Statement) -> str:
     return statement.id
 
 
-def _symbol_latex(symbol: sp.Symbol) -> str | None:
-    """A multi-letter name as one upright word, as the code spells it: ``min_grad_sq``.
-
-    sympy sets ``gap`` as the italic product g·a·p and ``min_grad_sq[t]`` with a
-    subscript on a subscript. Names with a Greek or one-letter base keep sympy's
-    rendering (``\\lambda_{0}``, ``C_{tight}``).
-    """
-    base = symbol.name.split("_")[0]
-    if len(base) < 2 or not base.isalpha() or sp.latex(sp.Symbol(base)).startswith("\\"):
-        return None
-    return r"\mathrm{" + symbol.name.replace("_", r"\_") + "}"
-
-
 def latex(expr: sp.Basic) -> str:
-    """``sympy.latex`` of ``expr``, with multi-letter symbol and observable names upright."""
-    expr = sp.sympify(expr)
-    symbols = {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
-    symbols |= {ix.base.label for ix in expr.atoms(sp.Indexed)}
-    names = {s: name for s in symbols if (name := _symbol_latex(s))}
-    return sp.latex(expr, symbol_names=names)
+    """``sympy.latex`` of ``expr``, with multi-letter names upright as the code spells them
+    (:func:`boundcheck.theorems.display.latex`: ``\\mathrm{min\\_grad\\_sq}``, ``\\mathrm{R\\_sq}``)."""
+    return display_latex(expr)
 
 
 def claim_latex(statement: Statement) -> str:
