@@ -27,7 +27,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from boundcheck.theorems.registry import get
-from boundcheck.verifiers.draw.strategies import SAFETY, U64, DrawPlan, _error_bound, _met
+from boundcheck.verifiers.decide.rounding import forward_error
+from boundcheck.verifiers.draw.strategies import SAFETY, U64, DrawPlan, _met
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.precision import high_precision
 
@@ -114,7 +115,7 @@ def test_the_error_bound_covers_float64_evaluation_and_input_errors(expr, values
     factor SAFETY for second-order terms, bounds the true error."""
     deltas = {s: sp.Symbol(f"d_{s.name}", nonnegative=True) for s in (_x, _y, _z)}
     u = sp.Symbol("u", positive=True)
-    bound = _error_bound(expr, deltas, u)
+    bound = forward_error(expr, deltas, u)
     args = [_x, _y, _z, *deltas.values(), u]
     f_float = sp.lambdify([_x, _y, _z], expr, "numpy")
     f_mp = sp.lambdify([_x, _y, _z], expr, "mpmath")

@@ -34,6 +34,7 @@ import numpy as np
 import sympy as sp
 
 from boundcheck.theorems.statement import Statement, StatementError, t
+from boundcheck.verifiers.decide.compiled import compile_expression
 from boundcheck.verifiers.decide.rounding import U, forward_error
 from boundcheck.verifiers.models.base import Model
 
@@ -167,7 +168,7 @@ class Conclusion:
                 raise StatementError(f"{statement.id}: index {ix} is negative; iterations start at {name}[0]")
             placeholder = sp.Symbol(f"_obs{k}", real=True)
             replacements[ix] = placeholder
-            self.index_args.append((placeholder, name, sp.lambdify(t, index, "numpy")))
+            self.index_args.append((placeholder, name, compile_expression(t, index, "numpy")))
         self._check_reachable(statement, model, indexed)
         self.trivial_t = _trivial_iterations(observed, bound, indexed, self.t_min)
         observed, bound = observed.xreplace(replacements), bound.xreplace(replacements)
@@ -181,12 +182,15 @@ class Conclusion:
         self.scalar_names = [s.name for s in scalars]
         inexact = frozenset([a[0] for a in self.index_args] + [s for s in scalars if s.name in model.scalar_names])
         args = [t] + [a[0] for a in self.index_args] + list(scalars)
-        rounding = (forward_error(observed, inexact) + forward_error(bound, inexact)
+        # float64 rounding of both sides (observables taken as exact inputs) and of their difference
+        rounding = (forward_error(observed) + forward_error(bound)
                     + U * (sp.Abs(observed) + sp.Abs(bound)))
-        sensitivity = forward_error(observed, inexact, u=0.0, rel=1.0) + forward_error(bound, inexact, u=0.0, rel=1.0)
+        # first-order sensitivity of both sides to a relative error of 1 in every observable
+        unit = {symbol: sp.Abs(symbol) for symbol in inexact}
+        sensitivity = forward_error(observed, unit, u=0) + forward_error(bound, unit, u=0)
         sides = (observed, bound, rounding, sensitivity)
-        self._numpy = [sp.lambdify(args, _elementwise(e), _NUMPY) for e in sides]
-        self._mpmath = [sp.lambdify(args, _elementwise(e), _MPMATH) for e in sides[:2]]
+        self._numpy = [compile_expression(args, _elementwise(e), _NUMPY) for e in sides]
+        self._mpmath = [compile_expression(args, _elementwise(e), _MPMATH) for e in sides[:2]]
 
     # ------------------------------------------------------------ where cells exist
     def _check_reachable(self, statement: Statement, model: Model, indexed: list[sp.Indexed]) -> None:

@@ -31,6 +31,8 @@ caller's safety factor (2 is ample while ``n u << 1``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sympy as sp
 
 U = 2.0**-53
@@ -65,58 +67,106 @@ def _kl_inverse_error(e: sp.Expr, errors: list[sp.Expr], u: sp.Float) -> sp.Expr
 FUNCTION_ERRORS = {"kl_inv": _kl_inverse_error}
 
 
-def forward_error(expr: sp.Expr, inexact: frozenset[sp.Symbol] = frozenset(), u: float = U,
-                  rel: float = 0.0) -> sp.Expr:
-    """First-order bound on ``|fl(expr) - expr|`` (see the module docstring)."""
-    u_, rel_ = sp.Float(u), sp.Float(rel)
+def _abs(e: sp.Expr) -> sp.Expr:
+    return abs(e) if e.is_Number else sp.Abs(e, evaluate=False)
+
+
+def _sum(terms) -> sp.Expr:
+    """A sum left unevaluated: sympy's canonicalisation of these error expressions (Abs,
+    Max, factor_terms) cost seconds per statement and changes nothing they evaluate to."""
+    terms = [term for term in terms if not (term.is_Number and term == 0)]
+    return sp.S.Zero if not terms else terms[0] if len(terms) == 1 else sp.Add(*terms, evaluate=False)
+
+
+def _product(factors) -> sp.Expr:
+    factors = list(factors)
+    if any(f.is_Number and f == 0 for f in factors):
+        return sp.S.Zero
+    factors = [f for f in factors if not (f.is_Number and f == 1)]
+    return sp.S.One if not factors else factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+
+def _largest(values) -> sp.Expr:
+    values = list(values)
+    if any(v is sp.oo for v in values):
+        return sp.oo
+    nonzero = [v for v in values if not (v.is_Number and v == 0)]
+    return sp.S.Zero if not nonzero else nonzero[0] if len(nonzero) == 1 else sp.Max(*nonzero, evaluate=False)
+
+
+def forward_error(expr: sp.Expr, errors: Mapping[sp.Symbol, sp.Expr] | None = None, u: sp.Expr | float = U) -> sp.Expr:
+    """First-order bound on ``|fl(expr~) - expr|`` (see the module docstring), where each
+    symbol in ``errors`` is an input known only to within the given absolute error (an
+    expression, e.g. ``rel * Abs(x)`` or a symbol the caller binds at evaluation), every
+    other symbol is exact, and ``u`` is the unit roundoff (0 for pure error propagation)."""
+    errors = dict(errors or {})
+    u_ = sp.sympify(u)
+    if u_.is_Number:
+        u_ = sp.Float(u_)
+
+    def rounding(e: sp.Expr, times: int = 1) -> sp.Expr:
+        return _product([sp.Integer(times), u_, _abs(e)]) if times else sp.S.Zero
 
     def err(e: sp.Expr) -> sp.Expr:
         if e.is_Symbol:
-            return rel_ * sp.Abs(e) if e in inexact else sp.S.Zero
+            return errors.get(e, sp.S.Zero)
         if e.is_Number:
-            return sp.S.Zero if _representable(e) else u_ * abs(e)
+            return sp.S.Zero if _representable(e) else _product([u_, abs(e)])
         if e.is_NumberSymbol:
-            return u_ * abs(e)
+            return _product([u_, abs(e)])
         if e.is_Add:
             terms = e.args
-            return sp.Add(*(err(a) for a in terms)) + (len(terms) - 1) * u_ * sp.Add(*(sp.Abs(a) for a in terms))
+            propagated = [err(a) for a in terms]
+            if any(p is sp.oo for p in propagated):
+                return sp.oo
+            return _sum(propagated + [_product([sp.Integer(len(terms) - 1), u_, _sum(_abs(a) for a in terms)])])
         if e.is_Mul:
             factors = e.args
             propagated = []
             for i, a in enumerate(factors):
                 ea = err(a)
-                if ea != 0:
-                    propagated.append(ea * sp.Mul(*(sp.Abs(b) for j, b in enumerate(factors) if j != i)))
-            return sp.Add(*propagated) + (len(factors) - 1) * u_ * sp.Abs(e)
+                if ea is sp.oo:
+                    return sp.oo
+                if not (ea.is_Number and ea == 0):
+                    propagated.append(_product([ea] + [_abs(b) for j, b in enumerate(factors) if j != i]))
+            return _sum(propagated + [rounding(e, len(factors) - 1)])
         if e.is_Pow:
             base, exponent = e.args
             eb, ee = err(base), err(exponent)
+            if sp.oo in (eb, ee):
+                return sp.oo
             if exponent.is_Number:
-                own = (u_ if exponent in (2, -1) else 2 * u_) * sp.Abs(e)
-                return (abs(exponent) * sp.Abs(base) ** (exponent - 1) * eb if eb != 0 else 0) + own
-            relative = 2 * u_
-            if eb != 0:
-                relative += sp.Abs(exponent) * eb / sp.Abs(base)
-            if ee != 0:
-                relative += sp.Abs(sp.log(sp.Abs(base))) * ee
-            return sp.Abs(e) * relative
+                own = rounding(e, 1 if exponent in (2, -1) else 2)
+                if eb.is_Number and eb == 0:
+                    return own
+                return _sum([_product([abs(exponent), _abs(base) ** (exponent - 1), eb]), own])
+            relative = [2 * u_ if u_ != 0 else sp.S.Zero]
+            if not (eb.is_Number and eb == 0):
+                relative.append(_product([_abs(exponent), eb, _abs(base) ** -1]))
+            if not (ee.is_Number and ee == 0):
+                relative.append(_product([_abs(sp.log(_abs(base))), ee]))
+            return _product([_abs(e), _sum(relative)])
         if isinstance(e, (sp.Max, sp.Min)):
-            return sp.Max(*(err(a) for a in e.args))
+            return _largest(err(a) for a in e.args)
         if isinstance(e, sp.Piecewise):
             # the branch taken is the one float64 selects from the recorded values; its error is
             # at most the largest branch's (the conditions are read, not computed)
-            return sp.Max(*(err(branch) for branch, _ in e.args))
+            return _largest(err(branch) for branch, _ in e.args)
         if isinstance(e, sp.Abs):
             return err(e.args[0])
         if isinstance(e, sp.exp):
-            return sp.Abs(e) * (err(e.args[0]) + u_)
+            inner = err(e.args[0])
+            return sp.oo if inner is sp.oo else _product([_abs(e), _sum([inner, u_])])
         if isinstance(e, sp.log):
             (a,) = e.args
-            return err(a) / sp.Abs(a) + u_ * sp.Abs(e)
+            inner = err(a)
+            return sp.oo if inner is sp.oo else _sum([_product([inner, _abs(a) ** -1]), rounding(e)])
         if isinstance(e, _ONE_ROUNDING):
-            return err(e.args[0]) + u_ * sp.Abs(e)
+            inner = err(e.args[0])
+            return sp.oo if inner is sp.oo else _sum([inner, rounding(e)])
         if e.is_Function and type(e).__name__ in FUNCTION_ERRORS:
-            return FUNCTION_ERRORS[type(e).__name__](e, [err(a) for a in e.args], u_)
+            inner = [err(a) for a in e.args]
+            return sp.oo if sp.oo in inner else FUNCTION_ERRORS[type(e).__name__](e, inner, u_)
         return sp.oo
 
     return err(sp.sympify(expr))

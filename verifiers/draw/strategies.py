@@ -16,7 +16,7 @@ seeded Monte Carlo (:meth:`DrawPlan.sample`, for probability statements).
 1e-31 in float64 where it is 0 in exact arithmetic, and ``top_proj_sq > 0`` must not be
 met by that noise. Each such hypothesis is put as a margin ``f`` (``lhs - rhs`` for
 ``>``/``>=``, ``rhs - lhs`` for ``<``/``<=``) and is met only when ``f`` exceeds its
-error bound ``SAFETY * err(f)``, derived per expression (:func:`_error_bound`): every
+error bound ``SAFETY * err(f)``, derived per expression (:func:`~boundcheck.verifiers.decide.rounding.forward_error`): every
 observable's own error carried through ``f`` to first order (the model's absolute bound
 where it states one, :meth:`Model.observable_errors`; else ``observable_rtol`` relative),
 plus the rounding of evaluating ``f``. Parameters and integer-valued observables (counts,
@@ -37,6 +37,8 @@ from hypothesis import strategies as st
 
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.theorems.symbolic import Bound, solve_for
+from boundcheck.verifiers.decide.compiled import compile_expression
+from boundcheck.verifiers.decide.rounding import forward_error
 from boundcheck.verifiers.models.base import Model
 
 #: unit roundoff of binary64
@@ -112,7 +114,7 @@ class DrawPlan:
         bound = solve_for(name, relation, symbol)
         if bound.direction == "check":
             arg_names = sorted(names)
-            fn = sp.lambdify([sp.Symbol(n) for n in arg_names], relation.xreplace(
+            fn = compile_expression([sp.Symbol(n) for n in arg_names], relation.xreplace(
                 {s: sp.Symbol(s.name) for s in relation.free_symbols}), "math")
             self.checks.append((name, fn, arg_names))
             return
@@ -120,8 +122,8 @@ class DrawPlan:
         plain = {s: sp.Symbol(s.name) for s in bound.expr.free_symbols | bound.coefficient.free_symbols}
         args = [sp.Symbol(n) for n in free]
         self.bounds[target].append(_Solved(
-            bound, sp.lambdify(args, bound.expr.xreplace(plain), "math"),
-            sp.lambdify(args, bound.coefficient.xreplace(plain), "math"), free))
+            bound, compile_expression(args, bound.expr.xreplace(plain), "math"),
+            compile_expression(args, bound.coefficient.xreplace(plain), "math"), free))
 
     # ------------------------------------------------------------ intervals
     def interval(self, name: str, values: dict[str, Any]) -> tuple[float, float, bool, bool, float | None]:
@@ -285,7 +287,7 @@ class DrawPlan:
         if relation not in self._compiled:
             symbols = sorted(relation.free_symbols, key=lambda symbol: symbol.name)
             self._compiled[relation] = ([symbol.name for symbol in symbols],
-                                        sp.lambdify(symbols, (relation.lhs, relation.rhs), modules="numpy"))
+                                        compile_expression(symbols, (relation.lhs, relation.rhs), "numpy"))
         names, sides = self._compiled[relation]
         with np.errstate(all="ignore"):
             lhs, rhs = sides(*(float(obs[n] if n in obs else params[n]) for n in names))
@@ -393,11 +395,11 @@ class _PostCheck:
         found = dict(zip(self.inexact, deltas))
         # both sides' errors, and one rounding of their difference (none when it is 0: the
         # sign of fl(lhs - rhs) is the sign of lhs - rhs, and exact sides compare exactly)
-        error = (_error_bound(relation.lhs, found, u) + _error_bound(relation.rhs, found, u)
+        error = (forward_error(relation.lhs, found, u) + forward_error(relation.rhs, found, u)
                  + u * sp.Abs(relation.lhs - relation.rhs))
         args = symbols + deltas + [u]
-        self._float = sp.lambdify(args, (margin, error), modules="numpy")
-        self._mp = sp.lambdify(args, (margin, error), modules="mpmath")
+        self._float = compile_expression(args, (margin, error), "numpy")
+        self._mp = compile_expression(args, (margin, error), "mpmath")
         self.exact_error = error == 0
 
     def float64(self, params: dict, obs: dict, errors: dict, rtol: float) -> tuple[float, float]:
@@ -431,61 +433,6 @@ class _PostCheck:
 
 
 _ONE_ROUNDING = (sp.sin, sp.cos, sp.tanh, sp.atan)
-
-
-def _error_bound(expr: sp.Expr, deltas: dict[sp.Symbol, sp.Symbol], u: sp.Symbol) -> sp.Expr:
-    """First-order bound on the error of ``expr`` evaluated node by node with unit roundoff
-    ``u`` from inputs that carry absolute errors ``deltas`` (others exact).
-
-    The standard running error analysis (Higham, *Accuracy and Stability of Numerical
-    Algorithms*, 2nd ed., §3.1): a sum of n terms adds (n - 1) u sum |a_i| to the terms'
-    errors; a product propagates each factor's error times the other factors and adds
-    (n - 1) u |product|; ``b**k`` propagates |k| |b|**(k-1) err(b) and adds 2 u |b**k|
-    (``pow`` is faithful to two ulps); a symbolic exponent goes through ``exp(e log b)``;
-    ``exp``, ``log``, ``Abs``, ``Max``, ``Min``, ``sin``... by their condition numbers plus
-    one rounding. A number that is not a binary64 number is rounded once. A node outside
-    these rules gets an infinite bound: the hypothesis is then never decided in float64.
-    """
-
-    def err(e: sp.Expr) -> sp.Expr:
-        if e.is_Symbol:
-            return deltas.get(e, sp.S.Zero)
-        if e.is_Number:
-            exact = e.is_Integer or (e.is_Rational and int(e.q) & (int(e.q) - 1) == 0)
-            return sp.S.Zero if exact else u * abs(e)
-        if e.is_NumberSymbol:
-            return u * abs(e)
-        if e.is_Add:
-            return sp.Add(*(err(a) for a in e.args)) + (len(e.args) - 1) * u * sp.Add(*(sp.Abs(a) for a in e.args))
-        if e.is_Mul:
-            out = []
-            for i, a in enumerate(e.args):
-                ea = err(a)
-                if ea != 0:
-                    out.append(ea * sp.Mul(*(sp.Abs(b) for j, b in enumerate(e.args) if j != i)))
-            return sp.Add(*out) + (len(e.args) - 1) * u * sp.Abs(e)
-        if e.is_Pow:
-            base, exponent = e.args
-            eb, ee = err(base), err(exponent)
-            if exponent.is_Number:
-                own = (u if exponent in (2, -1) else 2 * u) * sp.Abs(e)
-                return (abs(exponent) * sp.Abs(base) ** (exponent - 1) * eb if eb != 0 else 0) + own
-            relative = 2 * u + (sp.Abs(exponent) * eb / sp.Abs(base) if eb != 0 else 0) \
-                + (sp.Abs(sp.log(sp.Abs(base))) * ee if ee != 0 else 0)
-            return sp.Abs(e) * relative
-        if isinstance(e, (sp.Max, sp.Min)):
-            return sp.Max(*(err(a) for a in e.args))
-        if isinstance(e, sp.Abs):
-            return err(e.args[0])
-        if isinstance(e, sp.exp):
-            return sp.Abs(e) * (err(e.args[0]) + u)
-        if isinstance(e, sp.log):
-            return err(e.args[0]) / sp.Abs(e.args[0]) + u * sp.Abs(e)
-        if isinstance(e, _ONE_ROUNDING):
-            return err(e.args[0]) + u * sp.Abs(e)
-        return sp.oo
-
-    return err(sp.sympify(expr))
 
 
 def _value(name: str, params: dict, obs: dict) -> sp.Float:

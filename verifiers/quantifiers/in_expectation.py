@@ -49,6 +49,7 @@ import sympy as sp
 from scipy import stats
 
 from boundcheck.theorems.statement import Statement, StatementError
+from boundcheck.verifiers.decide.compiled import compile_expression
 from boundcheck.verifiers.decide.statistics import look_schedule
 from boundcheck.verifiers.draw.strategies import DrawPlan
 from boundcheck.verifiers.models import get_model
@@ -86,8 +87,8 @@ class Difference:
                                      f"{self.model.name}")
         plain = {s: sp.Symbol(s.name) for s in relation.free_symbols}
         args = [sp.Symbol(n) for n in self.names]
-        self._lhs = sp.lambdify(args, relation.lhs.xreplace(plain), "numpy")
-        self._rhs = sp.lambdify(args, relation.rhs.xreplace(plain), "numpy")
+        self._lhs = compile_expression(args, relation.lhs.xreplace(plain), "numpy")
+        self._rhs = compile_expression(args, relation.rhs.xreplace(plain), "numpy")
         self.relation = relation
 
     def sides(self, batch: list[dict[str, Any]], observations: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
