@@ -72,16 +72,18 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from boundcheck.verifiers.evidence.store import Store
+    from boundcheck.verifiers.evidence.store import open_for_reading
     from boundcheck.verifiers.loading import load
 
     for statement in load(args.id):
         print(statement)
         if statement.doc:
             print("\n" + "\n".join("  " + line for line in statement.doc.splitlines()))
-        with Store(args.store) as store:
-            latest = store.latest(statement.id, statement.hash())
-            measured = store.latest_power(statement.id, statement.hash())
+        store = open_for_reading(args.store)  # show only reads: a read-only store will do, none is created
+        latest = store.latest(statement.id, statement.hash()) if store else None
+        measured = store.latest_power(statement.id, statement.hash()) if store else None
+        if store:
+            store.close()
         if latest:
             print(f"\n  latest evidence ({latest['code_version']}): {latest['verdict']} -- {latest['message']}")
             print(f"    instances {latest['instances']}, min slack {latest['min_slack']}, "
@@ -98,25 +100,6 @@ def cmd_show(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ verify
 
 
-class _Bar:
-    """A one-line progress bar on stderr, only on a terminal."""
-
-    def __init__(self, enabled: bool, label: str = ""):
-        self.enabled, self.label = enabled, label
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
-            return
-        filled = int(30 * done / total)
-        sys.stderr.write(f"\r{self.label[:50]:<50} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
-        sys.stderr.flush()
-
-    def clear(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-            sys.stderr.flush()
-
-
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return "inf" if math.isinf(value) else f"{value:.3g}"
@@ -130,12 +113,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     and counts with its recorded verdict (a theorem recorded VIOLATED still exits 1).
     """
     from boundcheck.verifiers.check import effective_budget, verify
+    from boundcheck.verifiers.commands.progress import verification, wanted
     from boundcheck.verifiers.evidence.store import Store
 
     statements = _statements(args.targets, args.all)
     store = Store(args.store)
     verdicts = []
-    interactive = sys.stderr.isatty() and not args.json
+    interactive = wanted(args.json)
     try:
         for statement in statements:
             budget = effective_budget(statement, args.budget)
@@ -147,9 +131,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
                     if not args.json:
                         print(f"{statement.id}: recorded already (skipped by --resume): {verdict.headline()}")
                     continue
-            bar = _Bar(interactive, statement.id)
-            verdict = verify(statement, budget=args.budget, seed=args.seed, progress=bar)
-            bar.clear()
+            reporter, tick = verification(statement.id, statement.model, interactive)
+            try:
+                verdict = verify(statement, budget=args.budget, seed=args.seed, progress=tick)
+            finally:
+                reporter.close()
             store.record(verdict)
             if args.power and statement.kind == "theorem" and verdict.verdict == "HOLDS":
                 _measure_power(statement, verdict, store, args)

@@ -44,6 +44,13 @@ def resolve_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("BOUNDCHECK_STORE") or DEFAULT_PATH)
 
 
+def open_for_reading(path: str | os.PathLike | None = None) -> Store | None:
+    """The store at ``path`` opened read-only (what ``show`` and ``docs`` use), or None when there
+    is none yet (nothing is created); a file that is no usable store is a :class:`StoreError`."""
+    resolved = resolve_path(path)
+    return Store(resolved, read_only=True) if resolved.is_file() else None
+
+
 def code_version() -> str:
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=2,
@@ -143,13 +150,18 @@ class Store:
         self.version = code_version()
 
     def _open_read_only(self) -> sqlite3.Connection:
+        """Open without the right to write. A WAL store in a folder this process cannot write
+        cannot get its shared-memory file: it is then opened immutable (SQLite reads the
+        database file alone, which holds every checkpointed transaction)."""
         if not self.path.is_file():
             raise StoreError(f"no evidence store at {self.path}")
+        uri = self.path.resolve().as_uri() + "?mode=ro"
+        if not os.access(self.path.parent, os.W_OK) or not os.access(self.path, os.W_OK):
+            uri += "&immutable=1"
         try:
-            db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0,
-                                 isolation_level=None)
+            db = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
             db.execute("SELECT name FROM sqlite_master").fetchall()  # a file that is no database fails here
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             raise StoreError(f"the store {self.path} is not a usable SQLite database ({exc})") from None
         return db
 
@@ -209,7 +221,17 @@ class Store:
 
     # ------------------------------------------------------------ runs
     def record(self, verdict: Verdict) -> int:
-        """Write one run (and its counterexample) in one transaction; returns the run id."""
+        """Write one run (and its counterexample) in one transaction; returns the run id.
+
+        A store that cannot take it (corrupted pages, a full disk) is a :class:`StoreError`
+        whose one line carries the verdict, so that a run's result is never lost silently."""
+        try:
+            return self._record(verdict)
+        except StoreError as exc:
+            headline = " ".join(str(verdict).split())
+            raise StoreError(f"{headline[:300]} -- NOT recorded: {exc}") from None
+
+    def _record(self, verdict: Verdict) -> int:
         details = dict(verdict.details)
         for key in ("worst", "tightest"):
             if getattr(verdict, key):
