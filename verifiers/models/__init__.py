@@ -22,6 +22,8 @@ MODELS: dict[str, str] = {
     "polynomial": "boundcheck.verifiers.models.polynomial:MODEL",
     "regression.min_norm": "boundcheck.verifiers.models.regression_min_norm:MODEL",
     "regression.random_features": "boundcheck.verifiers.models.regression_random_features:MODEL",
+    "linear.deep": "boundcheck.verifiers.models.declared.deep_linear:MODEL",
+    "linear.deep_adaptive": "boundcheck.verifiers.models.declared.deep_linear:ADAPTIVE",
 }
 
 _loaded: dict[str, Model] = {}

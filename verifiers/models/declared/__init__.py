@@ -6,6 +6,6 @@ is generated, :mod:`~boundcheck.verifiers.models.declared.steps` for step rules 
 """
 
 from boundcheck.verifiers.models.base import param
-from boundcheck.verifiers.models.declared.model import DeclarationError, DeclaredModel
+from boundcheck.verifiers.models.declared.model import DeclarationError, DeclaredModel, helper
 
-__all__ = ["DeclarationError", "DeclaredModel", "param"]
+__all__ = ["DeclarationError", "DeclaredModel", "helper", "param"]

@@ -61,7 +61,8 @@ def _power_iteration_source(args: str, hvp: str) -> list[str]:
 
 
 def kernel_source(key: str, arrays: list[tuple[str, int]], scalars: list[str], params: list[str],
-                  model_scalars: list[str], rule: StepRule, sharpness: bool, has_hvp: bool, n_extra: int) -> str:
+                  model_scalars: list[str], rule: StepRule, sharpness: bool, has_hvp: bool, n_extra: int,
+                  parallel: bool = True) -> str:
     """The Python source of the generated module (see the module docstring)."""
     data_args = "".join(f", {name}" for name, _ in arrays) + "".join(f", {name}" for name in scalars)
     lines = [
@@ -96,9 +97,9 @@ def kernel_source(key: str, arrays: list[tuple[str, int]], scalars: list[str], p
     step = rule.code("math", variables)
     sig = ", ".join(["W0", "NW"] + [f"D_{n}, S_{n}" for n, _ in arrays] + ["DS", "PV", "SV", "STEPS", "OUT"])
     lines += [
-        "@njit(parallel=True, cache=True)",
+        f"@njit(parallel={parallel}, cache=True)",
         f"def gd_batch({sig}):",
-        "    for b in prange(W0.shape[0]):",
+        f"    for b in {'prange' if parallel else 'range'}(W0.shape[0]):",
         "        w0 = W0[b, :NW[b]].copy()",
     ]
     for name, ndim in arrays:

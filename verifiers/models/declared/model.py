@@ -25,12 +25,14 @@ a high-precision backend, the mpmath replay: the data and w_0 are the instance's
 converted exactly; every iterate is then computed in mpmath. A NumPy loss replays in mpmath
 when it uses arithmetic, ``@``, ``.sum()``, ``.T``, ``reshape``, slicing and ``np.sum`` /
 ``np.dot`` only (these work on object arrays); ``np.exp``, ``np.linalg`` and friends do not,
-and ``boundcheck check-model`` says so. Extras should build their result with
+and ``boundcheck check-model`` says so. Module-level functions the loss calls are marked
+``@helper`` (jit-compiled inside the kernel, plain Python in the replay). Extras should build their result with
 ``np.array([...])`` (an ``np.empty`` float buffer would round mpmath values to float64; the
 replay then reports only float64 precision, never more).
 
 Observables (t = 0..steps): ``loss``, ``grad_sq`` = ||grad f(w_t)||^2, ``min_grad_sq``,
-``dist`` = ||w_t - w_0||_2, ``weight_norm_sq`` = ||w_t||^2, ``step_size`` = eta_t, and
+``dist`` = ||w_t - w_0||_2, ``weight_norm_sq`` = ||w_t||^2, ``step_size`` = eta_t,
+``path_sq`` = sum_{k < t} ||w_{k+1} - w_k||^2, and
 with ``sharpness = True`` ``sharpness`` = the Rayleigh quotient v^T H v after
 :data:`~boundcheck.verifiers.models.declared.kernel.POWER_ITERATIONS` power iterations on
 Hessian-vector products from v_0 = 1/sqrt(n) (a lower estimate of lambda_max(H); the products
@@ -69,6 +71,7 @@ STANDARD_OBSERVABLES = (
     Observable("dist", True, "||w_t - w_0||_2"),
     Observable("weight_norm_sq", True, "||w_t||^2"),
     Observable("step_size", True, "eta_t, the step taken from w_t"),
+    Observable("path_sq", True, "sum_{k < t} ||w_{k+1} - w_k||^2 = sum_{k < t} eta_k^2 ||grad f(w_k)||^2"),
 )
 
 
@@ -87,6 +90,9 @@ class DeclaredModel(Model):
     extra_observables: tuple[tuple[str, str], ...] = ()
     #: extra scalar observables: (name, doc) pairs, computed by ``scalars`` (float64, at t = 0)
     scalar_observables: tuple[tuple[str, str], ...] = ()
+    #: run the instances of a batch in parallel threads (``prange``); compiling a parallel kernel
+    #: takes longer, so a model with a heavy loss and small batches may turn it off
+    parallel: bool = True
     batch_size = 16
     replicas = 4
     #: NumPy loss: these are the user's functions (``grad`` required); sympy loss: derived
@@ -200,7 +206,7 @@ class DeclaredModel(Model):
             self._kernel = kernel_module.build_kernel(
                 source_key, jitted, arrays=arrays, scalars=scalars, params=self.param_names,
                 model_scalars=[n for n, _ in self.scalar_observables], rule=self.rule, sharpness=self.sharpness,
-                has_hvp="hvp" in self._py, n_extra=len(self.extra_observables))
+                has_hvp="hvp" in self._py, n_extra=len(self.extra_observables), parallel=self.parallel)
             self._layout = layout
         return self._kernel
 
@@ -241,6 +247,7 @@ class DeclaredModel(Model):
         for j, (name, _) in enumerate(self.extra_observables):
             obs[name] = table[:, col + j]
         obs["min_grad_sq"] = _running_min(obs["grad_sq"])
+        obs["path_sq"] = _path_sq(obs["step_size"], obs["grad_sq"])
         obs.update(scalars)
         if table.dtype == object:
             finite = all(_finite(v) for v in table.ravel())
@@ -294,6 +301,7 @@ class DeclaredModel(Model):
         obs = self._observations(table.astype(np.float64) if not mp else table, scalars)
         if mp:
             obs["min_grad_sq"] = _running_min(table[:, 1])
+            obs["path_sq"] = _path_sq(table[:, 4], table[:, 1])
         return obs
 
     def _step_function(self, mp: bool):
@@ -335,6 +343,15 @@ class DeclaredModel(Model):
         return rq
 
 
+def helper(fn):
+    """Mark a module-level function that a declared loss, gradient or extras calls: compiled by
+    numba when the kernel calls it, a plain Python function in the reference and the replay
+    (``numba.extending.register_jitable``; numba is imported only when a model file uses it)."""
+    from numba.extending import register_jitable
+
+    return register_jitable(fn)
+
+
 def _plain(fn):
     """The Python function under a staticmethod or a numba dispatcher."""
     fn = fn.__func__ if isinstance(fn, staticmethod) else fn
@@ -353,6 +370,15 @@ def _finite(value) -> bool:
         return bool(np.isfinite(float(value)))
     except (OverflowError, ValueError, TypeError):
         return False
+
+
+def _path_sq(step: np.ndarray, grad_sq: np.ndarray) -> np.ndarray:
+    """sum_{k < t} step_k^2 grad_sq_k, t = 0..T (0 at t = 0)."""
+    out = step.copy()
+    out[0] = 0 * step[0] if step.dtype == object else 0.0
+    if len(out) > 1:
+        out[1:] = np.cumsum(step[:-1] * step[:-1] * grad_sq[:-1])
+    return out
 
 
 def _running_min(values: np.ndarray) -> np.ndarray:
