@@ -161,26 +161,36 @@ def test_assumed_constants_are_marked(tmp_path):
 
 
 def test_pictures_and_tables_other_tools_leave_are_found(tmp_path):
+    """Pictures come from the store's own table, never from folders or paths named in a run's details."""
     statement = all_statements()[THEOREM]
     store_path = tmp_path / "evidence.sqlite"
     certificate = {"verdict": "HOLDS", "solver": "CLARABEL", "solver_status": "optimal", "tolerances": {},
                    "wall_s": 0.5}
+    png = b"\x89PNG\r\n\x1a\n"
     with Store(store_path) as store:
         store.record_certificate(statement.id, statement.hash(), "sos", {**certificate, "message": "this version"})
         store.record_certificate(statement.id, "an-old-hash", "sos", {**certificate, "message": "an old version"})
-    png = b"\x89PNG\r\n\x1a\n"
-    (tmp_path / f"{statement.id}--validity.png").write_bytes(png)
+        store.record_picture(statement.id, "validity.png", png + b"old", "explore")
+        store.record_picture(statement.id, "validity.png", png + b"new", "explore")  # the newest of a name wins
+        store.record_picture(statement.id, "campaign.png", png, "campaign")
+        store.record_picture(statement.id, "old-version.png", png, "explore", statement_hash="an-old-hash")
+        store.record_picture(f"{statement.id}_any_step", "other.png", png, "explore")  # another statement's
+        verdict = verify(statement, budget=5)
+        stray = tmp_path / "elsewhere" / "secret.png"
+        stray.parent.mkdir()
+        stray.write_bytes(png)
+        verdict.details["plot"] = str(stray)  # a path in the details is never followed
+        store.record(verdict)
+    (tmp_path / f"{statement.id}--validity.png").write_bytes(png)  # files beside the store are not searched
     (tmp_path / "maps" / statement.id).mkdir(parents=True)
     (tmp_path / "maps" / statement.id / "region.png").write_bytes(png)
-    (tmp_path / f"{statement.id}_any_step.png").write_bytes(png)  # another statement's id, not this one's
-    (tmp_path / "site").mkdir()
-    (tmp_path / "site" / f"{statement.id}.png").write_bytes(png)  # the docs output itself is excluded
-    reader = EvidenceReader(store_path, exclude=tmp_path / "site")
+    reader = EvidenceReader(store_path)
     try:
         evidence = reader.for_statement(statement.id, statement.hash())
     finally:
         reader.close()
-    assert sorted(p.name for p in evidence.pictures) == [f"{statement.id}--validity.png", "region.png"]
+    assert [(p.name, p.read_bytes()) for p in evidence.pictures] == [("campaign.png", png),
+                                                                      ("validity.png", png + b"new")]
     [table] = evidence.extra_tables
     assert table.name == "certificates" and table.total == 1
     assert table.rows[0][table.columns.index("message")] == "this version"

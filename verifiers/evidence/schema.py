@@ -134,7 +134,22 @@ CREATE TABLE IF NOT EXISTS power (
 CREATE INDEX IF NOT EXISTS power_by_statement ON power (statement_id, statement_hash, finished_at);
 """
 
-SCHEMA = RUNS + EXPLORE + CAMPAIGNS + CERTIFICATES + POWER
+#: pictures the store owns for a statement (a campaign's plot, a validity-region map): the only
+#: pictures the documentation shows; ``statement_hash`` NULL for one that fits every version
+PICTURES = """
+CREATE TABLE IF NOT EXISTS pictures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    statement_id TEXT NOT NULL,
+    statement_hash TEXT,
+    name TEXT NOT NULL,              -- a file name: letters, digits, '.', '_', '-', ending in .png
+    made_by TEXT NOT NULL,           -- the command that made it
+    png BLOB NOT NULL,
+    finished_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pictures_by_statement ON pictures (statement_id, name, id);
+"""
+
+SCHEMA = RUNS + EXPLORE + CAMPAIGNS + CERTIFICATES + POWER + PICTURES
 
 #: columns added after a table's first release: added to an older store when it is opened for writing
 ADDED_COLUMNS: dict[str, dict[str, str]] = {

@@ -10,7 +10,8 @@ This is the only module that speaks SQL (the tables are in
 :mod:`boundcheck.verifiers.evidence.schema`). Every part of boundcheck that keeps
 evidence goes through a typed writer here (:meth:`Store.record` for runs,
 :meth:`Store.record_explore`, :meth:`Store.record_campaign_batch`,
-:meth:`Store.record_campaign_run`, :meth:`Store.record_certificate`) and reads it back
+:meth:`Store.record_campaign_run`, :meth:`Store.record_certificate`, :meth:`Store.record_picture`)
+and reads it back
 through a reader. ``Store(path, read_only=True)`` opens an existing store without
 the right to write (what the documentation builder uses): its writers raise
 :class:`~boundcheck.verifiers.errors.StoreError`, and SQLite itself refuses writes.
@@ -23,6 +24,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import sqlite3
 import subprocess
 import time
@@ -37,6 +39,10 @@ from boundcheck.verifiers.evidence import schema
 from boundcheck.verifiers.verdict import Verdict
 
 DEFAULT_PATH = Path(".boundcheck") / "evidence.sqlite"
+#: what a picture kept in the store may be called, and how large it may be
+PICTURE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,150}\.png")
+MAX_PICTURE_BYTES = 20_000_000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
@@ -428,6 +434,33 @@ class Store:
         """The PEP rows (of one certificate), in the order written."""
         where, args = _where(certificate_id=certificate_id)
         return self._dicts("pep_rows", f"SELECT * FROM pep_rows {where} ORDER BY rowid", args)
+
+    # ------------------------------------------------------------ pictures
+    def record_picture(self, statement_id: str, name: str, png: bytes, made_by: str,
+                       statement_hash: str | None = None) -> int:
+        """Keep a picture for a statement (``statement_hash`` None: for every version of it); the
+        documentation shows the newest picture of each name. ``name`` is a plain file name ending
+        in ``.png`` and ``png`` a PNG of at most :data:`MAX_PICTURE_BYTES`; returns its id."""
+        if not PICTURE_NAME.fullmatch(name):
+            raise StoreError(f"picture name {name[:60]!r} is not a plain file name ending in .png")
+        if not png.startswith(PNG_SIGNATURE) or len(png) > MAX_PICTURE_BYTES:
+            raise StoreError(f"picture {name!r} is not a PNG of at most {MAX_PICTURE_BYTES:,} bytes")
+        with self._transaction():
+            cur = self._execute(
+                "INSERT INTO pictures (statement_id, statement_hash, name, made_by, png, finished_at)"
+                " VALUES (?,?,?,?,?,?)", (statement_id, statement_hash, name, made_by, png, time.time()))
+        return int(cur.lastrowid)
+
+    def pictures(self, statement_id: str, statement_hash: str | None = None) -> list[dict[str, Any]]:
+        """The newest picture of each name kept for the statement (for this version of it, or for every
+        version), by name; each a dict with ``name``, ``made_by``, ``png`` (bytes), ``finished_at``."""
+        rows = self._dicts(
+            "pictures", "SELECT * FROM pictures WHERE statement_id = ? AND (statement_hash IS NULL OR statement_hash = ?)"
+            " ORDER BY name, id DESC", (statement_id, statement_hash or ""))
+        newest: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            newest.setdefault(row["name"], row)
+        return [newest[name] for name in sorted(newest) if PICTURE_NAME.fullmatch(name)]
 
     # ------------------------------------------------------------ any table (the documentation's view)
     def table_columns(self) -> dict[str, list[str]]:

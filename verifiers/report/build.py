@@ -83,7 +83,7 @@ def build_site(out: Path, store_path: Path | None, cli_reference: tuple | None =
         if path.is_file() and path.resolve() not in kept:
             path.unlink()
     statements = all_statements()
-    reader = EvidenceReader(store_path, exclude=out)
+    reader = EvidenceReader(store_path)
     try:
         evidence = generate(source, statements, reader, str(store_path) if store_path else "(none)", cli_reference)
     finally:

@@ -6,14 +6,11 @@ for earlier versions are counted, never presented as evidence for this one.
 Besides the ``runs`` and ``counterexamples`` tables, the store may hold what other
 parts of boundcheck add (campaign batches, certificates): every extra table with a
 ``statement_id`` column is shown for the statement (rows for its current hash when the
-table has a ``statement_hash`` column). Pictures other tools make (validity-region
-maps, double-descent curves) are found as PNG files under the store's directory:
-
-* a file named ``<id>.png`` or ``<id>--<anything>.png`` (two hyphens: ids contain
-  dots and underscores, so ``<id>_x`` could be another statement's id), or any PNG
-  inside a folder named after the id;
-* a PNG path (absolute, or relative to the store's directory) named anywhere in the
-  latest run's ``details`` JSON.
+table has a ``statement_hash`` column). Pictures are the ones the store owns for the
+statement (its ``pictures`` table, :meth:`Store.pictures`: a campaign's plot, a
+validity-region map): the builder never searches folders, and a path named in a run's
+details is never followed, so what a page shows is what the store holds, whatever
+lies beside it.
 """
 
 from __future__ import annotations
@@ -24,7 +21,7 @@ from typing import Any
 
 from boundcheck.verifiers.evidence.store import Store
 
-CORE_TABLES = {"runs", "counterexamples", "sqlite_sequence"}
+CORE_TABLES = {"runs", "counterexamples", "sqlite_sequence", "pictures"}
 MAX_EXTRA_ROWS = 20
 
 
@@ -38,6 +35,17 @@ class ExtraTable:
     total: int
 
 
+@dataclass(frozen=True)
+class StoredPicture:
+    """A picture the store owns: its file name (a plain name ending in .png) and its bytes."""
+
+    name: str
+    data: bytes
+
+    def read_bytes(self) -> bytes:
+        return self.data
+
+
 @dataclass
 class Evidence:
     """The evidence for one version of one statement."""
@@ -48,7 +56,7 @@ class Evidence:
     counterexamples: list[dict[str, Any]] = field(default_factory=list)
     runs_this_version: int = 0
     runs_other_versions: int = 0
-    pictures: list[Path] = field(default_factory=list)
+    pictures: list[StoredPicture] = field(default_factory=list)
     extra_tables: list[ExtraTable] = field(default_factory=list)
 
     @property
@@ -59,7 +67,7 @@ class Evidence:
 class EvidenceReader:
     """Reads a store (read-only: building the documentation never writes evidence)."""
 
-    def __init__(self, store_path: Path | None, exclude: Path | None = None):
+    def __init__(self, store_path: Path | None):
         self.store_path = store_path if store_path and store_path.is_file() else None
         self.store: Store | None = None
         self.extra: list[str] = []
@@ -67,35 +75,21 @@ class EvidenceReader:
             self.store = Store(self.store_path, read_only=True)
             self.extra = [name for name, columns in self.store.table_columns().items()
                           if name not in CORE_TABLES and "statement_id" in columns]
-        self._pngs = self._find_pngs(exclude)
 
     def close(self) -> None:
         if self.store is not None:
             self.store.close()
 
-    def _find_pngs(self, exclude: Path | None) -> list[Path]:
-        if not self.store_path:
-            return []
-        root = self.store_path.parent
-        excluded = exclude.resolve() if exclude else None
-        found = []
-        for path in sorted(root.rglob("*.png")):
-            resolved = path.resolve()
-            if excluded and (resolved == excluded or excluded in resolved.parents):
-                continue
-            found.append(path)
-        return found
-
     def for_statement(self, statement_id: str, statement_hash: str) -> Evidence:
         evidence = Evidence(statement_id, statement_hash)
         if self.store is None:
-            evidence.pictures = self._pictures(statement_id, None)
             return evidence
         evidence.latest = self.store.latest(statement_id, statement_hash)
         evidence.runs_this_version, evidence.runs_other_versions = self.store.run_counts(statement_id, statement_hash)
         if evidence.latest:
             evidence.counterexamples = self.store.run_counterexamples(evidence.latest["id"])
-        evidence.pictures = self._pictures(statement_id, evidence.latest)
+        evidence.pictures = [StoredPicture(row["name"], bytes(row["png"]))
+                             for row in self.store.pictures(statement_id, statement_hash)]
         evidence.extra_tables = [t for t in (self._extra(name, statement_id, statement_hash) for name in self.extra) if t]
         return evidence
 
@@ -106,30 +100,3 @@ class EvidenceReader:
             return None
         return ExtraTable(table, excerpt.columns, excerpt.rows, excerpt.total)
 
-    def _pictures(self, statement_id: str, latest: dict[str, Any] | None) -> list[Path]:
-        pictures = [p for p in self._pngs if _names_statement(p, statement_id)]
-        if latest and self.store_path:
-            for text in _strings(latest.get("details")):
-                if text.lower().endswith(".png"):
-                    path = Path(text)
-                    path = path if path.is_absolute() else self.store_path.parent / path
-                    if path.is_file() and path not in pictures:
-                        pictures.append(path)
-        return pictures
-
-
-def _names_statement(path: Path, statement_id: str) -> bool:
-    if path.name == f"{statement_id}.png" or path.name.startswith(f"{statement_id}--"):
-        return True
-    return statement_id in (p.name for p in path.parents)
-
-
-def _strings(value: Any):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _strings(v)

@@ -33,11 +33,25 @@ def paragraphs(value: str) -> str:
     return "\n\n".join(text(block) for block in blocks if block)
 
 
+def _longest_backtick_run(body: str) -> int:
+    return max((len(run) for run in re.findall("`+", body)), default=0)
+
+
 def code(value: Any) -> str:
-    """An inline code span (its content needs no escaping)."""
-    body = str(value)
-    fence = "``" if "`" in body else "`"
-    return f"{fence}{body}{fence}" if fence == "`" else f"{fence} {body} {fence}"
+    """An inline code span, whatever it holds: one line, fenced by more backticks than any
+    run inside it (CommonMark), padded when it starts or ends with one."""
+    body = " ".join(str(value).splitlines()) or " "
+    fence = "`" * (_longest_backtick_run(body) + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or fence != "`" else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def fenced(value: Any, info: str = "text") -> str:
+    """A fenced code block holding ``value`` verbatim: its fence is longer than any run of
+    backticks inside, so no content (a stored replay command, say) can close it early."""
+    body = str(value).rstrip("\n")
+    fence = "`" * max(3, _longest_backtick_run(body) + 1)
+    return f"{fence}{info}\n{body}\n{fence}"
 
 
 def math_inline(latex: str) -> str:
@@ -51,7 +65,7 @@ def math_block(latex: str) -> str:
 def verdict_badge(verdict: str | None) -> str:
     if not verdict:
         return "[no evidence]{.bc-verdict .bc-none}"
-    return f"[{verdict}]{{.bc-verdict .{VERDICT_CLASSES.get(verdict, 'bc-error')}}}"
+    return f"[{text(verdict)}]{{.bc-verdict .{VERDICT_CLASSES.get(verdict, 'bc-error')}}}"
 
 
 def number(value: Any, digits: int = 4) -> str:

@@ -181,17 +181,18 @@ def _cell(value: Any) -> str:
 def _verdict_admonition(statement: Statement, judgement: Judgement, run: dict[str, Any]) -> list[str]:
     verdict = run["verdict"]
     message = md.text(run.get("message") or "")
+    shown = md.text(verdict)  # text from the store, escaped like every other
     if judgement.met is False:
-        return [":::{error}", f"**{verdict}** — this {statement.kind} is expected to be "
-                f"{md.text(' or '.join(statement.expected))}, and the latest evidence says {verdict}. {message}",
+        return [":::{error}", f"**{shown}** — this {statement.kind} is expected to be "
+                f"{md.text(' or '.join(statement.expected))}, and the latest evidence says {shown}. {message}",
                 ":::", ""]
     if statement.kind == "mutant" and verdict == "VIOLATED":
         return [":::{tip}", "**VIOLATED**, as expected: this is a known-false variant, and the checker catches it. "
                 f"{message}", ":::", ""]
     if verdict == "HOLDS":
-        return [":::{note}", f"**HOLDS** on {run.get('instances')} instances: no violation found. This is evidence "
-                "from computation, not a proof.", ":::", ""]
-    return [":::{note}", f"**{verdict}**. {message}", ":::", ""]
+        return [":::{note}", f"**HOLDS** on {md.number(run.get('instances'))} instances: no violation found. "
+                "This is evidence from computation, not a proof.", ":::", ""]
+    return [":::{note}", f"**{shown}**. {message}", ":::", ""]
 
 
 def _numbers(statement: Statement, evidence: Evidence, run: dict[str, Any]) -> list[str]:
@@ -243,12 +244,12 @@ def _counterexamples(evidence: Evidence) -> list[str]:
         out += [f"Instance: {md.code(params)}", ""]
         observed = cx.get("replay_observed") or md.number(cx.get("observed"), 12)
         bound = cx.get("replay_bound") or md.number(cx.get("bound"), 12)
-        where = f"at t = {cx.get('t')}: " if cx.get("t") is not None else ""
-        digits = f" (replayed at {cx.get('replay_dps')} digits)" if cx.get("replay_dps") else ""
+        where = f"at t = {md.number(cx.get('t'))}: " if cx.get("t") is not None else ""
+        digits = f" (replayed at {md.number(cx.get('replay_dps'))} digits)" if cx.get("replay_dps") else ""
         out += [f"{where}observed {md.code(observed)} > bound {md.code(bound)}, slack {md.number(cx.get('slack'))}"
                 f"{digits}.", ""]
         if cx.get("replay_command"):
-            out += ["Replay it:", "", "```bash", str(cx["replay_command"]), "```", ""]
+            out += ["Replay it:", "", md.fenced(cx["replay_command"], "bash"), ""]
     return out
 
 
