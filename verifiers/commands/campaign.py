@@ -30,8 +30,8 @@ Spec (TOML)::
     spacing = "log"
     [plot]
     theory = "min_norm_exact"  # or omit
-    statements = ["double_descent.hastie.exact_risk_over"]  # the PNG is also saved next to
-                               # the store as ID--campaign.png, which `boundcheck docs` shows on ID's page
+    statements = ["double_descent.hastie.exact_risk_over"]  # the PNG is also kept in the
+                               # store for ID (its pictures table), which `boundcheck docs` shows on ID's page
 
 When every batch is in, the summary (mean, standard error and 95% band per grid point,
 the theory value) and, for ``theory``, a PNG of the measured curve against the theory
@@ -66,8 +66,15 @@ class CampaignError(BoundcheckError):
 # ------------------------------------------------------------------ the spec
 
 
+#: a campaign's name: a slug, so that its outputs stay in the store's folder
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+#: limits on one campaign spec (seeds per point, grid points)
+MAX_SEEDS, MAX_POINTS = 1_000_000, 10_000
+
+
 def load_spec(path: str | os.PathLike) -> dict[str, Any]:
-    """The spec as a plain dict, validated; raises :class:`CampaignError` with one line."""
+    """The spec as a plain dict, validated; raises :class:`CampaignError` with one line naming
+    the key and what it expects."""
     try:
         text = Path(path).read_text()
     except OSError as exc:
@@ -76,35 +83,67 @@ def load_spec(path: str | os.PathLike) -> dict[str, Any]:
         spec = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError(f"{path}: TOML syntax error: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # an integer of over 4,300 digits; nesting too deep
+        raise CampaignError(f"{path}: unreadable TOML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
     campaign = spec.get("campaign")
     if not isinstance(campaign, dict):
         raise CampaignError(f"{path}: no [campaign] table")
     for key in ("name", "model", "seeds"):
         if key not in campaign:
             raise CampaignError(f"{path}: [campaign] needs {key!r}")
+    if not isinstance(campaign["name"], str) or not NAME.fullmatch(campaign["name"]):
+        raise CampaignError(f"{path}: [campaign] name must be 1-64 letters, digits, '_' or '-' (a slug), "
+                            f"got {str(campaign['name'])[:40]!r}")
     from boundcheck.verifiers.models import MODELS
 
-    if campaign["model"] not in MODELS:
-        raise CampaignError(f"{path}: unknown model {campaign['model']!r} (known: {', '.join(sorted(MODELS))})")
-    seeds, per = int(campaign["seeds"]), int(campaign.get("batch_seeds", campaign["seeds"]))
-    if seeds < 2 or per < 1:
-        raise CampaignError(f"{path}: seeds must be >= 2 and batch_seeds >= 1")
+    if not isinstance(campaign["model"], str) or campaign["model"] not in MODELS:
+        raise CampaignError(f"{path}: unknown model {str(campaign['model'])[:40]!r} (known: {', '.join(sorted(MODELS))})")
+    seeds = _integer(path, "[campaign] seeds", campaign["seeds"], 2, MAX_SEEDS)
+    _integer(path, "[campaign] batch_seeds", campaign.get("batch_seeds", seeds), 1, MAX_SEEDS)
+    observables = campaign.get("observables", ["risk"])
+    if not isinstance(observables, list) or not all(isinstance(o, str) and o.isidentifier() for o in observables):
+        raise CampaignError(f"{path}: [campaign] observables must be a list of names")
     grid = spec.get("grid", {})
+    if not isinstance(grid, dict):
+        raise CampaignError(f"{path}: [grid] must be a table")
     for key in ("param", "from", "to", "points"):
         if key not in grid:
             raise CampaignError(f"{path}: [grid] needs {key!r}")
-    if int(grid["points"]) < 1 or not float(grid["from"]) > 0 or float(grid["to"]) < float(grid["from"]):
+    if not isinstance(grid["param"], str) or ("of" in grid and not isinstance(grid["of"], str)):
+        raise CampaignError(f"{path}: [grid] param and of must name parameters")
+    _integer(path, "[grid] points", grid["points"], 1, MAX_POINTS)
+    low, high = (_finite(path, f"[grid] {key}", grid[key]) for key in ("from", "to"))
+    if not 0 < low <= high:
         raise CampaignError(f"{path}: [grid] needs points >= 1 and 0 < from <= to")
     if grid.get("spacing", "log") not in ("log", "linear"):
         raise CampaignError(f"{path}: [grid] spacing must be 'log' or 'linear'")
-    params = dict(spec.get("params", {}))
+    params = spec.get("params", {})
+    if not isinstance(params, dict):
+        raise CampaignError(f"{path}: [params] must be a table name = number")
+    for name, value in params.items():
+        _finite(path, f"[params] {name}", value)
+    params = dict(params)
     if "of" in grid and grid["of"] not in params:
         raise CampaignError(f"{path}: [grid] of = {grid['of']!r} is not a fixed parameter in [params]")
     plot_spec = spec.get("plot", {})
+    if not isinstance(plot_spec, dict):
+        raise CampaignError(f"{path}: [plot] must be a table")
     ids = plot_spec.get("statements", [])
     if not isinstance(ids, list) or not all(isinstance(i, str) and re.fullmatch(r"[\w.]+", i) for i in ids):
         raise CampaignError(f"{path}: [plot] statements must be a list of statement ids")
     return {"campaign": campaign, "params": params, "grid": grid, "plot": plot_spec}
+
+
+def _integer(path: str | os.PathLike, key: str, value: Any, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise CampaignError(f"{path}: {key} must be an integer in [{lo}, {hi:,}], got {str(value)[:40]!r}")
+    return value
+
+
+def _finite(path: str | os.PathLike, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise CampaignError(f"{path}: {key} must be a finite number, got {str(value)[:40]!r}")
+    return float(value)
 
 
 def spec_hash(spec: dict[str, Any]) -> str:
@@ -368,7 +407,10 @@ def main(args: argparse.Namespace) -> int:
         raise CampaignError(f"campaign {spec['campaign']['name']} already has {len(finished)} of {len(every)} "
                             f"batches in {store.path}; pass --resume to go on")
     pending = [b for b in every if b["key"] not in finished]
-    report = _Progress(not args.json and sys.stderr.isatty())
+    from boundcheck.verifiers.commands.progress import Reporter, wanted
+
+    report = Reporter(wanted(args.json), unit="batches").__enter__()
+    report.step(f"campaign {spec['campaign']['name']}", total=len(pending))
     started = time.perf_counter()
     scheduler = args.scheduler or "in-process"
     try:
@@ -377,14 +419,14 @@ def main(args: argparse.Namespace) -> int:
         else:
             done = run_in_process(pending, spec, ledger, report)
     except KeyboardInterrupt:
-        report.clear()
+        report.close()
         have = len(ledger.finished())
         store.close()
         print(f"interrupted: {have} of {len(every)} batches recorded in {store.path}; "
               "run the same command with --resume to go on", file=sys.stderr)
         return 130
     wall = time.perf_counter() - started
-    report.clear()
+    report.close()
     rows = summarize(spec, ledger)
     fits = sum(len(b["seeds"]) for b in pending)
     out_dir = store.path.parent / "campaigns"
@@ -392,8 +434,9 @@ def main(args: argparse.Namespace) -> int:
     if spec["plot"].get("theory"):
         plot_path = out_dir / f"{spec['campaign']['name']}-{ledger.hash}.png"
         plot(spec, rows, plot_path)
-        for statement_id in spec["plot"].get("statements", []):  # picked up by `boundcheck docs`
-            (store.path.parent / f"{statement_id}--campaign.png").write_bytes(plot_path.read_bytes())
+        for statement_id in spec["plot"].get("statements", []):  # kept by the store, shown by `boundcheck docs`
+            store.record_picture(statement_id, f"campaign-{spec['campaign']['name']}.png", plot_path.read_bytes(),
+                                 "campaign")
     summary = {"campaign": spec["campaign"]["name"], "spec_hash": ledger.hash, "scheduler": scheduler,
                "batches": len(every), "batches_run": done, "batches_skipped": len(every) - len(pending),
                "fits": fits, "wall_s": wall, "fits_per_s": fits / wall if wall > 0 else None,
@@ -431,16 +474,3 @@ def _away_from_peak(row: dict[str, Any], spec: dict[str, Any], margin: float = 0
         return True
     ratio = row["params"][grid["param"]] / float(spec["params"][grid["of"]])
     return abs(ratio - 1.0) > margin
-
-
-class _Progress:
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.enabled:
-            print(f"\r  batches {done}/{total}", end="", file=sys.stderr, flush=True)
-
-    def clear(self) -> None:
-        if self.enabled:
-            print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)

@@ -14,8 +14,10 @@ import argparse
 import time
 
 
-def warm_up(models: list[str] | None = None) -> list[tuple[str, float, str]]:
-    """(model, seconds, note) for each model: run on each statement's smallest admissible instance."""
+def warm_up(models: list[str] | None = None, reporter=None) -> list[tuple[str, float, str]]:
+    """(model, seconds, note) for each model: run on each statement's smallest admissible instance.
+    ``reporter`` (:class:`boundcheck.verifiers.commands.progress.Reporter`) shows which model is
+    compiling and how many are done, with the rate and ETA."""
     from boundcheck.theorems.registry import all_statements
     from boundcheck.theorems.statement import StatementError
     from boundcheck.verifiers.draw.strategies import DrawPlan, Infeasible
@@ -27,9 +29,17 @@ def warm_up(models: list[str] | None = None) -> list[tuple[str, float, str]]:
             continue  # certified by an SDP, not by running the model
         by_model.setdefault(statement.model, []).append(statement)
     report = []
-    for name in models or sorted(MODELS):
+    names = models or sorted(MODELS)
+    for done, name in enumerate(names):
         start = time.perf_counter()
         model = get_model(name)
+        if reporter is not None:
+            from boundcheck.verifiers.commands.progress import kernel_status
+
+            status = kernel_status(name)
+            verb = {"compiling": "compiling the numba kernels of", "cached": "loading the cached kernels of"}
+            reporter.describe(f"{verb.get(status, 'running')} {name}")
+            reporter(done, len(names))
         # every statement's smallest instance: statements fix different code paths (gradient
         # descent or flow, spectra on or off, closed forms), each a kernel of its own
         batch = []
@@ -47,6 +57,8 @@ def warm_up(models: list[str] | None = None) -> list[tuple[str, float, str]]:
         for params in batch:  # one at a time: a batch of mixed shapes may take one path only
             model.run([params])
         report.append((name, time.perf_counter() - start, f"{len(batch)} instances"))
+        if reporter is not None:
+            reporter(done + 1, len(names))
     return report
 
 
@@ -61,8 +73,13 @@ def main(args: argparse.Namespace) -> int:
     unknown = [name for name in args.models if name not in MODELS]
     if unknown:
         raise BoundcheckError(f"unknown model {unknown[0]!r}; known: {', '.join(sorted(MODELS))}")
+    from boundcheck.verifiers.commands.progress import Reporter, wanted
+
     total = 0.0
-    for name, seconds, note in warm_up(args.models or None):
+    with Reporter(wanted(), unit="models") as reporter:
+        reporter.step("warming up", total=len(args.models or MODELS))
+        report = warm_up(args.models or None, reporter if reporter.enabled else None)
+    for name, seconds, note in report:
         total += seconds
         print(f"{name:<28} {seconds:6.2f}s" + (f"  {note}" if note else ""))
     print(f"every kernel ready in {total:.1f}s")
