@@ -407,7 +407,10 @@ def main(args: argparse.Namespace) -> int:
         raise CampaignError(f"campaign {spec['campaign']['name']} already has {len(finished)} of {len(every)} "
                             f"batches in {store.path}; pass --resume to go on")
     pending = [b for b in every if b["key"] not in finished]
-    report = _Progress(not args.json and sys.stderr.isatty())
+    from boundcheck.verifiers.commands.progress import Reporter, wanted
+
+    report = Reporter(wanted(args.json), unit="batches").__enter__()
+    report.step(f"campaign {spec['campaign']['name']}", total=len(pending))
     started = time.perf_counter()
     scheduler = args.scheduler or "in-process"
     try:
@@ -416,14 +419,14 @@ def main(args: argparse.Namespace) -> int:
         else:
             done = run_in_process(pending, spec, ledger, report)
     except KeyboardInterrupt:
-        report.clear()
+        report.close()
         have = len(ledger.finished())
         store.close()
         print(f"interrupted: {have} of {len(every)} batches recorded in {store.path}; "
               "run the same command with --resume to go on", file=sys.stderr)
         return 130
     wall = time.perf_counter() - started
-    report.clear()
+    report.close()
     rows = summarize(spec, ledger)
     fits = sum(len(b["seeds"]) for b in pending)
     out_dir = store.path.parent / "campaigns"
@@ -471,16 +474,3 @@ def _away_from_peak(row: dict[str, Any], spec: dict[str, Any], margin: float = 0
         return True
     ratio = row["params"][grid["param"]] / float(spec["params"][grid["of"]])
     return abs(ratio - 1.0) > margin
-
-
-class _Progress:
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.enabled:
-            print(f"\r  batches {done}/{total}", end="", file=sys.stderr, flush=True)
-
-    def clear(self) -> None:
-        if self.enabled:
-            print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)
