@@ -458,6 +458,11 @@ def main(args: argparse.Namespace) -> int:
     plot = Path(args.plot) if args.plot else store_path.parent / (
         f"explore_{statement.id}_{args.relax}{'_' + suffix if suffix else ''}.png")
     save_plot(result, plot)
+    from boundcheck.verifiers.evidence.store import Store
+
+    with Store(store_path) as store:  # the store keeps the map; `boundcheck docs` shows it on the statement's page
+        store.record_picture(statement.id, f"explore-{args.relax}{'-' + suffix if suffix else ''}.png",
+                             plot.read_bytes(), "explore", statement.hash())
     if args.json:
         print(json.dumps({**result.to_dict(), "plot": str(plot)}, indent=2, default=str))
         return 0
