@@ -269,8 +269,9 @@ def make_init(m: int, d: int, kappa: float, init: int, init_seed: int) -> tuple[
 U64 = 2.0**-53
 
 
-def top_projection_error(inst: dict[str, Any], top_proj_sq: float) -> float:
-    """A bound on |fl(top_proj_sq) - top_proj_sq| for the float64 instance ``inst``.
+def top_projection_error(inst: dict[str, Any], top_proj_sq):
+    """A bound on |fl(top_proj_sq) - top_proj_sq| for the float64 instance ``inst`` (or for a
+    stack of instances of one shape: arrays with a leading axis, and an array of bounds).
 
     top_proj_sq = p^2, p = v_1^T r, r = y - u(0), v_1 the top unit eigenvector of H(0).
     The exact instance is the float64 data and initialisation with rows of X exactly
@@ -296,23 +297,24 @@ def top_projection_error(inst: dict[str, Any], top_proj_sq: float) -> float:
     bound is about 1e-30: the hypothesis ``top_proj_sq > 0`` is then not met.
     """
     X, y, W0, a, H0 = inst["X"], inst["y"], inst["W0"], inst["a"], inst["H0"]
-    n, d = X.shape
-    m = W0.shape[0]
+    n, d = X.shape[-2:]
+    m = W0.shape[-2]
     lam, vec = inst["lam0"], inst["vec0"]
-    v1, l1 = vec[:, -1], lam[-1]
-    gap = l1 - lam[-2] if n > 1 else np.inf
-    h_norm = float(np.linalg.norm(H0))
-    rho = float(np.linalg.norm(H0 @ v1 - l1 * v1))
+    v1, l1 = vec[..., :, -1], lam[..., -1]
+    gap = l1 - lam[..., -2] if n > 1 else np.full_like(l1, np.inf)
+    h_norm = np.sqrt(np.sum(H0 * H0, axis=(-2, -1)))
+    rho = np.linalg.norm(np.einsum("...ij,...j->...i", H0, v1) - l1[..., None] * v1, axis=-1)
     E = n * (d + 4) * U64 + rho + (n + 2) * U64 * h_norm
-    sin = E / (gap - 2 * E) if gap > 2 * E else np.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sin = np.where(gap > 2 * E, E / (gap - 2 * E), np.inf)
     r = y - inst["u0"]
-    r_norm = float(np.linalg.norm(r))
-    size = np.abs(y) + np.maximum(X @ W0.T, 0.0) @ np.abs(a) / np.sqrt(m)
-    dr = (d + m + 3) * U64 * float(np.linalg.norm(size))
+    r_norm = np.linalg.norm(r, axis=-1)
+    size = np.abs(y) + np.einsum("...ir,...r->...i", np.maximum(X @ np.swapaxes(W0, -1, -2), 0.0), np.abs(a)) / np.sqrt(m)
+    dr = (d + m + 3) * U64 * np.linalg.norm(size, axis=-1)
     dp = np.sqrt(2.0) * sin * r_norm + (n + 1) * U64 * r_norm + dr
     p = np.sqrt(top_proj_sq)
     with np.errstate(invalid="ignore"):
-        return float(2 * p * dp + dp * dp + U64 * top_proj_sq)
+        return 2 * p * dp + dp * dp + U64 * top_proj_sq
 
 
 def h_infinity(X: np.ndarray) -> np.ndarray:
@@ -331,6 +333,41 @@ def gram(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     """The finite-width Gram H_ij = (1/m) x_i^T x_j #{r: w_r.x_i >= 0, w_r.x_j >= 0}."""
     S = (X @ W.T >= 0.0).astype(np.float64)
     return (X @ X.T) * (S @ S.T) / W.shape[0]
+
+
+def _set_up_stack(X: np.ndarray, y: np.ndarray, W0: np.ndarray, a: np.ndarray) -> list[dict[str, Any]]:
+    """The derived quantities of a stack of instances of one shape: X (B, n, d), y (B, n),
+    W0 (B, m, d), a (B, m); one dict per instance, with its scalar observables under
+    ``"scalars"`` (all but the step's and the parameters', which :meth:`TwoLayerReLU.instances`
+    adds)."""
+    n, m = X.shape[1], W0.shape[1]
+    XT = np.swapaxes(X, 1, 2)
+    C = np.clip(X @ XT, -1.0, 1.0)
+    C[:, np.arange(n), np.arange(n)] = 1.0  # unit inputs: see h_infinity
+    H_inf = _H_INF(C)
+    lam_inf, vec_inf = np.linalg.eigh(H_inf)
+    pre = X @ np.swapaxes(W0, 1, 2)
+    S = (pre >= 0.0).astype(np.float64)
+    H0 = (X @ XT) * (S @ np.swapaxes(S, 1, 2)) / m
+    lam0, vec0 = np.linalg.eigh(H0)
+    u0 = (np.maximum(pre, 0.0) @ a[:, :, None])[:, :, 0] / np.sqrt(m)
+    diff = H0 - H_inf
+    ntk_gap = np.abs(np.linalg.eigvalsh(diff)).max(axis=-1)
+    ntk_gap_max = np.abs(diff).max(axis=(-2, -1))
+    top_proj_sq = np.einsum("bi,bi->b", vec0[:, :, -1], y - u0) ** 2
+    y_sq = np.einsum("bi,bi->b", y, y)
+    stack = {"X": X, "y": y, "W0": W0, "a": a, "H0": H0, "lam0": lam0, "vec0": vec0, "u0": u0}
+    errors = top_projection_error(stack, top_proj_sq)
+    out = []
+    for b in range(X.shape[0]):
+        scalars = {"lambda0": float(lam_inf[b, 0]), "lambda_max_inf": float(lam_inf[b, -1]),
+                   "ntk_gap": float(ntk_gap[b]), "ntk_gap_max": float(ntk_gap_max[b]), "y_sq": float(y_sq[b]),
+                   "top_proj_sq": float(top_proj_sq[b]), "n": n, "d": X.shape[2],
+                   ERROR_KEY: {"top_proj_sq": float(errors[b])}}
+        out.append({"X": X[b], "y": y[b], "W0": W0[b], "a": a[b], "H_inf": H_inf[b], "lam_inf": lam_inf[b],
+                    "vec_inf": vec_inf[b], "H0": H0[b], "lam0": lam0[b], "vec0": vec0[b], "top0": vec0[b, :, -1],
+                    "u0": u0[b], "scalars": scalars})
+    return out
 
 
 class TwoLayerReLU(Model):
@@ -381,53 +418,65 @@ class TwoLayerReLU(Model):
 
     # -------------------------------------------------------------- set-up
     def instance(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Data, initialisation and the float64 spectral quantities of one instance."""
-        if "X" in params:  # explicit arrays (adversarial search): rows are put on the unit sphere
-            X = np.asarray(params["X"], dtype=np.float64)
-            X = X / np.linalg.norm(X, axis=1, keepdims=True)
-            y = np.asarray(params["y"], dtype=np.float64)
-        else:
-            X, y = make_data(params["n"], params["d"], params["labels"], params["seed"])
-        W0, a = make_init(params["m"], X.shape[1], params["kappa"], params["init"], params["init_seed"])
-        H_inf = h_infinity(X)
-        lam_inf, vec_inf = np.linalg.eigh(H_inf)
-        H0 = gram(X, W0)
-        lam0, vec0 = np.linalg.eigh(H0)
-        u0 = np.maximum(X @ W0.T, 0.0) @ a / np.sqrt(params["m"])
-        with np.errstate(divide="ignore"):  # a Gram of zeros (no active neuron) makes unit 3 infinite
-            unit = {UNIT_ABSOLUTE: 1.0, UNIT_INV_LAMBDA_MAX_INF: 1.0 / lam_inf[-1],
-                    UNIT_DU: lam_inf[0] / X.shape[0] ** 2, UNIT_INV_SHARPNESS0: 1.0 / lam0[-1]}[params["step_unit"]]
-        return {"X": X, "y": y, "W0": W0, "a": a, "eta": params["step"] * unit, "H_inf": H_inf,
-                "lam_inf": lam_inf, "vec_inf": vec_inf, "H0": H0, "lam0": lam0, "vec0": vec0, "top0": vec0[:, -1],
-                "u0": u0}
+        """Data, initialisation, the float64 spectral quantities and the scalar observables of
+        one instance (:meth:`instances` of a batch of one, so that a run and its reference set
+        up an instance by the same arithmetic)."""
+        return self.instances([params])[0]
 
-    def _scalars(self, params: dict[str, Any], inst: dict[str, Any]) -> dict[str, Any]:
-        diff = inst["H0"] - inst["H_inf"]
-        top_proj_sq = float((inst["top0"] @ (inst["y"] - inst["u0"])) ** 2)
-        return {
-            "lambda0": float(inst["lam_inf"][0]), "lambda_max_inf": float(inst["lam_inf"][-1]),
-            "ntk_gap": float(np.abs(np.linalg.eigvalsh(diff)).max()), "ntk_gap_max": float(np.abs(diff).max()),
-            "y_sq": float(inst["y"] @ inst["y"]), "top_proj_sq": top_proj_sq,
-            "eta": float(inst["eta"]), "kappa": float(params["kappa"]), "n": inst["X"].shape[0],
-            "d": inst["X"].shape[1], "m": params["m"], "step": params["step"],
-            ERROR_KEY: {"top_proj_sq": top_projection_error(inst, top_proj_sq)},
-        }
+    def instances(self, batch: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """:meth:`instance` for every parameter set of ``batch``.
+
+        The data and initialisations are drawn from each instance's seeds; everything derived
+        from them (H^inf, H(0), their eigendecompositions, u(0), the scalar observables) is
+        computed once per group of instances of one shape (n, d, m), on stacked arrays: one
+        ``eigh`` call for a group instead of one per instance (the per-instance NumPy calls
+        were most of an end-to-end verification at (16, 4, 32)). Stacked products and
+        eigensolvers apply the same LAPACK/BLAS routine to each matrix, so an instance's
+        numbers do not depend on its batch (the tests hold a batch equal to one at a time).
+        """
+        groups: dict[tuple[int, int, int], list[int]] = {}
+        drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        for k, params in enumerate(batch):
+            if "X" in params:  # explicit arrays (adversarial search): rows are put on the unit sphere
+                X = np.asarray(params["X"], dtype=np.float64)
+                X = X / np.linalg.norm(X, axis=1, keepdims=True)
+                y = np.asarray(params["y"], dtype=np.float64)
+            else:
+                X, y = make_data(params["n"], params["d"], params["labels"], params["seed"])
+            W0, a = make_init(params["m"], X.shape[1], params["kappa"], params["init"], params["init_seed"])
+            drawn.append((X, y, W0, a))
+            groups.setdefault((X.shape[0], X.shape[1], W0.shape[0]), []).append(k)
+        out: list[dict[str, Any]] = [{} for _ in batch]
+        for members in groups.values():
+            stacked = [np.stack([drawn[k][j] for k in members]) for j in range(4)]
+            for k, inst in zip(members, _set_up_stack(*stacked)):
+                params = batch[k]
+                with np.errstate(divide="ignore"):  # a Gram of zeros (no active neuron) makes unit 3 infinite
+                    unit = {UNIT_ABSOLUTE: 1.0, UNIT_INV_LAMBDA_MAX_INF: 1.0 / inst["lam_inf"][-1],
+                            UNIT_DU: inst["lam_inf"][0] / inst["X"].shape[0] ** 2,
+                            UNIT_INV_SHARPNESS0: 1.0 / inst["lam0"][-1]}[params["step_unit"]]
+                inst["eta"] = params["step"] * unit
+                inst["scalars"].update(eta=float(inst["eta"]), kappa=float(params["kappa"]), m=params["m"],
+                                       step=params["step"])
+                out[k] = inst
+        return out
 
     # -------------------------------------------------------------- fast path
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        insts = [self.instance(p) for p in batch]
+        insts = self.instances(batch)
         with np.errstate(all="ignore"):
             out = train_two_layer_relu(
                 [i["X"] for i in insts], [i["y"] for i in insts], [i["W0"] for i in insts],
                 [i["a"] for i in insts], [i["eta"] for i in insts], [p["steps"] for p in batch],
                 [p["linearized"] for p in batch], [p["spectrum_every"] for p in batch])
         results = []
-        for b, (params, inst) in enumerate(zip(batch, insts)):
-            scalars = self._scalars(params, inst)
+        for b, inst in enumerate(insts):
+            scalars = inst["scalars"]
             obs = trajectory(out["resid_sq"][b], scalars["eta"], inst["lam_inf"], inst["vec_inf"], inst["y"], np.sqrt)
             obs.update(dist=out["dist"][b], lambda_min_H=out["lambda_min_H"][b], sharpness=out["sharpness"][b])
             obs.update(sharpness_0=obs["sharpness"][0], lambda_min_H_0=obs["lambda_min_H"][0])
             obs.update(scalars)
+            obs[ERROR_KEY] = dict(scalars[ERROR_KEY])
             results.append(obs)
         return results
 
@@ -439,7 +488,8 @@ class TwoLayerReLU(Model):
         ``mpmath.eigsy``), not by power iteration: the kernel is tested against them.
         """
         inst = self.instance(params)
-        scalars = self._scalars(params, inst)
+        scalars = dict(inst["scalars"])
+        scalars[ERROR_KEY] = dict(scalars[ERROR_KEY])
         xp = backend
         X, y, W, a = (xp.asarray(inst[k]) for k in ("X", "y", "W0", "a"))
         mpm = xp.dps is not None
