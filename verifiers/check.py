@@ -20,18 +20,38 @@ from boundcheck.verifiers.verdict import Verdict
 Progress = Callable[[int, int], None]
 
 DEFAULT_BUDGET = 100
+
+
+class TimeLimitReached(Exception):
+    """Raised through a runner's progress callback once the run is past its time limit."""
+
+    def __init__(self, limit: float, done: int, total: int):
+        super().__init__(f"stopped at the time limit of {limit:g} s after {done} of {total} steps")
+        self.limit, self.done, self.total = limit, done, total
+
+
 def effective_budget(statement: Statement, budget: int | None = None) -> int:
     """The budget a run uses: the one asked for, else the statement's, else the default."""
     return budget or statement.budget or DEFAULT_BUDGET
 def verify(statement: Statement, budget: int | None = None, seed: int = 0,
-           progress: Progress | None = None) -> Verdict:
-    """Check ``statement``; returns its :class:`Verdict` (ERROR for a malformed one)."""
+           progress: Progress | None = None, time_limit: float | None = None) -> Verdict:
+    """Check ``statement``; returns its :class:`Verdict` (ERROR for a malformed one).
+
+    With ``time_limit`` (seconds), a run still going at the limit stops at its next step and
+    is INCONCLUSIVE, saying how far it got: a search cut short is no evidence that the claim
+    holds, and no violation was confirmed before the stop.
+    """
     started = time.perf_counter()
     budget = effective_budget(statement, budget)
     base = Verdict(statement.id, statement.hash(), statement.kind, "ERROR", budget=budget, seed=seed,
                    expected=statement.expected)
+    if time_limit is not None:
+        progress = _limited(progress, time_limit, started)
     try:
         verdict = runner_for(statement.quantifier)(statement, budget, seed, progress, base)
+    except TimeLimitReached as exc:
+        base.verdict, base.message = "INCONCLUSIVE", f"{exc}; no violation confirmed before the stop"
+        verdict = base
     except (StatementError, KeyError, ValueError) as exc:
         base.message = str(exc).strip("'\"")
         verdict = base
@@ -41,6 +61,18 @@ def verify(statement: Statement, budget: int | None = None, seed: int = 0,
         verdict = base
     verdict.wall_s = time.perf_counter() - started
     return verdict
+def _limited(progress: Progress | None, limit: float, started: float) -> Progress:
+    """``progress`` that raises :class:`TimeLimitReached` once ``limit`` seconds have passed."""
+
+    def report(done: int, total: int) -> None:
+        if time.perf_counter() - started > limit:
+            raise TimeLimitReached(limit, done, total)
+        if progress is not None:
+            progress(done, total)
+
+    return report
+
+
 Runner = Callable[[Statement, int, int, "Progress | None", Verdict], Verdict]
 #: runners resolved so far, by "module:function" (each quantifier class names its own runner, in
 #: :mod:`boundcheck.verifiers.quantifiers`; imported when first needed, so that e.g. cvxpy loads

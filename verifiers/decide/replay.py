@@ -4,6 +4,9 @@ command that reproduces an instance."""
 from __future__ import annotations
 
 import json
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +21,35 @@ from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.models.precision import high_precision, precision_reached
 
 REPLAY_DPS = 50
+
+#: seconds one high-precision replay may take; past it the replay decides nothing
+#: (``timed_out``): never a confirmation, never an artefact
+REPLAY_TIME_LIMIT = 120.0
+
+
+class _ReplayTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the block after ``seconds`` (a SIGALRM timer; the replays are pure Python
+    and mpmath, so the signal is taken between bytecodes). Outside the main thread (a Dask
+    worker thread) or where the platform has no timer, the block runs unlimited."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _ReplayTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def replay_command(statement: Statement, params: dict[str, Any]) -> str:
@@ -37,18 +69,30 @@ class Replay:
     cells: dict[int, tuple[int, float, float]] = field(default_factory=dict)  # t -> (status, observed, bound)
     #: the instance is outside the hypotheses on observables at the replay precision
     outside: bool = False
+    #: the replay did not finish within :data:`REPLAY_TIME_LIMIT`: it decides nothing
+    timed_out: bool = False
 
 
 def replay_high_precision(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: int = REPLAY_DPS,
-                          plan: DrawPlan | None = None) -> Replay:
+                          plan: DrawPlan | None = None, time_limit: float | None = None) -> Replay:
     """Run the reference implementation in mpmath at ``dps`` digits and re-evaluate every cell.
 
     With ``plan``, the hypotheses on observables are decided on the replay first: an instance
     that meets them only in float64 is outside, not a counterexample. Cells are decided at the
     precision the replay reached on the observables the conclusion reads
     (:func:`~boundcheck.verifiers.models.precision.precision_reached`: a value the reference left in float64
-    caps it at 15 digits), and nothing below it is confirmed.
+    caps it at 15 digits), and nothing below it is confirmed. A replay that runs past
+    ``time_limit`` seconds (default :data:`REPLAY_TIME_LIMIT`) returns ``timed_out`` and
+    decides nothing.
     """
+    try:
+        with _time_limit(REPLAY_TIME_LIMIT if time_limit is None else time_limit):
+            return _replay(model, conclusion, params, dps, plan)
+    except _ReplayTimeout:
+        return Replay(False, dps, timed_out=True)
+
+
+def _replay(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: int, plan: DrawPlan | None) -> Replay:
     import mpmath
 
     obs = model.reference(params, high_precision(dps))

@@ -18,12 +18,17 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from boundcheck.theorems.statement import Statement
-from boundcheck.verifiers.check import Progress
+from boundcheck.verifiers.check import Progress, TimeLimitReached
 from boundcheck.verifiers.decide.conclusion import (
     Conclusion,
     Evaluation,
 )
-from boundcheck.verifiers.decide.replay import REPLAY_DPS, Replay, replay_command, replay_high_precision
+from boundcheck.verifiers.decide.replay import (
+    REPLAY_DPS,
+    Replay,
+    replay_command,
+    replay_high_precision,
+)
 from boundcheck.verifiers.draw.strategies import DrawPlan
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacuous_verdict
@@ -71,6 +76,8 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
             search()
         except _Violation:
             pass
+        except TimeLimitReached as stop:
+            return _stopped(base, tally, stop)
         except Unsatisfiable:
             base.verdict = "VACUOUS"
             base.message = "no instance drawn within the budget met the hypotheses"
@@ -81,6 +88,12 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
         if confirmed is not None:
             base.instances, base.outside = tally.instances, tally.outside
             return _violated(base, statement, *confirmed, worst)
+        if tally.unreplayed:  # a float64 violation whose replay did not finish: neither confirmed nor cleared
+            base.instances, base.outside = tally.instances, tally.outside
+            base.verdict = "INCONCLUSIVE"
+            base.message = (f"a float64 violation with {short_params(tally.unreplayed[0])} could not be replayed "
+                            f"at {REPLAY_DPS} digits within the replay time limit: neither confirmed nor cleared")
+            return base
         # artefacts: replayed once in _confirm; their float64-failing cells were never counted
     base.instances, base.outside = tally.instances, tally.outside
     if tally.instances == 0 and tally.outside:
@@ -185,11 +198,24 @@ def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list
         artefacts.add(key)
         if replay.confirmed:
             return params, evaluation, replay
-        if replay.outside:
+        if replay.timed_out:
+            tally.unreplayed.append(params)
+        elif replay.outside:
             tally.outside += 1  # met the hypotheses on observables in float64 only
         else:
             base.artefacts += 1
     return None
+
+
+def _stopped(base: Verdict, tally: Tally, stop: TimeLimitReached) -> Verdict:
+    """A search cut short by the time limit: INCONCLUSIVE, with what was checked."""
+    base.instances, base.outside = tally.instances, tally.outside
+    base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
+    base.details["cells"] = {"evaluated": tally.cells, "decided": tally.decided, "undecided": tally.undecided}
+    base.verdict = "INCONCLUSIVE"
+    base.message = (f"stopped at the time limit of {stop.limit:g} s after {tally.instances} instances "
+                    f"({tally.decided} cells decided, no violation found): a search cut short is not a HOLDS")
+    return base
 
 
 def _violated(base: Verdict, statement: Statement, params: dict[str, Any], evaluation: Evaluation, replay: Replay,

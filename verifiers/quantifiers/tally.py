@@ -38,6 +38,8 @@ class Tally:
     outside_report: list[str] = field(default_factory=list)
     #: instances with undecided cells, most undecided first (re-run in high precision after the search)
     undecided_runs: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    #: float64 violations whose high-precision replay ran out of time (neither confirmed nor cleared)
+    unreplayed: list[dict[str, Any]] = field(default_factory=list)
 
     def add_summary(self, batch: list[dict[str, Any]], results: list[dict[str, Any]], summary: BatchSummary,
                     conclusion: Conclusion) -> None:
