@@ -105,16 +105,24 @@ def thin_svd_stack(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return U, s, V
 
 
+def svd_stack(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`thin_svd_stack` with BLAS on one thread (see :func:`closed_form_stack`)."""
+    with single_threaded_blas():
+        return thin_svd_stack(X)
+
+
 def closed_form_stack(X: np.ndarray, beta: np.ndarray, y: np.ndarray, r: float, sigma: float, ridge: float,
-                      eta: float = 1.0, steps: int = 0) -> dict[str, np.ndarray]:
+                      eta: float = 1.0, steps: int = 0, svd: tuple | None = None) -> dict[str, np.ndarray]:
     """Risk, bias and variance for a stack of instances of one size: X (B, n, p), beta (B, p), y (B, n).
 
-    One batched eigendecomposition (:func:`thin_svd_stack`); the fast path of sweeps. BLAS runs
-    single-threaded here: on small matrices a multithreaded OpenBLAS on a loaded machine was
-    measured 20-60x slower."""
+    One batched eigendecomposition (:func:`thin_svd_stack`), or none when ``svd`` gives X's
+    (the limit and gradient descent after ``steps`` steps share it); the fast path of sweeps.
+    BLAS runs single-threaded here: on small matrices a multithreaded OpenBLAS on a loaded
+    machine was measured 20-60x slower."""
     n = X.shape[1]
-    with single_threaded_blas():
-        U, s, V = thin_svd_stack(X)
+    if svd is None:
+        svd = svd_stack(X)
+    U, s, V = svd
     h = spectral_filter(s, n, ridge, eta, steps)
     c = np.einsum("bnk,bn->bk", U, y)
     b = np.einsum("bpk,bk->bp", V, h * c)

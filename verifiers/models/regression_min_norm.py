@@ -88,8 +88,9 @@ class MinNormRegression(Model):
             X = np.stack([d[0] for d in data])
             beta = np.stack([d[1] for d in data])
             y = np.stack([d[2] for d in data])
-            limit = ls.closed_form_stack(X, beta, y, r, sigma, ridge)
-            fitted = ls.closed_form_stack(X, beta, y, r, sigma, ridge, eta, steps) if steps else limit
+            svd = ls.svd_stack(X)
+            limit = ls.closed_form_stack(X, beta, y, r, sigma, ridge, svd=svd)
+            fitted = ls.closed_form_stack(X, beta, y, r, sigma, ridge, eta, steps, svd=svd) if steps else limit
             fewer = self._fewer(members, batch, key)
             for j, k in enumerate(members):
                 out[k] = {
