@@ -67,6 +67,9 @@ ARORA = dataclasses.replace(ntk.ARORA, result="Theorem 5.1")
 # ------------------------------------------------------------------ symbols
 
 DELTA = sp.Rational(1, 20)
+#: every loss here (0-1 error, Gibbs error, ramp loss, min(|u - y|, 1)) lies in [0, 1]: a bound at or
+#: above 1 cannot fail, and such runs are left out as uninformative (VACUOUS when no run is informative)
+LOSS_RANGE = (0.0, 1.0)
 delta = sp.Symbol("delta", positive=True)
 
 
@@ -123,7 +126,8 @@ def rademacher_linear_margin() -> Statement:
     exactly as a uniform bound must be. Upper bound; typically vacuous when d/n is not small.
     """
     return Statement(
-        id="generalization.rademacher.linear_margin", kind="theorem", claim="upper bound", model="data.teacher",
+        id="generalization.rademacher.linear_margin", kind="theorem", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.teacher",
         title="Rademacher margin bound for ||w|| <= B linear classifiers (population ramp loss)",
         source=MOHRI, constants=RADEMACHER_CONSTANTS,
         conclusion=sp.Le(test_ramp, _rademacher_margin_bound(sp.Rational(1, 2))),
@@ -184,7 +188,8 @@ def bayes_error_floor() -> Statement:
     can be measured against.
     """
     return Statement(
-        id="generalization.bayes.error_floor", kind="theorem", claim="upper bound", model="data.teacher",
+        id="generalization.bayes.error_floor", kind="theorem", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.teacher",
         title="Bayes error floor: the population 0-1 error of any classifier is at least the label noise",
         source=DGL, conclusion=sp.Ge(test_err, noise),
         quantifier=over_data(2), budget=200,
@@ -244,7 +249,8 @@ def pac_bayes_mcallester() -> Statement:
     posterior draws of each draw's exact error (standard error about 1e-3, reported).
     """
     return Statement(
-        id="generalization.pac_bayes.mcallester", kind="theorem", claim="upper bound", model="data.teacher",
+        id="generalization.pac_bayes.mcallester", kind="theorem", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.teacher",
         title="PAC-Bayes (McAllester/Maurer square-root form), Gaussian posterior around trained weights",
         source=MAURER_MCALLESTER, constants=(DELTA_CONSTANT,), hypotheses=PAC_BAYES_HYPOTHESES,
         conclusion=sp.Le(test_err_Q, _mcallester_bound(MAURER_CONFIDENCE)),
@@ -291,7 +297,8 @@ def pac_bayes_kl_inverse() -> Statement:
     Never looser than the square-root form at equal confidence terms (Pinsker).
     """
     return Statement(
-        id="generalization.pac_bayes.kl_inverse", kind="theorem", claim="upper bound", model="data.teacher",
+        id="generalization.pac_bayes.kl_inverse", kind="theorem", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.teacher",
         title="PAC-Bayes kl bound (Langford-Seeger / Dziugaite-Roy), kl inverted by bisection",
         source=DZIUGAITE_ROY, constants=(DELTA_CONSTANT,), hypotheses=(Hypothesis("two_points", sp.Ge(n, 2)),),
         conclusion=sp.Le(test_err_Q, _kl_form_bound(sp.log(n / delta))),
@@ -366,7 +373,8 @@ def arora_data_dependent() -> Statement:
     not encoded: the width alone already excludes every runnable instance.
     """
     return Statement(
-        id="generalization.arora.data_dependent", kind="theorem", claim="upper bound", model="data.teacher_net",
+        id="generalization.arora.data_dependent", kind="theorem", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.teacher_net",
         title="Arora et al. 2019 data-dependent bound, under its width and init-scale hypotheses",
         source=ARORA,
         constants=(*ARORA_CONSTANTS,
@@ -397,7 +405,8 @@ def arora_practical_width() -> Statement:
     expected above 1: valid and vacuous.
     """
     return Statement(
-        id="generalization.arora.practical_width", kind="conjecture", claim="upper bound", model="data.teacher_net",
+        id="generalization.arora.practical_width", kind="conjecture", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.teacher_net",
         title="Arora et al. 2019 bound at practical width (conjecture)", source=ARORA,
         constants=ARORA_CONSTANTS, conclusion=sp.Le(test_loss, _arora_bound()),
         quantifier=over_data(1), domain=NET_DOMAIN, budget=80,
@@ -455,7 +464,8 @@ def bft_spectral_margin() -> Statement:
     is at least the theorem's (conservative). Typically vacuous by orders of magnitude.
     """
     return Statement(
-        id="generalization.bft.spectral_margin", kind="theorem", claim="upper bound", model="data.teacher_net",
+        id="generalization.bft.spectral_margin", kind="theorem", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.teacher_net",
         title="Spectrally-normalized margin bound (Bartlett-Foster-Telgarsky 2017), explicit recalled constants",
         source=BFT, constants=BFT_CONSTANTS, conclusion=sp.Le(test_err, _bft_bound()),
         quantifier=over_data(1), domain=NET_DOMAIN, budget=80,
@@ -493,7 +503,8 @@ DIGITS_NOTE = """
 @register
 def digits_rademacher_linear_margin() -> Statement:
     return Statement(
-        id="generalization.digits.rademacher_linear_margin", kind="conjecture", claim="upper bound", model="data.digits",
+        id="generalization.digits.rademacher_linear_margin", kind="conjecture", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.digits",
         title="Rademacher margin bound on digits (5-9 vs 0-4): bound vs HELD-OUT ramp loss over random splits",
         source=MOHRI, constants=RADEMACHER_CONSTANTS,
         doc=(rademacher_linear_margin.__doc__ or "") + DIGITS_NOTE,
@@ -505,7 +516,8 @@ def digits_rademacher_linear_margin() -> Statement:
 @register
 def digits_pac_bayes_mcallester() -> Statement:
     return Statement(
-        id="generalization.digits.pac_bayes_mcallester", kind="conjecture", claim="upper bound", model="data.digits",
+        id="generalization.digits.pac_bayes_mcallester", kind="conjecture", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.digits",
         title="PAC-Bayes (McAllester/Maurer) on digits: bound vs HELD-OUT Gibbs error over random splits",
         source=MAURER_MCALLESTER, constants=(DELTA_CONSTANT,), hypotheses=PAC_BAYES_HYPOTHESES,
         doc=(pac_bayes_mcallester.__doc__ or "") + DIGITS_NOTE,
@@ -517,7 +529,8 @@ def digits_pac_bayes_mcallester() -> Statement:
 @register
 def digits_pac_bayes_kl_inverse() -> Statement:
     return Statement(
-        id="generalization.digits.pac_bayes_kl_inverse", kind="conjecture", claim="upper bound", model="data.digits",
+        id="generalization.digits.pac_bayes_kl_inverse", kind="conjecture", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.digits",
         title="PAC-Bayes kl bound (Dziugaite-Roy form) on digits: bound vs HELD-OUT Gibbs error over random splits",
         source=DZIUGAITE_ROY, constants=(DELTA_CONSTANT,), hypotheses=(Hypothesis("two_points", sp.Ge(n, 2)),),
         doc=(pac_bayes_kl_inverse.__doc__ or "") + DIGITS_NOTE,
@@ -553,7 +566,8 @@ FEW_SPLITS_NOTE = """
 @register
 def digits_arora_practical_width() -> Statement:
     return Statement(
-        id="generalization.digits.arora_practical_width", kind="conjecture", claim="upper bound", model="data.digits_net",
+        id="generalization.digits.arora_practical_width", kind="conjecture", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.digits_net",
         title="Arora et al. bound on digits at practical width: bound vs HELD-OUT loss over random splits",
         source=ARORA, constants=ARORA_CONSTANTS,
         doc=(arora_practical_width.__doc__ or "") + DIGITS_NOTE + FEW_SPLITS_NOTE,
@@ -565,7 +579,8 @@ def digits_arora_practical_width() -> Statement:
 @register
 def digits_bft_spectral_margin() -> Statement:
     return Statement(
-        id="generalization.digits.bft_spectral_margin", kind="conjecture", claim="upper bound", model="data.digits_net",
+        id="generalization.digits.bft_spectral_margin", kind="conjecture", claim="upper bound",
+        observed_range=LOSS_RANGE, model="data.digits_net",
         title="Spectrally-normalized margin bound on digits: bound vs HELD-OUT error over random splits",
         source=BFT, constants=BFT_CONSTANTS,
         doc=(bft_spectral_margin.__doc__ or "") + DIGITS_NOTE + FEW_SPLITS_NOTE,

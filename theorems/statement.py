@@ -168,6 +168,9 @@ class Statement:
     #: where a user's statement was loaded from (its replay command names this file)
     origin: str = ""
     claim: str = ""
+    #: the range [low, high] the left side can take (``(0, 1)`` for a 0-1 loss): a run whose bound lies
+    #: outside it (at or above ``high`` for ``<=``) cannot fail and is left out as uninformative
+    observed_range: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id or len(self.id) > MAX_ID or not self.id.isprintable():
@@ -183,6 +186,9 @@ class Statement:
             raise StatementError(f"{self.id}: claim {self.claim!r} is not one of {CLAIMS}")
         if not isinstance(self.quantifier, Quantifier):
             raise StatementError(f"{self.id}: the quantifier is not a Quantifier: {self.quantifier!r}")
+        if self.observed_range is not None and not (len(self.observed_range) == 2
+                                                    and self.observed_range[0] < self.observed_range[1]):
+            raise StatementError(f"{self.id}: observed_range {self.observed_range!r} is not a range (low, high)")
         if not isinstance(self.conclusion, sp.core.relational.Relational):
             raise StatementError(f"{self.id}: the conclusion is not a relation: {self.conclusion}")
         if isinstance(self.conclusion, (sp.Eq, sp.Ne)) and not self.quantifier.allows_equality:
@@ -239,6 +245,8 @@ class Statement:
             ]
         except ValueError as exc:  # Python's limit on converting an int of over 4,300 digits to text
             raise StatementError(f"{self.id}: a number in the statement is too large to print ({exc})") from None
+        if self.observed_range is not None:  # only when declared: every other statement keeps its hash
+            parts.append(f"observed_range:{tuple(float(v) for v in self.observed_range)}")
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     # ------------------------------------------------------------ rendering

@@ -11,6 +11,7 @@ import numpy as np
 
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.verifiers.check import Progress
+from boundcheck.verifiers.decide.informative import Informative
 from boundcheck.verifiers.decide.replay import replay_command
 from boundcheck.verifiers.decide.statistics import RateDecision, decide_rate
 from boundcheck.verifiers.draw.strategies import DrawPlan
@@ -42,6 +43,7 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
     draws = max(1, budget // n_settings)
     tally = Tally()
     report = vacuity_report(statement, model)  # None unless the model names the empirical counterpart
+    informative = Informative.of(statement)  # None unless the statement declares its observable's range
     decisions, total_failures, done = [], 0, 0
     smallest_outside: tuple | None = None
     for _ in range(n_settings):
@@ -63,9 +65,11 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
                     smallest_outside = _smaller_outside(model, plan, smallest_outside, params, obs)
                     continue
                 evaluation = conclusion.evaluate(params, obs)
-                tally.add(params, evaluation)
                 if report is not None:
                     report.add(obs, evaluation)
+                if informative is not None and not informative.admits(evaluation):
+                    continue  # its bound is outside the observable's range: it could not have failed
+                tally.add(params, evaluation)
                 valid += 1
                 if evaluation.violated:
                     failures += 1
@@ -77,6 +81,8 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
             done += len(batch)
             if progress:
                 progress(done, draws * n_settings)
+        if informative is not None and informative.setting_uninformative(valid):
+            continue  # every run of this setting was left out as uninformative: it says nothing either way
         decisions.append((setting, _decide_with_undecided(failures, undecided, valid, delta,
                                                           q.get("confidence", 0.95), n_settings)))
         total_failures += failures
@@ -86,6 +92,8 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
     if report is not None:
         base.details["vacuity"] = report.summary()
     verdicts = {d.verdict for _, d in decisions}
+    if informative is not None and informative.apply(base) is not None:
+        return base  # VACUOUS: no run was informative
     if tally.instances == 0:
         base.verdict, base.message = "VACUOUS", "no run met the hypotheses on observables"
         if smallest_outside is not None:
@@ -102,6 +110,8 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
     else:
         base.verdict = "INCONCLUSIVE"
         base.message = next(str(d) for _, d in decisions if d.verdict == "INCONCLUSIVE")
+    if informative is not None:
+        informative.note(base)
     return base
 
 
