@@ -343,6 +343,11 @@ class DrawPlan:
                 out.append(f"{name}: {sp.sstr(relation)}")
         return out
 
+    def unmet_post(self, params: dict[str, Any], obs: dict[str, Any]) -> list[str]:
+        """The observable hypotheses one run fails, each as "name: relation"."""
+        return [f"{name}: {sp.sstr(relation)}" for name, relation in self.post
+                if not self._post_holds(relation, params, obs)]
+
     def post_report(self, params: dict[str, Any], obs: dict[str, Any]) -> list[str]:
         """Each unmet observable hypothesis, with both sides evaluated (and the margin's error
         bound when the hypothesis holds only within it)."""

@@ -126,6 +126,9 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     if base.artefacts:
         base.message += (f"; {base.artefacts} float64 violation(s) disappeared on replay at {REPLAY_DPS} digits "
                          "(floating-point artefacts, not counterexamples)")
+    if note := tally.rejection_note():
+        base.message += "; " + note
+        base.details["rejection"] = note
     return base
 
 
@@ -149,9 +152,10 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
         if plan.post:
             inside = [plan.post_ok(p, o) for p, o in zip(batch, results)]
             for p, o, ok in zip(batch, results, inside):
-                if not ok and len(tally.outside_report) < 3:
-                    tally.outside_report += plan.post_report(p, o)
-            tally.outside += inside.count(False)
+                if not ok:
+                    tally.reject(plan.unmet_post(p, o))
+                    if len(tally.outside_report) < 3:
+                        tally.outside_report += plan.post_report(p, o)
             batch = [p for p, ok in zip(batch, inside) if ok]
             results = [o for o, ok in zip(results, inside) if ok]
             if not batch:

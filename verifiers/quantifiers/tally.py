@@ -4,6 +4,7 @@ count towards slack and tightness."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,8 @@ class Tally:
     outside_report: list[str] = field(default_factory=list)
     #: instances with undecided cells, most undecided first (re-run in high precision after the search)
     undecided_runs: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    #: runs outside the hypotheses on observables, by the hypothesis they failed
+    outside_by: Counter = field(default_factory=Counter)
     #: float64 violations whose high-precision replay ran out of time (neither confirmed nor cleared)
     unreplayed: list[dict[str, Any]] = field(default_factory=list)
 
@@ -66,6 +69,21 @@ class Tally:
         self.min_slack = min(self.min_slack, evaluation.min_slack)  # failures included: they are evidence here
         if evaluation.decided:
             self._keep_tightest(params, evaluation)
+
+    def reject(self, unmet: list[str]) -> None:
+        """One run outside the hypotheses on observables, failing the hypotheses named."""
+        self.outside += 1
+        self.outside_by.update(unmet)
+
+    def rejection_note(self, threshold: float = 0.5) -> str:
+        """When more than ``threshold`` of the runs fell outside the hypotheses on observables
+        (drawn, run, then rejected: the budget is spent on them), which hypothesis to blame."""
+        runs = self.instances + self.outside
+        if not runs or self.outside <= threshold * runs:
+            return ""
+        blamed = ", ".join(f"{name} ({count})" for name, count in self.outside_by.most_common(3))
+        return (f"{self.outside / runs:.0%} of the runs ({self.outside} of {runs}) were outside the hypotheses on "
+                f"observables and checked nothing; failed most: {blamed}")
 
     def _queue_undecided(self, count: int, params: dict[str, Any]) -> None:
         self.undecided_runs.append((count, dict(params)))
