@@ -18,7 +18,7 @@ AKZ_EXACT = Source(
     "H. Abbaszadehpeivasti, E. de Klerk, M. Zamani",
     "The exact worst-case convergence rate of the gradient method with fixed step lengths for L-smooth functions",
     "Optimization Letters 16:1649-1661", 2022, arxiv="2104.05468",
-    result="Theorem 2; constants reproduced by PEP (THEOREMS.md 7.2)",
+    result="Theorem 2 (rate as recalled; the constant 4 is reproduced here by performance estimation)",
 )
 KARIMI = Source(
     "H. Karimi, J. Nutini, M. Schmidt",
@@ -108,8 +108,9 @@ def nonconvex_tight_min_grad() -> Statement:
         title="Exact worst-case stationarity of gradient descent with constant step",
         source=AKZ_EXACT,
         hypotheses=(_step_below(sp.sqrt(3)),),
-        constants=(Constant(sp.Symbol("C_tight", positive=True), 4, "stated",
-                            "4 L / (t h (4 - h)): AKZ 2022 / PEP, THEOREMS.md 7.2"),),
+        constants=(Constant(sp.Symbol("C_tight", positive=True), 4, "derived",
+                            "4 L / (t h (4 - h)): reproduced by performance estimation (PEP SDPs, t in {1, 3, 6}); "
+                            "the form follows AKZ 2022, Theorem 2, whose text was not checked for this constant"),),
         conclusion=sp.Le(min_grad_sq[t], _tight_min_grad_bound(sp.Symbol("C_tight", positive=True))),
         t_min=1,
     )

@@ -84,7 +84,8 @@ B, x_rms, rho = _s("B"), _s("x_rms"), _s("rho")
 C_rad = sp.Symbol("C_rad", positive=True)
 C_conf = sp.Symbol("C_conf", positive=True)
 
-DELTA_CONSTANT = Constant(delta, DELTA, "stated", "the failure probability of the statement; the binomial test uses it")
+DELTA_CONSTANT = Constant(delta, DELTA, "assumed", "a choice, not a guess: every bound here holds for each delta in "
+                          "(0, 1); instantiated at 1/20, the failure probability the binomial test uses")
 
 
 def over_data(settings: int) -> WithProbability:
@@ -100,8 +101,10 @@ def _rademacher_margin_bound(power: sp.Expr) -> sp.Expr:
 
 
 RADEMACHER_CONSTANTS = (
-    Constant(C_rad, 2, "stated", "2 R_n(Phi_rho o H) <= (2/rho) R_n(H) (Mohri Thm 3.3 and Lemma 5.7)"),
-    Constant(C_conf, 1, "stated", "sqrt(ln(1/delta)/(2n)) with the expected Rademacher complexity, Mohri Thm 3.3"),
+    Constant(C_rad, 2, "stated", "Mohri et al. 2018, Theorem 5.8: the term (2/rho) R_m(H), from Theorem 3.3's "
+             "2 R_m and Talagrand's Lemma 5.7"),
+    Constant(C_conf, 1, "stated", "Mohri et al. 2018, Theorem 3.3 (eq. 3.3): sqrt(ln(1/delta)/(2m)) with the "
+             "expected Rademacher complexity"),
     DELTA_CONSTANT,
 )
 TEACHER_LINEAR_DOMAIN = {"d": (5, 50), "n": (100, 1000), "noise": (0.0, 0.3), "rho": (0.25, 2.0),
@@ -431,7 +434,8 @@ def arora_wrong_power() -> Statement:
 
 BFT_CONSTANTS = (
     Constant(C_bft, 72, "derived", "2 x 36 from the Rademacher step (Lemma A.8, Graf et al. code) in Mohri Thm 3.3"),
-    Constant(C_bft_conf, 3, "stated", "3 sqrt(ln(2/delta)/(2n)) of the empirical-Rademacher form, Mohri Thm 3.3"),
+    Constant(C_bft_conf, 3, "stated", "stated by Mohri et al. 2018, Theorem 3.3 (eq. 3.4, the empirical-Rademacher "
+             "form: 3 sqrt(ln(2/delta)/(2m))), the step the explicit version uses; not by BFT's Theorem 1.1 (O~)"),
     Constant(sp.Symbol("C_bft_uniform", positive=True), 1, "assumed",
              "uniformity over gamma and the norms: ln(2W) instead of sqrt(ln(2W)), the recalled explicit "
              "version (THEOREMS.md 9.2, UNVERIFIED)"),

@@ -35,6 +35,13 @@ XU2023 = Source(
     "General Initialization", "AISTATS (PMLR 206:2262-2284)", 2023, result="main theorem (constants UNVERIFIED)",
     note="arXiv id not found; the paper's rate constants, margin definition and step cap could not be read",
 )
+XU2023_DERIVED = Source(
+    "boundcheck (derived), following Z. Xu, H. Min, S. Tarmoun, E. Mallada, R. Vidal (AISTATS 2023)",
+    "A linear rate of gradient descent for two-layer linear networks under a derived step cap",
+    "boundcheck", 2026, result="derivation in the statement's docstring (every constant derived)",
+    note="the mechanism of Xu et al. 2023 (imbalance keeps the rate away from 0 along the run); "
+         "the paper's own constants could not be read",
+)
 DERIVED_HERE = Source(
     "boundcheck (derived)", "Exact identities and bounds for two-layer linear networks, THEOREMS.md 1.4",
     "boundcheck", 2026, result="THEOREMS.md 1.4 items 2, 4, 6, 7, 8 (generalised to a data matrix X)",
@@ -168,7 +175,10 @@ def min2021_gd_small_step_rate() -> Statement:
     """
     theta = rates.theta_of_step()
     return Statement(
-        id="linear.min2021.gd_small_step_rate", kind="theorem", claim="upper bound", model=MODEL, source=MIN2021,
+        id="linear.min2021.gd_small_step_rate", kind="theorem", claim="upper bound", model=MODEL,
+        source=Source(MIN2021.authors, MIN2021.title, MIN2021.venue, MIN2021.year, MIN2021.arxiv,
+                      "Theorem 1 for gradient flow; the gradient-descent correction theta_eta is derived here "
+                      "(docstring), from the derivation of linear.xu2023.gd_rate_derived"),
         title="Gradient descent at small steps: Min et al.'s exponent times (1 - 2 theta_eta), theta_eta = O(eta)",
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, rates.step_cap()))),
         conclusion=sp.Le(gap[t], sp.exp(-2 * lambda_r_X * c0 * (1 - 2 * theta) * eta * t) * gap[0] + gap_floor),
@@ -426,7 +436,7 @@ def xu2023_gd_rate_derived() -> Statement:
     the hypothesis names eta so that ``explore --relax eta`` scales the cap.
     """
     return Statement(
-        id="linear.xu2023.gd_rate_derived", kind="theorem", claim="upper bound", model=MODEL, source=XU2023,
+        id="linear.xu2023.gd_rate_derived", kind="theorem", claim="upper bound", model=MODEL, source=XU2023_DERIVED,
         title="GD converges linearly at rate 1 - eta lambda_r(Sigma_x) c(Lambda_0) / 2 under a derived step cap",
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, rates.step_cap()))),
         conclusion=sp.Le(gap[t], _rate_bound(1 - eta * lambda_r_X * c0 * (1 - 2 * rates.THETA))),
