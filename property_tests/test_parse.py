@@ -105,6 +105,8 @@ def test_random_text_never_executes_code(monkeypatch_text):
     ("gap[t*t] <= 1", "linear in t"),
     ("eta <= 1/0", "division by zero"),
     ("eta <= L\x00", "control character"),
+    ("gap[t] <= exp(exp(exp(eta)))", "nests 3 exponentials"),
+    ("gap[t] <= L**(L**(L**eta))", "nests 3 exponentials"),
 ])
 def test_bounds_and_hints(text, named):
     with pytest.raises(ParseError, match=re.escape(named)):

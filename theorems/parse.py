@@ -14,7 +14,9 @@ float64 holds 1e308; a power ``a**b`` of numbers is estimated from ``b log10 |a|
 before it is computed, so ``((10**1000)**1000)**1000`` is refused at once instead of
 being evaluated); a number raised to a power, or an expression raised to a numeric
 power, has an exponent of at most :data:`MAX_EXPONENT` in magnitude (an expression,
-:data:`MAX_POWER`); an observable's index is linear in ``t``; and the expansion
+:data:`MAX_POWER`); exponentials stack at most :data:`MAX_EXP_DEPTH` deep (a float64
+overflow is never a counterexample, and a deeper tower cannot be replayed at any
+precision); an observable's index is linear in ``t``; and the expansion
 of the expression into monomials, estimated from its tree (a sum adds the counts, a
 product multiplies them, ``(a_1 + ... + a_k)**n`` has ``C(n + k - 1, k - 1)``), is at
 most :data:`MAX_TERMS`, so that the symbolic work on it downstream
@@ -52,6 +54,9 @@ MAX_EXPONENT = 400
 MAX_POWER = 100
 #: the most monomials the expression may expand into (estimated from its tree)
 MAX_TERMS = 1000
+#: the deepest tower of exponentials (``exp``, or a power whose exponent is not a number):
+#: ``exp(exp(exp(3)))`` is about 10**(10**8), whose replay at 50 digits never ends
+MAX_EXP_DEPTH = 2
 
 _BINARY = {
     ast.Add: lambda a, b: a + b,
@@ -107,6 +112,10 @@ def parse_expression(
         raise ParseError(f"{_short(text)!r} is not a comparison (expected <=, <, >=, > or ==)")
     if relation is False and is_relation:
         raise ParseError(f"{_short(text)!r} is a comparison where an expression was expected")
+    depth = exponential_depth(result)
+    if depth > MAX_EXP_DEPTH:
+        raise ParseError(f"{_short(text)!r} nests {depth} exponentials (at most {MAX_EXP_DEPTH}: a deeper tower "
+                         "overflows every finite precision)")
     terms = expansion_terms(result.lhs - result.rhs if is_relation else result)
     if terms > MAX_TERMS:
         raise ParseError(f"{_short(text)!r} would expand into about {_magnitude(terms)} terms "
@@ -142,6 +151,18 @@ def number_digits(value: sp.Expr) -> float:
             return 0.0
         return abs(exponent + int(mantissa).bit_length()) * math.log10(2)
     return 0.0
+
+
+def exponential_depth(expr: sp.Basic) -> int:
+    """How many exponentials are stacked in ``expr``: ``exp(a)`` and ``b**a`` with a non-numeric
+    exponent ``a`` add one to the depth of ``a``; everything else takes its deepest argument."""
+    if expr.is_Atom:
+        return 0
+    if isinstance(expr, sp.exp):
+        return 1 + exponential_depth(expr.args[0])
+    if isinstance(expr, sp.Pow) and not expr.exp.is_Number:
+        return max(exponential_depth(expr.base), 1 + exponential_depth(expr.exp))
+    return max((exponential_depth(a) for a in expr.args), default=0)
 
 
 def expansion_terms(expr: sp.Basic, cap: float = 1e30) -> float:
