@@ -51,7 +51,7 @@ def test_pl_statements_not_posed():
 def test_certify_cli_json_and_store(tmp_path, capsys):
     store = tmp_path / "e.sqlite"
     code = cli_main(["certify", "classical.convex.drori_teboulle", "--n-max", "2", "--json", "--store", str(store)])
-    out = json.loads(capsys.readouterr().out)
+    out = json.loads(capsys.readouterr().out)["results"]
     assert code == 0 and out[0]["verdict"] == "HOLDS" and out[0]["solver"] == "CLARABEL"
     from boundcheck.verifiers.evidence.store import Store
 

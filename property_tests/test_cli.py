@@ -23,7 +23,9 @@ def test_list_is_light_and_complete(tmp_path):
     assert "HEAVY []" in runs[1].stderr, runs[1].stderr
     assert list(tmp_path.iterdir()) == [tmp_path / "cache"]  # nothing written to the current folder
     assert runs[0].stdout == runs[1].stdout
-    rows = json.loads(runs[1].stdout)
+    listing = json.loads(runs[1].stdout)
+    assert listing["schema"] == "boundcheck/1" and listing["command"] == "list"
+    rows = listing["results"]
     from boundcheck.theorems.registry import all_statements
 
     built = {s.id: s for s in all_statements().values()}
@@ -52,7 +54,7 @@ def test_false_conjecture_exits_1_and_its_counterexample_replays(tmp_path):
     store = str(tmp_path / "s.sqlite")
     code, out, err = run_cli("verify", str(EXAMPLES / "false_pl_fast_rate.toml"), "--store", store, "--json")
     assert code == 1, err
-    verdict = json.loads(out)[0]
+    verdict = json.loads(out)["results"][0]
     assert verdict["verdict"] == "VIOLATED"
     cx = verdict["counterexample"]
     assert set(cx["params"]) == {"d", "L", "mu", "eta", "steps", "seed"}  # a handful of numbers
@@ -84,3 +86,31 @@ def test_warm_up_runs_each_named_model_once_and_rejects_unknown_ones():
     code, out, err = run_cli("warm-up", "smooth.nosuch")
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert err.startswith("boundcheck: error: unknown model 'smooth.nosuch'; known: ")
+
+
+def test_version_help_text_and_exit_codes_in_the_epilog():
+    from boundcheck.verifiers.commands.cli import build_parser
+
+    code, out, _ = run_cli("--version")
+    assert code == 0 and out.strip() == f"boundcheck {__import__('boundcheck').__version__}"
+    parser = build_parser()
+    missing = [f"{name} {action.dest}" for name, (_, sub) in parser.commands.items() for action in sub.added
+               if not action.help]
+    assert not missing, missing  # every option and positional of every command has help text
+    code, out, _ = run_cli("verify", "--help")
+    assert code == 0 and "exit codes:" in out and "INCONCLUSIVE" in out and "boundcheck/1" in out
+
+
+def test_json_output_has_one_shape_and_no_infinity_strings():
+    """Non-finite numbers are null with a flag beside them; the text is strict JSON."""
+    from boundcheck.verifiers.commands.output import dumps
+
+    text = dumps("verify", [{"min_slack": float("inf"), "max_tightness": 0.5, "curve": [1.0, float("-inf")],
+                             "nested": {"x": float("nan")}}])
+    data = json.loads(text)
+    assert data["schema"] == "boundcheck/1" and data["command"] == "verify"
+    [row] = data["results"]
+    assert row["min_slack"] is None and row["min_slack_nonfinite"] == "inf" and row["max_tightness"] == 0.5
+    assert row["curve"] == [1.0, None] and row["curve_nonfinite"] == {"1": "-inf"}
+    assert row["nested"] == {"x": None, "x_nonfinite": "nan"}
+    assert "Infinity" not in text and "NaN" not in text and '"inf"' in text

@@ -246,7 +246,7 @@ def test_campaign_in_process_writes_batches_plot_and_summary(tmp_path):
     store = tmp_path / "ev.sqlite"
     proc = _cli("campaign", str(_spec(tmp_path)), "--store", str(store), "--json")
     assert proc.returncode == 0, proc.stderr
-    summary = json.loads(proc.stdout)
+    [summary] = json.loads(proc.stdout)["results"]
     assert summary["batches_run"] == 18 and summary["fits"] == 6 * 24
     assert Path(summary["plot"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(_batches(store)) == 18
@@ -331,7 +331,7 @@ def test_campaign_resume_after_a_killed_run_counts_every_batch_once(tmp_path):
     assert 0 < before < total, "the run was not interrupted midway; make the spec larger"
     resumed = _cli("campaign", str(spec), "--store", str(store), "--resume", "--json", timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    summary = json.loads(resumed.stdout)
+    [summary] = json.loads(resumed.stdout)["results"]
     assert summary["batches_skipped"] == before and summary["batches_run"] == total - before
     after = _batches(store)
     assert len(after) == total and len({k for k, _ in after}) == total

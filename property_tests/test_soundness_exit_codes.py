@@ -143,7 +143,7 @@ def test_resume_counts_the_recorded_verdict(tmp_path):
     assert "skipped by --resume" in out and "VIOLATED" in out
     code, out, err = _verify(tmp_path, TRUE, FALSE, extra=("--resume", "--json"))
     assert code == 1, out + err
-    verdicts = {v["statement_id"]: v for v in json.loads(out)}
+    verdicts = {v["statement_id"]: v for v in json.loads(out)["results"]}
     assert verdicts["mine.pl_fast_rate"]["verdict"] == "VIOLATED"
     assert verdicts["mine.pl_fast_rate"]["details"].get("resumed_from_run") is not None
     assert verdicts["mine.pl_fast_rate"]["counterexample"]["params"]
@@ -220,7 +220,7 @@ def test_a_file_importing_a_family_claims_only_its_own_statements(tmp_path):
     assert "mine.pl_rate_with_family_import" in out and "double_descent." not in out
     code, out, err = _verify(tmp_path, path, extra=("--json",))
     assert code == 0, out + err
-    verdicts = json.loads(out)
+    verdicts = json.loads(out)["results"]
     assert [v["statement_id"] for v in verdicts] == ["mine.pl_rate_with_family_import"]
     assert verdicts[0]["verdict"] == "HOLDS"
 

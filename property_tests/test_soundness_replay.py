@@ -230,7 +230,7 @@ def test_the_reported_false_alarms_are_gone(statement_id, seed, tmp_path):
     """The reproductions of the issue, end to end at --budget 3000 (minutes each)."""
     code, out, err = run_cli("verify", statement_id, "--budget", "3000", "--seed", str(seed),
                              "--store", str(tmp_path / "s.sqlite"), "--json", timeout=1800)
-    verdict = json.loads(out)[0]
+    verdict = json.loads(out)["results"][0]
     assert verdict["verdict"] != "VIOLATED", verdict["message"]
     assert code in (0, 3), out + err
 

@@ -448,7 +448,9 @@ def main(args: argparse.Namespace) -> int:
                               plot_path.read_bytes() if plot_path else None)
     store.close()
     if args.json:
-        print(json.dumps(summary, indent=2, default=str))
+        from boundcheck.verifiers.commands.output import dumps
+
+        print(dumps("campaign", [summary]))
         return 0
     print(f"campaign {summary['campaign']} ({ledger.hash}): {done} batches run, {summary['batches_skipped']} "
           f"skipped, {fits} fits in {wall:.1f} s ({summary['fits_per_s'] or 0:.1f} fits/s, {scheduler})")

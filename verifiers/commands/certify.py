@@ -11,7 +11,6 @@ its status and the tolerances. Exit codes are the verdicts'.
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from boundcheck.verifiers.commands import arguments
@@ -83,5 +82,7 @@ def main(args: argparse.Namespace) -> int:
             if not args.json:
                 _print(statement, method, body)
     if args.json:
-        print(json.dumps([{"statement_id": s.id, "method": m, **b} for s, m, b in results], indent=2, default=str))
+        from boundcheck.verifiers.commands.output import dumps
+
+        print(dumps("certify", [{"statement_id": s.id, "method": m, **b} for s, m, b in results]))
     return max(EXIT_CODES[b["verdict"]] for _, _, b in results)

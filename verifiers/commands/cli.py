@@ -23,6 +23,17 @@ from boundcheck.verifiers.commands import arguments
 from boundcheck.verifiers.errors import BoundcheckError
 
 DEBUG_HELP = "on an internal failure, print the traceback (otherwise one line on stderr, exit 2)"
+JSON_HELP = 'machine-readable output on stdout: {"schema": "boundcheck/1", "command": ..., "results": [...]}'
+EPILOG = """exit codes:
+  0    HOLDS: every target as expected (list, show, models, docs: success)
+  1    VIOLATED: a counterexample (under --all: a theorem or mutant not as expected)
+  2    ERROR: bad input (one line on stderr) or an internal failure
+  3    INCONCLUSIVE (a statistical test undecided at this budget) or VACUOUS (no admissible instance)
+  130  interrupted (Ctrl-C); the evidence recorded so far is kept (verify --resume goes on)
+Several targets exit with the worst code of any one of them (2 over 1 over 3 over 0).
+
+--json: one shape for every command, {"schema": "boundcheck/1", "command": ..., "results": [...]};
+numbers as numbers; a non-finite number is null with "<key>_nonfinite": "inf" | "-inf" | "nan" beside it."""
 
 EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     # name: (module in boundcheck.verifiers.commands, one-line help)
@@ -62,8 +73,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = [r for r in statement_rows()
             if (not args.family or r["family"].startswith(args.family)) and (not args.kind or r["kind"] == args.kind)]
     if args.json:
-        print(json.dumps([{k: r[k] for k in ("id", "kind", "family", "model", "quantifier", "title", "hash")}
-                          for r in rows], indent=2))
+        from boundcheck.verifiers.commands.output import dumps
+
+        print(dumps("list", [{k: r[k] for k in ("id", "kind", "family", "model", "quantifier", "title", "hash")}
+                             for r in rows]))
         return 0
     width = max((len(r["id"]) for r in rows), default=10)
     for r in rows:
@@ -149,7 +162,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return 130
     store.close()
     if args.json:
-        print(json.dumps([v.to_dict() for v in verdicts], indent=2))
+        from boundcheck.verifiers.commands.output import dumps, verdict_record
+
+        print(dumps("verify", [verdict_record(v) for v in verdicts]))
     elif len(verdicts) > 1:
         _print_summary(verdicts, judged_by_expectation=args.all)
     return verify_exit_code(verdicts, all_=args.all)
@@ -304,31 +319,38 @@ def build_parser(selected: str | None = None) -> _Parser:
     are imported to declare their arguments only when ``selected`` is their command, or when
     ``selected`` is None (every command in full, for :func:`reference`); otherwise their
     subcommand carries its one-line help only, which is all ``boundcheck --help`` shows."""
-    parser = _Parser(prog="boundcheck", description="Check deep-learning theory against computation.")
+    from boundcheck import __version__
+
+    parser = _Parser(prog="boundcheck", description="Check deep-learning theory against computation.",
+                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"boundcheck {__version__}",
+                        help="print the version and exit")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def command(name: str, help_: str) -> _Parser:
-        parser.commands[name] = (help_, sub.add_parser(name, help=help_))
+        parser.commands[name] = (help_, sub.add_parser(name, help=help_, description=help_, epilog=EPILOG,
+                                                       formatter_class=argparse.RawDescriptionHelpFormatter))
         return parser.commands[name][1]
 
     p = command("list", "list the built-in statements")
     p.add_argument("--family", help="only ids starting with this family")
-    p.add_argument("--kind", choices=["theorem", "conjecture", "mutant", "proof_step"])
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--kind", choices=["theorem", "conjecture", "mutant", "proof_step"], help="only statements of this kind")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(run=cmd_list)
 
     p = command("show", "a statement: hypotheses, constants, source, latest evidence")
-    p.add_argument("id")
+    p.add_argument("id", help="a built-in statement id, or a .toml/.py conjecture file")
     p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     p.set_defaults(run=cmd_show)
 
     p = command("verify", "check statements (ids, .toml or .py files, or --all)")
-    p.add_argument("targets", nargs="*")
+    p.add_argument("targets", nargs="*", metavar="TARGET", help="statement ids or .toml/.py conjecture files")
     p.add_argument("--all", action="store_true", help="every built-in statement")
     p.add_argument("--budget", type=arguments.budget, help="Hypothesis examples (or Monte Carlo runs) per statement")
-    p.add_argument("--seed", type=arguments.seed, default=0)
-    p.add_argument("--json", action="store_true", help="machine-readable verdicts on stdout, no progress bar")
+    p.add_argument("--seed", type=arguments.seed, default=0,
+                   help="seed of the draws (the same seed and budget draw the same instances)")
+    p.add_argument("--json", action="store_true", help=JSON_HELP + "; no progress bar")
     p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     p.add_argument("--resume", action="store_true", help="skip statements already recorded at this budget and seed")
     p.add_argument("--power", action="store_true",

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -407,12 +406,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--values", help="comma-separated grid (values when pinning, scales when scaling)")
     parser.add_argument("--instances", type=arguments.count, default=16, help="Monte Carlo instances per point")
     parser.add_argument("--search", type=arguments.count, default=6, help="targeted Hypothesis examples per point")
-    parser.add_argument("--bisections", type=int, default=4)
-    parser.add_argument("--seed", type=arguments.seed, default=0)
+    parser.add_argument("--bisections", type=int, default=4,
+                        help="bisection steps that refine the boundary between two grid points where the verdict changes")
+    parser.add_argument("--seed", type=arguments.seed, default=0, help="random seed of the sweep (same seed, same map)")
     parser.add_argument("--time-limit", type=float, default=540.0, help="seconds before the sweep stops refining")
     parser.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     parser.add_argument("--plot", help="PNG path (default: next to the evidence store)")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="the map as JSON (schema boundcheck/1) on stdout")
 
 
 def _parse_pins(items: list[str]) -> dict[str, float]:
@@ -464,7 +464,9 @@ def main(args: argparse.Namespace) -> int:
         store.record_picture(statement.id, f"explore-{args.relax}{'-' + suffix if suffix else ''}.png",
                              plot.read_bytes(), "explore", statement.hash())
     if args.json:
-        print(json.dumps({**result.to_dict(), "plot": str(plot)}, indent=2, default=str))
+        from boundcheck.verifiers.commands.output import dumps
+
+        print(dumps("explore", [{**result.to_dict(), "plot": str(plot)}]))
         return 0
     pinned = ", ".join(f"{k} = {v:g}" for k, v in pins.items())
     print(f"{statement.id}: relax {args.relax}" + (f" ({pinned})" if pinned else ""))

@@ -9,17 +9,15 @@ is one line on stderr naming the closest model, exit 2.
 from __future__ import annotations
 
 import argparse
-import json
 
+from boundcheck.verifiers.commands.output import SCHEMA, dumps
 from boundcheck.verifiers.errors import BoundcheckError
-
-SCHEMA = "boundcheck/1"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", nargs="?", help="a model name, e.g. linear.two_layer (default: every model)")
     parser.add_argument("--json", action="store_true",
-                        help='machine-readable: {"schema": "boundcheck/1", "command": "models", "results": [...]}')
+                        help=f'machine-readable: {{"schema": "{SCHEMA}", "command": "models", "results": [...]}}')
 
 
 def main(args: argparse.Namespace) -> int:
@@ -31,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
     except KeyError as exc:
         raise BoundcheckError(str(exc.args[0])) from None
     if args.json:
-        print(json.dumps({"schema": SCHEMA, "command": "models", "results": described}, indent=2))
+        print(dumps("models", described))
     else:
         print("\n\n".join(catalogue.text(d) for d in described))
     return 0

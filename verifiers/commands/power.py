@@ -9,7 +9,6 @@ made, and records the measurement in the evidence store.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from boundcheck.verifiers.commands import arguments
@@ -55,7 +54,9 @@ def main(args: argparse.Namespace) -> int:
     with Store(args.store) as store:
         store.record_power(statement.id, statement.hash(), result.to_dict())
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        from boundcheck.verifiers.commands.output import dumps
+
+        print(dumps("power", [result.to_dict()]))
         return 0
     print(format_result(result))
     return 0
