@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 
 import boundcheck.theorems
-from boundcheck.theorems.statement import _REGISTERED, Statement, build
+from boundcheck.theorems.statement import Statement, build, registered
 
 INFRASTRUCTURE = {"statement", "quantifiers", "registry", "parse", "symbolic", "symbols", "closed_forms"}
 
@@ -31,7 +31,7 @@ def all_statements() -> dict[str, Statement]:
         for name in family_modules():
             importlib.import_module(f"boundcheck.theorems.{name}")
         statements: dict[str, Statement] = {}
-        for builder in _REGISTERED:
+        for builder in registered():
             statement = build(builder)
             if statement.id in statements:
                 raise ValueError(f"two statements share the id {statement.id!r}")

@@ -314,6 +314,19 @@ def register(builder: Callable[[], Statement]) -> Callable[[], Statement]:
     return builder
 
 
+def registered() -> tuple[Callable[[], Statement], ...]:
+    """Every registered builder, in registration order."""
+    return tuple(_REGISTERED)
+
+
+def unregister_module(module_name: str) -> list[Callable[[], Statement]]:
+    """Remove from the registry, and return, the builders registered by the module
+    ``module_name`` (a user's conjecture file); builders of the modules it imported stay."""
+    own = [b for b in _REGISTERED if getattr(b, "__module__", None) == module_name]
+    _REGISTERED[:] = [b for b in _REGISTERED if getattr(b, "__module__", None) != module_name]
+    return own
+
+
 def build(builder: Callable[[], Statement]) -> Statement:
     statement = builder()
     if builder.__doc__ and not statement.doc:

@@ -21,7 +21,6 @@ import sympy as sp
 from boundcheck.theorems import registry
 from boundcheck.theorems.parse import MAX_DIGITS, ParseError, number_digits, parse_expression
 from boundcheck.theorems.statement import (
-    _REGISTERED,
     MAX_HYPOTHESES,
     QUANTIFIERS,
     Constant,
@@ -31,6 +30,7 @@ from boundcheck.theorems.statement import (
     StatementError,
     build,
     observable,
+    unregister_module,
 )
 from boundcheck.verifiers.errors import LoadError
 from boundcheck.verifiers.limits import MAX_BUDGET, MAX_T_MIN
@@ -291,32 +291,22 @@ def load_python(path: Path) -> list[Statement]:
     if spec is None or spec.loader is None:
         raise LoadError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
-    before = len(_REGISTERED)
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # user code: any failure is reported in one line
-        _take_own_builders(before, name)
+        unregister_module(name)
         sys.modules.pop(name, None)
         raise LoadError(f"{path} raised {type(exc).__name__} on import: {exc}") from None
     imported = _statements_of_other_modules(name)
     found = [value for value in vars(module).values() if isinstance(value, Statement) and id(value) not in imported]
-    found += [build(b) for b in _take_own_builders(before, name)]
+    found += [build(b) for b in unregister_module(name)]
     if not found:
         raise LoadError(f"{path} defines no Statement")
     for statement in found:
         statement.origin = str(path)
         validate(statement)
     return found
-
-
-def _take_own_builders(before: int, module_name: str) -> list:
-    """Remove from the registry, and return, the builders registered since ``before`` by the
-    module ``module_name``; builders of modules it imported (built-in families) stay."""
-    added = _REGISTERED[before:]
-    own = [b for b in added if getattr(b, "__module__", None) == module_name]
-    _REGISTERED[before:] = [b for b in added if getattr(b, "__module__", None) != module_name]
-    return own
 
 
 def _statements_of_other_modules(module_name: str) -> set[int]:
