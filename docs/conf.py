@@ -11,6 +11,8 @@ copyright = "the boundcheck authors"
 
 extensions = ["myst_parser", "boundcheck.verifiers.report.mathml"]
 html_math_renderer = "mathml"
+# no typography: "--all" stays two hyphens (an en dash would not paste into a shell)
+smartquotes = False
 
 source_suffix = {".md": "markdown"}
 root_doc = "index"

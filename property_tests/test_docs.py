@@ -15,6 +15,7 @@ import html
 import html.parser
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -51,8 +52,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict:
     store = base / "evidence.sqlite"
     code, out, err = run_cli("verify", THEOREM, MUTANT, CONVEX, "--budget", "30", "--store", str(store), timeout=120)
     assert code == 0, out + err  # the theorems hold and the mutant is caught: every expectation met
+    collection = base / "conjectures"  # a user's collection, published beside the built-ins
+    collection.mkdir()
+    shutil.copy(ROOT / "examples" / "false_pl_fast_rate.toml", collection)
+    (collection / "pyproject.toml").write_text('[project]\nname = "not a conjecture"\n')
+    code, out, err = run_cli("verify", str(collection / "false_pl_fast_rate.toml"), "--budget", "30", "--store",
+                             str(store), timeout=120)
+    assert code == 1, out + err  # the false conjecture is VIOLATED
     started = time.perf_counter()
-    code, out, err = run_cli("docs", "--store", str(store), "--out", str(base / "site"), timeout=240)
+    code, out, err = run_cli("docs", str(collection), "--store", str(store), "--out", str(base / "site"), timeout=240)
     elapsed = time.perf_counter() - started
     assert code == 0, out + err
     print(f"boundcheck docs built the site in {elapsed:.1f}s: {out.strip()}")
@@ -111,6 +119,30 @@ def test_cli_reference_is_the_parser_s(site):
         for action in sub.added:
             for option in action.option_strings:
                 assert option in page, f"{name} {option} missing from the CLI reference"
+
+
+def test_a_user_collection_and_every_model_get_pages(site):
+    mine = site["html"] / "statements" / "mine" / "mine.pl_fast_rate.html"
+    assert mine.is_file()
+    page = _page(mine)
+    assert "bc-violated" in page and "boundcheck replay" in html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert 'href="mine/mine.pl_fast_rate.html"' in _page(site["html"] / "statements" / "index.html")
+    from boundcheck.verifiers.models import MODELS, get_model
+
+    for name in MODELS:
+        model_page = _page(site["html"] / "models" / f"{name}.html")
+        assert all(p.name in model_page for p in get_model(name).params), name
+    assert "Example conjecture" in _page(site["html"] / "models" / "linear.two_layer.html")
+    assert "\u2013all" not in _page(site["html"] / "cli.html")  # no typography on options
+
+
+def test_cli_page_keeps_two_hyphens():
+    """``--all`` is not typeset as an en dash anywhere on the reference page."""
+    from boundcheck.verifiers.commands.cli import reference
+    from boundcheck.verifiers.report.pages import cli_page
+
+    page = cli_page(*reference())
+    assert "`--all`" in page and "\u2013all" not in page
 
 
 # ------------------------------------------------------------------ the generator on known evidence

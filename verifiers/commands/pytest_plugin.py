@@ -24,15 +24,12 @@ profile and changes no Hypothesis setting of the projects it is installed in.
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-#: a .py conjecture file is collected when one of its first lines is this comment
-PY_MARK = "# boundcheck: collect"
-STATEMENT_TABLES = ("conjecture", "statement")
+from boundcheck.verifiers.commands.collection import holds_statements
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -116,22 +113,8 @@ def boundcheck(request: pytest.FixtureRequest) -> Checker:
 # ------------------------------------------------------------------ collecting conjecture files
 
 
-def _holds_statements(file_path: Path) -> bool:
-    """Whether ``file_path`` is a conjecture file: TOML with a statement table, or Python with the mark."""
-    try:
-        if file_path.suffix == ".toml":
-            data = tomllib.loads(file_path.read_text())
-            return any(isinstance(data.get(name), dict) for name in STATEMENT_TABLES)
-        if file_path.suffix == ".py" and not file_path.name.startswith(("test_", "conftest")):
-            with file_path.open() as handle:
-                return any(line.strip() == PY_MARK for _, line in zip(range(10), handle))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    return False
-
-
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix in (".toml", ".py") and _holds_statements(file_path):
+    if file_path.suffix in (".toml", ".py") and holds_statements(file_path):
         return ConjectureFile.from_parent(parent, path=file_path)
     return None
 

@@ -59,12 +59,16 @@ def _copy_tree(src: Path, dst: Path, ignore: tuple[str, ...] = ()) -> set[Path]:
     return copied
 
 
-def build_site(out: Path, store_path: Path | None, cli_reference: tuple | None = None) -> BuildResult:
+def build_site(out: Path, store_path: Path | None, cli_reference: tuple | None = None, collection: list | None = None,
+               reporter=None) -> BuildResult:
     """Generate the pages from the registry and the store at ``store_path``, then run Sphinx;
-    ``cli_reference`` (overview, [CommandHelp]) is the command line's description of itself."""
+    ``cli_reference`` (overview, [CommandHelp]) is the command line's description of itself;
+    ``collection``: a user's statements, published beside the built-in ones (an id that a
+    built-in has is an error); ``reporter``
+    (:class:`boundcheck.verifiers.commands.progress.Reporter`) shows each phase."""
     from boundcheck.theorems.registry import all_statements
     from boundcheck.verifiers.report.evidence import EvidenceReader
-    from boundcheck.verifiers.report.pages import STATEMENTS_DIR, generate
+    from boundcheck.verifiers.report.pages import MODELS_DIR, STATEMENTS_DIR, generate, generate_models
 
     if not (DOCS_DIR / "conf.py").is_file():
         raise DocsError(f"the hand-written documentation sources are not at {DOCS_DIR}: "
@@ -73,22 +77,35 @@ def build_site(out: Path, store_path: Path | None, cli_reference: tuple | None =
     source, doctrees, html = out / "source", out / "doctrees", out / "html"
     started = time.perf_counter()
     source.mkdir(parents=True, exist_ok=True)
-    kept = _copy_tree(DOCS_DIR, source, ignore=("_build", STATEMENTS_DIR, "cli.md"))
+    kept = _copy_tree(DOCS_DIR, source, ignore=("_build", STATEMENTS_DIR, MODELS_DIR, "cli.md"))
     if EXAMPLES_DIR.is_dir():
         kept |= _copy_tree(EXAMPLES_DIR, source / "_examples")
     for path in sorted(source.rglob("*"), reverse=True):  # hand-written pages deleted since the last build
         rel = path.relative_to(source)
-        if rel.parts[0] in (STATEMENTS_DIR, "cli.md"):
+        if rel.parts[0] in (STATEMENTS_DIR, MODELS_DIR, "cli.md"):
             continue
         if path.is_file() and path.resolve() not in kept:
             path.unlink()
-    statements = all_statements()
+    statements = dict(all_statements())
+    for statement in collection or ():
+        if statement.id in statements:
+            raise DocsError(f"{statement.id} (from {statement.origin or 'the collection'}) has the id of a "
+                            "built-in statement: rename it")
+        statements[statement.id] = statement
     reader = EvidenceReader(store_path)
+    if reporter is not None:
+        reporter.step("writing the statement pages", total=len(statements))
     try:
-        evidence = generate(source, statements, reader, str(store_path) if store_path else "(none)", cli_reference)
+        evidence = generate(source, statements, reader, str(store_path) if store_path else "(none)", cli_reference,
+                            progress=reporter)
     finally:
         reader.close()
+    if reporter is not None:
+        reporter.step("writing the model pages")
+    generate_models(source)
     generated = time.perf_counter()
+    if reporter is not None:
+        reporter.step("Sphinx: building the HTML site (about half a minute)")
     _sphinx(source, doctrees, html)
     return BuildResult(html / "index.html", len(statements), sum(1 for e in evidence.values() if e.latest),
                        generated - started, time.perf_counter() - generated)

@@ -14,6 +14,7 @@ describe a statement other than the one verified, nor evidence of another versio
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -398,15 +399,24 @@ def cli_page(overview: str, commands: list[CommandHelp]) -> str:
            "installed command accepts.", "",
            "```text", overview.rstrip(), "```", ""]
     for command in commands:
-        out += [f"(cli-{command.name})=", f"## boundcheck {command.name}", "", md.text(command.help), "",
+        out += [f"(cli-{command.name})=", f"## boundcheck {command.name}", "", _help_text(command.help), "",
                 "```text", command.text.rstrip(), "```", ""]
         if command.arguments:
             out += [f"- {_argument(a)}" for a in command.arguments] + [""]
     return "\n".join(out)
 
 
+_OPTION = re.compile(r"(?<![\w-])(--?[A-Za-z][\w-]*)")
+
+
+def _help_text(help_: str) -> str:
+    """Help text with its options (``--all``) as code spans, so that no typography touches them."""
+    parts = _OPTION.split(help_)
+    return "".join(md.code(part) if k % 2 else md.text(part) for k, part in enumerate(parts) if part)
+
+
 def _argument(argument: ArgumentHelp) -> str:
-    line = f"{md.code(argument.name)}: {md.text(argument.help)}"
+    line = f"{md.code(argument.name)}: {_help_text(argument.help)}"
     if argument.choices:
         line += f" (one of {', '.join(md.code(c) for c in argument.choices)})"
     if argument.default is not None:
@@ -414,6 +424,62 @@ def _argument(argument: ArgumentHelp) -> str:
     if argument.required:
         line += " (required)"
     return line
+
+
+# ------------------------------------------------------------------ model pages
+
+MODELS_DIR = "models"
+
+
+def model_page(described: dict[str, Any]) -> str:
+    """A model's page from :func:`boundcheck.verifiers.report.models.describe`: the names a conjecture may use."""
+    d = described
+    out = [f"# Model {md.code(d['name'])}", "", md.text(d["summary"]), "", "## Parameters", ""]
+    out += md.table(["name", "type", "range", "default conjecture domain", "meaning"],
+                    [[md.code(p["name"]), md.text(p["type"]), md.text(f"[{p['lo']}, {p['hi']}]"),
+                      md.text(f"[{p['default_domain'][0]}, {p['default_domain'][1]}]") if p["default_domain"]
+                      else "full range", md.text(p["meaning"])] for p in d["parameters"]]).splitlines()
+    for indexed, title in ((True, "Observables indexed by t"), (False, "Scalar observables")):
+        rows = [[md.code(o["name"] + ("[t]" if indexed else "")), md.text(o["meaning"])]
+                for o in d["observables"] if o["indexed"] == indexed]
+        if rows:
+            out += ["", f"## {title}", ""] + md.table(["name", "meaning"], rows).splitlines()
+    if d["constraints"]:
+        out += ["", "## Built-in constraints", "", "Every instance of the model meets them:", ""]
+        out += [f"- {md.text(c['name'])}: {md.code(c['relation'])}" for c in d["constraints"]]
+    if d["example"]:
+        origin = (f"It restates the built-in {md.code(d['example']['restates'])}." if d["example"]["restates"]
+                  else "A template to edit, not a known result.")
+        out += ["", "## Example conjecture", "", origin + " Parameters without a domain entry are drawn from the "
+                "default conjecture domain above.", "", md.fenced(d["example"]["toml"], "toml")]
+    return "\n".join(out) + "\n"
+
+
+def models_index(described: list[dict[str, Any]]) -> str:
+    out = ["# Models", "", "The instance families a statement is checked on, with the names a conjecture may use "
+           "(`boundcheck models NAME` prints the same).", "", "```{toctree}", ":hidden:", ""]
+    out += [d["name"] for d in described] + ["```", ""]
+    out += md.table(["model", "what it is"], [[f"[{md.code(d['name'])}]({d['name']}.md)", md.text(d["summary"])]
+                                               for d in described]).splitlines()
+    return "\n".join(out) + "\n"
+
+
+def generate_models(source_dir: Path) -> int:
+    """Write a page per model and their index under ``source_dir/models``; returns how many models."""
+    from boundcheck.verifiers.report.models import describe, model_names
+
+    root = source_dir / MODELS_DIR
+    described = [describe(name) for name in model_names()]
+    written: set[Path] = set()
+    for d in described:
+        page = root / f"{d['name']}.md"
+        write_if_changed(page, model_page(d))
+        written.add(page.resolve())
+    page = root / "index.md"
+    write_if_changed(page, models_index(described))
+    written.add(page.resolve())
+    _remove_stale(root, written)
+    return len(described)
 
 
 # ------------------------------------------------------------------ writing it all
@@ -429,8 +495,10 @@ def write_if_changed(path: Path, content: str | bytes) -> None:
 
 
 def generate(source_dir: Path, statements: dict[str, Statement], reader: EvidenceReader,
-             store_label: str, cli_reference: tuple[str, list[CommandHelp]] | None = None) -> dict[str, Evidence]:
-    """Write the generated pages under ``source_dir``; returns the evidence used, by statement id."""
+             store_label: str, cli_reference: tuple[str, list[CommandHelp]] | None = None,
+             progress: Callable[[int, int], None] | None = None) -> dict[str, Evidence]:
+    """Write the generated pages under ``source_dir``; returns the evidence used, by statement id.
+    ``progress(done, total)`` is called after each statement's page."""
     root = source_dir / STATEMENTS_DIR
     evidence = {sid: reader.for_statement(sid, s.hash()) for sid, s in statements.items()}
     by_module: dict[str, list[Statement]] = {}
@@ -441,6 +509,7 @@ def generate(source_dir: Path, statements: dict[str, Statement], reader: Evidenc
     def keep(path: Path) -> None:
         written.add(path.resolve())
 
+    pages_done = 0
     for module, members in by_module.items():
         folder = root / module
         for s in members:
@@ -463,6 +532,9 @@ def generate(source_dir: Path, statements: dict[str, Statement], reader: Evidenc
             page = folder / f"{page_name(s)}.md"
             write_if_changed(page, statement_page(s, evidence[s.id], statements, plot, pictures))
             keep(page)
+            pages_done += 1
+            if progress is not None:
+                progress(pages_done, len(statements))
         page = folder / "index.md"
         write_if_changed(page, family_page(module, members, evidence))
         keep(page)
