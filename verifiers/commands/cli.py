@@ -1,4 +1,4 @@
-"""The ``boundcheck`` command line (contract in DESIGN.md).
+"""The ``boundcheck`` command line: list, show, verify, and the commands of :data:`EXTRA_COMMANDS`.
 
 Bad input is one line on stderr and exit 2, never a traceback; so is an internal failure
 (an uncaught exception: ERROR, never the VIOLATED code 1), whose traceback ``--debug`` prints. ``list`` and ``show``
@@ -180,7 +180,7 @@ def _measure_power(statement, verdict, store, args: argparse.Namespace) -> None:
 
 
 def verify_exit_code(verdicts: Sequence[Any], all_: bool = False) -> int:
-    """The exit code of ``verify`` (DESIGN.md, "Verdicts and exit codes").
+    """The exit code of ``verify`` (the "exit codes" of ``boundcheck --help``).
 
     ``--all`` judges each verdict against what its kind expects: 2 on any ERROR, else 1
     if any expectation fails (a theorem not HOLDS/VACUOUS, a mutant not VIOLATED), else 0;
