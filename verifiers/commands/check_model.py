@@ -78,8 +78,10 @@ def sample_instances(model, count: int, seed: int) -> list[dict[str, Any]]:
     where the domain says nothing), steps capped at MAX_STEPS."""
     rng = np.random.default_rng(seed)
     domain = dict(model.default_domain or {})
-    out = []
-    for _ in range(count):
+    out: list[dict[str, Any]] = []
+    for _ in range(100 * count):
+        if len(out) == count:
+            break
         p = {}
         for prm in model.params:
             lo, hi = domain.get(prm.name, (prm.lo, prm.hi))
@@ -91,7 +93,13 @@ def sample_instances(model, count: int, seed: int) -> list[dict[str, Any]]:
                 p[prm.name] = int(rng.integers(int(lo), int(hi) + 1))
             else:
                 p[prm.name] = float(rng.uniform(lo, hi))
-        out.append(model.validate(p))
+        try:
+            out.append(model.validate(p))
+        except ValueError:  # a relation among the parameters (r <= n ...): draw again
+            continue
+    if len(out) < count:
+        raise ValueError(f"{model.name}: fewer than {count} valid instances in 100 x {count} draws "
+                         "from its default domain")
     return out
 
 

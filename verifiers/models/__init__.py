@@ -24,6 +24,7 @@ MODELS: dict[str, str] = {
     "regression.random_features": "boundcheck.verifiers.models.regression_random_features:MODEL",
     "linear.deep": "boundcheck.verifiers.models.declared.deep_linear:MODEL",
     "linear.deep_adaptive": "boundcheck.verifiers.models.declared.deep_linear:ADAPTIVE",
+    "factorisation.symmetric": "boundcheck.verifiers.models.declared.matrix_factorisation:MODEL",
 }
 
 _loaded: dict[str, Model] = {}

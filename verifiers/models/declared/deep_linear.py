@@ -33,6 +33,7 @@ of the terms). Scalars (float64, t = 0): ``margin`` = sigma_min(Phi) - ||W_{1:N}
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from boundcheck.verifiers.models.declared import DeclaredModel, helper, param
 
@@ -90,6 +91,7 @@ class DeepLinear(DeclaredModel):
     default_domain = {"N": (3, 4), "d": (1, 3), "k": (1, 2), "init": (0, 0), "margin_frac": (0.1, 0.9),
                       "delta_dir": (0, 0), "imbalance": (0.0, 1.0), "step_unit": (0, 0), "eta": (1e-3, 0.05),
                       "steps": (1, 40)}
+    constraints = (("output_below_width", sp.Le(sp.Symbol("k", integer=True), sp.Symbol("d", integer=True))),)
     parallel = False  # the parallel kernel compiles in minutes on 2 cores; a run is microseconds per step
     step = "eta * (step_unit * eta_cap + 1 - step_unit)"
     extra_observables = (
