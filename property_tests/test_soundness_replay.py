@@ -27,8 +27,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from boundcheck.theorems.registry import get
-from boundcheck.verifiers.decide.rounding import forward_error
-from boundcheck.verifiers.draw.strategies import SAFETY, U64, DrawPlan, _met
+from boundcheck.verifiers.decide.rounding import SAFETY, forward_error
+from boundcheck.verifiers.decide.rounding import U as U64
+from boundcheck.verifiers.draw.strategies import DrawPlan, _met
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.precision import high_precision
 

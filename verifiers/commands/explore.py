@@ -106,10 +106,15 @@ def relaxed(statement, name: str, mode: str, value: float, pinned: dict[str, flo
                                id=f"{statement.id}@{name}={value:g}")
 
 
+def _recorded(name: str, params: dict, obs: dict) -> sp.Float:
+    """A run's value of ``name`` (an observable, else a parameter) as a sympy number."""
+    value = float(obs[name] if name in obs else params[name])
+    return sp.nan if math.isnan(value) else sp.Float(value)
+
+
 def demanded_values(statement, name: str, model) -> list:
     """For each hypothesis naming ``name``: a function (params, obs) -> the value it demands of name."""
     from boundcheck.theorems.symbolic import solve_for
-    from boundcheck.verifiers.draw.strategies import _value
 
     out = []
     for h in statement.hypotheses:
@@ -122,7 +127,7 @@ def demanded_values(statement, name: str, model) -> list:
             continue
 
         def evaluate(params, obs, expr=bound.expr):
-            env = {s: _value(s.name, params, obs) for s in expr.free_symbols}
+            env = {s: _recorded(s.name, params, obs) for s in expr.free_symbols}
             try:
                 return float(expr.xreplace(env))
             except (TypeError, ValueError):

@@ -35,13 +35,8 @@ import sympy as sp
 
 from boundcheck.theorems.statement import Statement, StatementError, t
 from boundcheck.verifiers.decide.compiled import compile_expression
-from boundcheck.verifiers.decide.rounding import U, forward_error
+from boundcheck.verifiers.decide.rounding import SAFETY, U, forward_error
 from boundcheck.verifiers.models.base import Model
-
-#: second-order terms of the first-order error analysis, and libm's last ulp
-SAFETY = 2.0
-#: relative accuracy of a recorded observable when the model states none (see Model.observable_rtol)
-OBSERVABLE_RTOL = 1e-9
 
 _MAX, _MIN = sp.Function("elementwise_max"), sp.Function("elementwise_min")
 _NUMPY = [{"elementwise_max": lambda *a: functools.reduce(np.maximum, a),
@@ -152,7 +147,7 @@ class Conclusion:
         self.ties_hold = isinstance(relation, (sp.Le, sp.Ge))
         self.statement = statement
         self.t_min = statement.t_min
-        self.observable_rtol = float(getattr(model, "observable_rtol", OBSERVABLE_RTOL))
+        self.observable_rtol = float(model.observable_rtol)
         self.index_args: list[tuple[sp.Symbol, str, Any]] = []
         replacements = {}
         indexed = sorted(relation.atoms(sp.Indexed), key=sp.default_sort_key)

@@ -35,7 +35,11 @@ from collections.abc import Mapping
 
 import sympy as sp
 
+#: unit roundoff of binary64
 U = 2.0**-53
+#: the factor on a first-order error bound that covers its second-order terms and libm's
+#: last ulp (ample while n u << 1 for the n roundings of an expression)
+SAFETY = 2.0
 
 _ONE_ROUNDING = (sp.sin, sp.cos, sp.tanh, sp.atan)
 

@@ -38,17 +38,8 @@ from hypothesis import strategies as st
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.theorems.symbolic import Bound, solve_for
 from boundcheck.verifiers.decide.compiled import compile_expression
-from boundcheck.verifiers.decide.rounding import forward_error
+from boundcheck.verifiers.decide.rounding import SAFETY, U, forward_error
 from boundcheck.verifiers.models.base import Model
-
-#: unit roundoff of binary64
-U64 = 2.0**-53
-#: relative accuracy of a float64 observable whose model states no absolute bound: the same
-#: default as the conclusion's (``Model.observable_rtol``; the built-in observables come out of
-#: at most a few thousand accumulated roundings of 1.1e-16, i.e. below 1e-12 relative)
-OBSERVABLE_RTOL = 1e-9
-#: second-order terms of the first-order error analysis, and libm's last ulp
-SAFETY = 2.0
 
 
 @dataclass
@@ -301,7 +292,7 @@ class DrawPlan:
     def post_margin(self, relation: sp.Basic, params: dict[str, Any], obs: dict[str, Any]) -> tuple[float, float]:
         """(margin, error bound) of one observable hypothesis on a float64 run: it is met
         when margin > error bound (see the module docstring); NaN when undefined."""
-        rtol = float(getattr(self.model, "observable_rtol", OBSERVABLE_RTOL))
+        rtol = float(self.model.observable_rtol)
         return self._post_check(relation).float64(params, obs, self.model.observable_errors(params, obs), rtol)
 
     def _post_holds(self, relation: sp.Basic, params: dict[str, Any], obs: dict[str, Any]) -> bool:
@@ -322,7 +313,8 @@ class DrawPlan:
         one it left in float64 keeps float64 accuracy. A violation replayed on an instance
         that fails this is no counterexample: the instance is outside the hypotheses."""
         errors = self.model.observable_errors(params, obs)
-        return all(_met(relation, *self._post_check(relation).high_precision(params, obs, errors, dps))
+        rtol = float(self.model.observable_rtol)
+        return all(_met(relation, *self._post_check(relation).high_precision(params, obs, errors, dps, rtol))
                    for _, relation in self.post)
 
     def unmet_on_parameters(self, params: dict[str, Any]) -> list[str]:
@@ -412,10 +404,10 @@ class _PostCheck:
         deltas = [float(errors[s.name]) if s.name in errors else rtol * abs(float(obs[s.name]))
                   for s in self.inexact]
         with np.errstate(all="ignore"):
-            margin, error = self._float(*values, *deltas, U64)
+            margin, error = self._float(*values, *deltas, U)
         return float(margin), SAFETY * float(error)
 
-    def high_precision(self, params: dict, obs: dict, errors: dict, dps: int) -> tuple[Any, Any]:
+    def high_precision(self, params: dict, obs: dict, errors: dict, dps: int, rtol: float) -> tuple[Any, Any]:
         import mpmath
 
         mpmath.mp.dps = dps
@@ -429,17 +421,9 @@ class _PostCheck:
             elif isinstance(value, mpmath.mpf):
                 deltas.append(half * abs(value))
             else:  # left in float64 by the replay: float64 accuracy
-                deltas.append(mpmath.mpf(OBSERVABLE_RTOL) * abs(mpmath.mpf(float(value))))
+                deltas.append(mpmath.mpf(rtol) * abs(mpmath.mpf(float(value))))
         try:
             margin, error = self._mp(*values, *deltas, mpmath.mpf(10) ** (1 - dps))
         except (ZeroDivisionError, ValueError):
             return mpmath.nan, mpmath.nan
         return margin, SAFETY * error
-
-
-_ONE_ROUNDING = (sp.sin, sp.cos, sp.tanh, sp.atan)
-
-
-def _value(name: str, params: dict, obs: dict) -> sp.Float:
-    value = float(obs[name] if name in obs else params[name])
-    return sp.nan if math.isnan(value) else sp.Float(value)
