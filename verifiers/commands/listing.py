@@ -3,8 +3,9 @@
 Listing the statements means building them (sympy, about 1.5 s); the rows ``list`` prints
 (id, kind, family, model, quantifier, title, hash) are cached in the user's cache folder
 (``$XDG_CACHE_HOME/boundcheck`` or ``~/.cache/boundcheck``, never the current folder), keyed
-by a digest of every source file of ``boundcheck.theorems``: any edit to a statement module
-changes the key, so a stale index is never read. Without a writable cache the rows are
+by a digest of every source file of ``boundcheck.theorems`` and ``boundcheck.verifiers`` (the
+statements import from both): any edit to a source file changes the key, so a stale index is
+never read. Without a writable cache the rows are
 built each time.
 """
 
@@ -20,23 +21,28 @@ from typing import Any
 FIELDS = ("id", "kind", "family", "model", "quantifier", "title", "summary", "hash")
 
 
-def _theorems_folder() -> Path:
-    spec = importlib.util.find_spec("boundcheck.theorems")  # imports the parent package only, not theorems
+#: the packages whose sources a statement's row may depend on (statements import from verifiers too)
+SOURCES = ("boundcheck.theorems", "boundcheck.verifiers")
+
+
+def _folder(package: str) -> Path:
+    spec = importlib.util.find_spec(package)  # imports the parent package only, not this one
     assert spec is not None and spec.submodule_search_locations
     return Path(next(iter(spec.submodule_search_locations)))
 
 
 def source_key() -> str:
-    """A digest of every source file of the statements (paths and contents), of this module's fields, and of
+    """A digest of every source file the statements may depend on (paths and contents), of this module's fields, and of
     the installed sympy (its ``__init__`` file's path, size and mtime: a hash is sympy's rendering)."""
     digest = hashlib.sha256(repr(FIELDS).encode())
     sympy = importlib.util.find_spec("sympy")  # found, not imported
     if sympy is not None and sympy.origin:
         stat = os.stat(sympy.origin)
         digest.update(f"{sympy.origin}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    folder = _theorems_folder()
-    for path in sorted(folder.rglob("*.py")):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for package in SOURCES:
+        folder = _folder(package)
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(f"{package}/{path.relative_to(folder)}".encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:24]
 
 
