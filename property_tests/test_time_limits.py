@@ -51,3 +51,16 @@ def test_a_violation_whose_replay_times_out_is_inconclusive_not_holds(monkeypatc
     verdict = verify(statement, budget=100)
     assert verdict.verdict == "INCONCLUSIVE", verdict.message
     assert "replay time limit" in verdict.message
+
+
+def test_verify_timeout_on_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "boundcheck", "verify", "classical.pl.linear_rate", "--timeout", "0.001",
+                          "--store", str(tmp_path / "e.sqlite")], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 3, run.stdout + run.stderr  # INCONCLUSIVE
+    assert "INCONCLUSIVE" in run.stdout and "time limit" in run.stdout
+    bad = subprocess.run([sys.executable, "-m", "boundcheck", "verify", "classical.pl.linear_rate", "--timeout", "-1"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "--timeout" in bad.stderr

@@ -11,6 +11,9 @@ a docs build that takes other people's conjectures cannot be made to run forever
   above 1,000 one replay of a large model takes minutes.
 * :data:`MAX_T_MIN`: the first iteration a conclusion is claimed from (``t_min``).
 * :data:`MAX_PARAMS_TEXT`: characters of ``replay --params`` JSON.
+* :data:`FILE_TIME_LIMIT`: seconds one statement of a conjecture file may run by default
+  (``verify --timeout`` changes it; built-in statements run unlimited unless it is given);
+  a run stopped there is INCONCLUSIVE with what it checked.
 
 Light on purpose: the command line imports it to check its arguments before anything runs.
 """
@@ -23,3 +26,5 @@ MIN_DPS = 16
 MAX_DPS = 1000
 MAX_T_MIN = 1_000_000
 MAX_PARAMS_TEXT = 100_000
+FILE_TIME_LIMIT = 600.0
+MAX_TIME_LIMIT = 86_400.0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from boundcheck.verifiers.limits import MAX_BUDGET, MAX_DPS, MAX_SEED, MIN_DPS
+from boundcheck.verifiers.limits import MAX_BUDGET, MAX_DPS, MAX_SEED, MAX_TIME_LIMIT, MIN_DPS
 
 
 def integer_in(lo: int, hi: int, what: str) -> Callable[[str], int]:
@@ -39,3 +39,14 @@ seed = integer_in(0, MAX_SEED, "seed")
 dps = integer_in(MIN_DPS, MAX_DPS, "dps")
 #: a count of something (instances, workers, steps): 1 to 1,000,000
 count = integer_in(1, 1_000_000, "count")
+
+
+def seconds(text: str) -> float:
+    """``--timeout``: a positive number of seconds, at most a day."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"seconds must be a number, got {text[:40]!r}") from None
+    if not 0 < value <= MAX_TIME_LIMIT:
+        raise argparse.ArgumentTypeError(f"seconds must be in (0, {MAX_TIME_LIMIT:,.0f}], got {text[:40]}")
+    return value

@@ -67,11 +67,11 @@ def _print(statement, method: str, body: dict[str, Any]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from boundcheck.verifiers.commands.cli import _statements
+    from boundcheck.verifiers.commands.targets import statements as named_statements
     from boundcheck.verifiers.evidence.store import Store
     from boundcheck.verifiers.verdict import EXIT_CODES
 
-    statements = _statements(args.ids, False)
+    statements = named_statements(args.ids)
     results = []
     with Store(args.store) as store:
         for statement in statements:

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from boundcheck.verifiers.commands import arguments
+from boundcheck.verifiers.commands import arguments, targets
 from boundcheck.verifiers.errors import BoundcheckError
 
 DEBUG_HELP = "on an internal failure, print the traceback (otherwise one line on stderr, exit 2)"
@@ -47,20 +47,6 @@ EXTRA_COMMANDS: dict[str, tuple[str, str]] = {
     "power": ("power", "detection power: the smallest tightening of the bound (or value of a constant) caught"),
     "check-model": ("check_model", "a declared model's generated kernel vs its reference vs the mpmath replay, and speed"),
 }
-
-
-def _statements(targets: Sequence[str], all_: bool):
-    from boundcheck.theorems.registry import all_statements
-    from boundcheck.verifiers.loading import load, validate
-
-    if all_:
-        return [validate(s) for s in all_statements().values()]
-    if not targets:
-        raise BoundcheckError("name a statement id or file, or pass --all")
-    found = []
-    for target in targets:
-        found += load(target)
-    return found
 
 
 # ------------------------------------------------------------------ list / show
@@ -128,8 +114,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from boundcheck.verifiers.check import effective_budget, verify
     from boundcheck.verifiers.commands.progress import verification, wanted
     from boundcheck.verifiers.evidence.store import Store
+    from boundcheck.verifiers.limits import FILE_TIME_LIMIT
 
-    statements = _statements(args.targets, args.all)
+    statements = targets.statements(args.targets, args.all)
     store = Store(args.store)
     verdicts = []
     interactive = wanted(args.json)
@@ -146,7 +133,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                     continue
             reporter, tick = verification(statement.id, statement.model, interactive)
             try:
-                verdict = verify(statement, budget=args.budget, seed=args.seed, progress=tick)
+                limit = args.timeout or (FILE_TIME_LIMIT if statement.origin else None)
+                verdict = verify(statement, budget=args.budget, seed=args.seed, progress=tick, time_limit=limit)
             finally:
                 reporter.close()
             store.record(verdict)
@@ -222,6 +210,8 @@ def _print_verdict(v) -> None:
             print(f"  at t = {cx['t']}: observed {cx['replay_observed']} > bound {cx['replay_bound']} "
                   f"({cx['replay_dps']} digits)")
         print(f"  replay: {cx['replay']}")
+    if v.details.get("rejection"):
+        print(f"  note: {v.details['rejection']}")
     if v.details.get("vacuity"):
         from boundcheck.verifiers.draw.vacuity import vacuity_line
 
@@ -353,6 +343,9 @@ def build_parser(selected: str | None = None) -> _Parser:
     p.add_argument("--json", action="store_true", help=JSON_HELP + "; no progress bar")
     p.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     p.add_argument("--resume", action="store_true", help="skip statements already recorded at this budget and seed")
+    p.add_argument("--timeout", type=arguments.seconds, metavar="SECONDS",
+                   help="stop a statement still running after SECONDS: INCONCLUSIVE with what it checked "
+                        "(default: 600 for conjecture files, none for built-in statements)")
     p.add_argument("--power", action="store_true",
                    help="also measure each theorem that HOLDS: the smallest tightening of its bound caught (eps)")
     p.set_defaults(run=cmd_verify)
