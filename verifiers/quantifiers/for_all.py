@@ -23,6 +23,7 @@ from boundcheck.verifiers.decide.conclusion import (
     Conclusion,
     Evaluation,
 )
+from boundcheck.verifiers.decide.informative import RateProgress
 from boundcheck.verifiers.decide.replay import (
     REPLAY_DPS,
     Replay,
@@ -67,11 +68,13 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     if (vacuous := vacuous_verdict(base, plan, seed)) is not None:
         return vacuous
     tally = Tally()
+    rates = RateProgress.of(statement)  # None unless the conclusion is a rate X[t] <= f(t, X[0])
     worst: dict[str, Any] = {}
     artefacts: set[str] = set()
     for round_ in range(SEARCH_ROUNDS):
         failing: list[tuple[dict[str, Any], Evaluation]] = []
-        search = _search(model, plan, conclusion, budget, seed + round_, progress, tally, failing, worst, artefacts)
+        search = _search(model, plan, conclusion, budget, seed + round_, progress, tally, failing, worst, artefacts,
+                         rates)
         try:
             search()
         except _Violation:
@@ -129,11 +132,14 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     if note := tally.rejection_note():
         base.message += "; " + note
         base.details["rejection"] = note
+    if rates is not None:
+        rates.apply(base)  # a rate's claimed and actual decrease over the runs (medians)
     return base
 
 
 def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, seed: int,
-            progress: Progress | None, tally: Tally, failing: list, worst: dict[str, Any], artefacts: set[str]):
+            progress: Progress | None, tally: Tally, failing: list, worst: dict[str, Any], artefacts: set[str],
+            rates: RateProgress | None = None):
     """One Hypothesis search: batches drawn, run, summarized; raises at a float64 violation
     that is not a known artefact, after recording it in ``failing``."""
     examples = [0]
@@ -162,6 +168,8 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
                 return
         summary = conclusion.summarize(batch, results)
         tally.add_summary(batch, results, summary, conclusion)
+        if rates is not None:
+            rates.add(batch, results, conclusion)
         violated = summary.violated
         if artefacts and violated.any():  # known artefacts are passed over (keys built only when needed)
             violated = violated & np.array([_key(p) not in artefacts for p in batch], dtype=bool)
