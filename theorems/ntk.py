@@ -97,6 +97,10 @@ WIDTH_GD = Constant(C_width_gd, 2048, "derived",
                     "R = sqrt(2 pi) delta_2 lambda0 / (16 n^2) (Lemma 3.2 by anti-concentration and Markov), "
                     "||y - u(0)||^2 <= (||y||^2 + n/2) / delta_3 (Markov): m > 2048 n^5 (||y||^2 + n/2) / "
                     "(pi delta_2^2 delta_3 lambda0^4); THEOREMS.md 2.3")
+C_radius = sp.Symbol("C_radius", positive=True)
+RADIUS = Constant(C_radius, 4, "derived",
+                  "Du et al. 2019, Corollary 4.1's R' = 4 sqrt(n) ||y - u(0)|| / (sqrt(m) lambda0): the 4 is "
+                  "1 / (1 - sqrt(1 - x)) <= 2 / x applied to the geometric sum of the step lengths (docstring)")
 C_ETA = Constant(c_eta, sp.Rational(1, 4), "assumed",
                  "the paper says eta = O(lambda0 / n^2); 1/4 is consistent with the proof's bookkeeping "
                  "(THEOREMS.md 2.3) but the exact constant is UNVERIFIED")
@@ -199,7 +203,8 @@ def du2019_weight_movement() -> Statement:
         title="Du et al. 2019: max_r ||w_r(k) - w_r(0)|| <= 4 sqrt(n) ||y - u(0)|| / (sqrt(m) lambda0)",
         source=Source(DU.authors, DU.title, DU.venue, DU.year, DU.arxiv, "Corollary 4.1", DU.note),
         hypotheses=(Hypothesis("rate_in_unit_interval", sp.Le(eta * lambda0, 2)),),
-        conclusion=sp.Le(dist[t] * condition, 4 * sp.sqrt(n) * sp.sqrt(resid_sq[0]) / (sp.sqrt(m) * lambda0)),
+        constants=(RADIUS,),
+        conclusion=sp.Le(dist[t] * condition, C_radius * sp.sqrt(n) * sp.sqrt(resid_sq[0]) / (sp.sqrt(m) * lambda0)),
         t_min=1,
         domain={"n": (2, 6), "d": (2, 4), "m": (1, 64), "kappa": (0.1, 3.0), "steps": (1, 60),
                 "spectrum_every": (-1, -1), "step_unit": (1, 1), "step": (0.01, 1.9)},
@@ -218,7 +223,7 @@ def du2019_weight_movement_radius_over_m() -> Statement:
     return mutant(
         of=du2019_weight_movement,
         id="ntk.du2019.weight_movement_radius_over_m",
-        conclusion=sp.Le(dist[t] * condition, 4 * sp.sqrt(n) * sp.sqrt(resid_sq[0]) / (m * lambda0)),
+        conclusion=sp.Le(dist[t] * condition, C_radius * sp.sqrt(n) * sp.sqrt(resid_sq[0]) / (m * lambda0)),
     )
 
 
