@@ -91,6 +91,7 @@ class DeepLinear(DeclaredModel):
     default_domain = {"N": (3, 4), "d": (1, 3), "k": (1, 2), "init": (0, 0), "margin_frac": (0.1, 0.9),
                       "delta_dir": (0, 0), "imbalance": (0.0, 1.0), "step_unit": (0, 0), "eta": (1e-3, 0.05),
                       "steps": (1, 40)}
+    noise_observables = ("drift_resid_sq", "drift_dot", "imbalance_sq")  # identity residuals; 0 at balance
     constraints = (("output_below_width", sp.Le(sp.Symbol("k", integer=True), sp.Symbol("d", integer=True))),)
     parallel = False  # the parallel kernel compiles in minutes on 2 cores; a run is microseconds per step
     step = "eta * (step_unit * eta_cap + 1 - step_unit)"

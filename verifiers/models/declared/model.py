@@ -90,6 +90,10 @@ class DeclaredModel(Model):
     extra_observables: tuple[tuple[str, str], ...] = ()
     #: extra scalar observables: (name, doc) pairs, computed by ``scalars`` (float64, at t = 0)
     scalar_observables: tuple[tuple[str, str], ...] = ()
+    #: extra observables that are zero in exact arithmetic (residuals of identities) or can be,
+    #: so that their float64 values are rounding noise: ``check-model`` leaves them out of the
+    #: relative reference-vs-replay comparison (and says so); statements bound them absolutely
+    noise_observables: tuple[str, ...] = ()
     #: run the instances of a batch in parallel threads (``prange``); compiling a parallel kernel
     #: takes longer, so a model with a heavy loss and small batches may turn it off
     parallel: bool = True
