@@ -32,6 +32,13 @@ def main(args: argparse.Namespace) -> int:
     from boundcheck.verifiers.evidence.store import resolve_path
     from boundcheck.verifiers.report.build import build_site
 
+    from boundcheck.theorems.registry import all_statements
+
+    # the built-ins first: a Statement's hash reads sympy's srepr, which spells a symbol as it
+    # was first created in the process, and a model imported first (by a conjecture file)
+    # creates L as Symbol('L', real=True, positive=True): the built-ins' hashes would then
+    # differ from those the store recorded them under
+    all_statements()
     collection = load_collection(args.collections)  # bad paths and files fail before anything runs
     store = resolve_path(args.store)
     verify_code = 0
