@@ -28,11 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from boundcheck.theorems.registry import all_statements
     from boundcheck.verifiers.commands.collection import load_collection
     from boundcheck.verifiers.evidence.store import resolve_path
     from boundcheck.verifiers.report.build import build_site
-
-    from boundcheck.theorems.registry import all_statements
 
     # the built-ins first: a Statement's hash reads sympy's srepr, which spells a symbol as it
     # was first created in the process, and a model imported first (by a conjecture file)
