@@ -160,12 +160,14 @@ def rademacher_test_below_train() -> Statement:
     """Mutant: "the test error is at most the training error" (no complexity term at all).
 
     False whenever the trained classifier fits its sample better than the population,
-    which is almost always when d/n is not small (here d = 20..50, n = 20..60).
+    which is almost always when d/n is not small (here d = 20..40, n = 40..80). Label noise
+    of 15-25% keeps the training error, the claimed bound, above 0: the claim is caught
+    where it says something, not only where it claims a test error of 0.
     """
     return mutant(
         of=rademacher_linear_margin, id="generalization.rademacher.test_below_train",
         constants=(), conclusion=sp.Le(test_err, train_err), quantifier=over_data(1), budget=24,
-        domain={"d": (20, 50), "n": (20, 60), "noise": (0.0, 0.2), "rho": (0.5, 1.0), "steps": (30, 60)},
+        domain={"d": (20, 40), "n": (40, 80), "noise": (0.15, 0.25), "rho": (0.5, 1.0), "steps": (30, 60)},
     )
 
 
