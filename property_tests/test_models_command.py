@@ -27,11 +27,11 @@ def test_models_prints_every_declared_name_of_a_model():
 
 
 def test_models_json_has_one_versioned_shape():
-    code, out, err = run_cli("models", "--json")
+    code, out, err = run_cli("models", "smooth.pl", "--json")
     assert code == 0, err
     data = json.loads(out)
     assert data["schema"] == "boundcheck/1" and data["command"] == "models"
-    assert [r["name"] for r in data["results"]] == list(MODELS)
+    assert [r["name"] for r in data["results"]] == ["smooth.pl"]
     for row in data["results"]:
         model = get_model(row["name"])
         assert [p["name"] for p in row["parameters"]] == model.param_names
@@ -56,6 +56,8 @@ def test_every_example_loads_as_written(name):
 def test_unknown_names_suggest_the_closest():
     code, _, err = run_cli("models", "linear.two")
     assert code == 2 and "did you mean 'linear.two_layer'?" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run_cli("show", "smooth.pl")
+    assert code == 2 and "`boundcheck models smooth.pl`" in err
     table = {"id": "mine.x", "model": "smooth.pl", "conclusion": "gapp[t] <= gap[0]"}
     with pytest.raises(StatementError, match=r"did you mean 'gap'\?.*dist_sq, f, gap"):
         statement_from_table(table)

@@ -73,7 +73,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from boundcheck.verifiers.evidence.store import open_for_reading
     from boundcheck.verifiers.loading import load
+    from boundcheck.verifiers.models import MODELS
 
+    if args.id in MODELS:
+        raise BoundcheckError(f"{args.id} is a model, not a statement: `boundcheck models {args.id}` shows it")
     for statement in load(args.id):
         print(statement)
         if statement.doc:
