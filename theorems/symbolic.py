@@ -18,7 +18,7 @@ from boundcheck.theorems.statement import Statement, StatementError, t
 #: the most monomials (estimated by :func:`boundcheck.theorems.parse.expansion_terms`) a
 #: hypothesis may expand into for :func:`solve_for` to expand and simplify it; a larger one
 #: is tested after drawing (direction ``"check"``), which is always sound
-SOLVE_TERMS = 64
+SOLVE_TERMS = 16
 
 
 @dataclass(frozen=True)
