@@ -69,6 +69,7 @@ def build_site(out: Path, store_path: Path | None, cli_reference: tuple | None =
     from boundcheck.theorems.registry import all_statements
     from boundcheck.verifiers.report.evidence import EvidenceReader
     from boundcheck.verifiers.report.pages import MODELS_DIR, STATEMENTS_DIR, generate, generate_models
+    from boundcheck.verifiers.report.sharpness import write_sharpness
 
     if not (DOCS_DIR / "conf.py").is_file():
         raise DocsError(f"the hand-written documentation sources are not at {DOCS_DIR}: "
@@ -100,6 +101,7 @@ def build_site(out: Path, store_path: Path | None, cli_reference: tuple | None =
                             progress=reporter)
     finally:
         reader.close()
+    write_sharpness(source, statements, store_path)  # "How sharp is each check", linked from the statements index
     if reporter is not None:
         reporter.step("writing the model pages")
     generate_models(source)

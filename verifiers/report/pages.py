@@ -339,7 +339,8 @@ def index_page(statements: dict[str, Statement], evidence: dict[str, Evidence], 
     out = ["(statements-index)=", "# Statements and their verdicts", "",
            f"Every built-in statement with the latest verdict recorded for its current version in the evidence "
            f"store {md.code(store_label)}. A verdict is judged against the statement's kind: a theorem must "
-           "HOLD (or be VACUOUS), a mutant must be VIOLATED, a conjecture is reported.", "",
+           "HOLD (or be VACUOUS), a mutant must be VIOLATED, a conjecture is reported. "
+           "[How sharp is each check](../sharpness.md): per theorem, eps and its nearest mutant.", "",
            "Totals: " + ", ".join(f"{md.text(k)} {v}" for k, v in sorted(counts.items())) + ".", ""]
     if unmet:
         out += [":::{error}", f"{len(unmet)} statement(s) do not meet their kind's expectation: "
