@@ -28,16 +28,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    import sympy
+
     from boundcheck.theorems.registry import all_statements
     from boundcheck.verifiers.commands.collection import load_collection
     from boundcheck.verifiers.evidence.store import resolve_path
     from boundcheck.verifiers.report.build import build_site
 
-    # the built-ins first: a Statement's hash reads sympy's srepr, which spells a symbol as it
-    # was first created in the process, and a model imported first (by a conjecture file)
-    # creates L as Symbol('L', real=True, positive=True): the built-ins' hashes would then
-    # differ from those the store recorded them under
+    # A Statement's hash reads sympy's srepr, which spells a symbol as it was first created in
+    # the process (sympy caches symbols: Symbol('L', positive=True) and Symbol('L', real=True,
+    # positive=True) are one object). `verify` builds the built-ins without any model loaded, and
+    # a conjecture file after its model: each is built here the same way, with sympy's cache
+    # cleared in between, so that both keep the hashes the store recorded them under.
     all_statements()
+    sympy.core.cache.clear_cache()
     collection = load_collection(args.collections)  # bad paths and files fail before anything runs
     store = resolve_path(args.store)
     verify_code = 0
