@@ -49,15 +49,48 @@ def test_every_theorem_has_a_mutant():
     assert {s.id for s in THEOREMS} <= {s.mutant_of for s in MUTANTS}
 
 
+#: upper bounds that must be informative (a bound below 1 on some run) where they are checked
+INFORMATIVE = {"generalization.pac_bayes.kl_inverse", "generalization.pac_bayes.mcallester",
+               "generalization.bayes.error_floor"}
+
+
 @pytest.mark.parametrize("statement", THEOREMS, ids=lambda s: s.id)
 def test_theorem_holds_with_vacuity_report(statement):
     verdict = verify(statement)
     assert verdict.verdict in ("HOLDS", "VACUOUS"), verdict.message
+    assert statement.claim == "upper bound"  # every bound here leaves room; none is claimed attained
     if verdict.verdict == "HOLDS":
-        report = verdict.details["vacuity"]
-        assert report["runs"] == verdict.instances > 0
-        assert report["bound_mean"] >= report["observed_mean"]
-        assert report["vacuous"] == (report["bound_mean"] > 1.0)
+        # a HOLDS counts informative runs only: the bound was inside [0, 1] on each run counted
+        informative = verdict.details["informative"]
+        assert informative["informative_runs"] == verdict.instances > 0
+        # the relation an upper (or, for >=, lower) bound claims, on the decided runs
+        assert 0.0 < verdict.max_tightness <= 1.0
+        report = verdict.details.get("vacuity")
+        if report is not None:
+            assert report["bound_mean"] >= report["observed_mean"]
+            assert report["vacuous"] == (report["bound_mean"] > 1.0)
+    elif verdict.details.get("informative"):
+        assert verdict.message.startswith("uninformative: the bound is >= 1")
+    if statement.id in INFORMATIVE:
+        assert verdict.verdict == "HOLDS" and verdict.details["informative"]["informative_runs"] > 0
+
+
+def test_an_uninformative_bound_is_vacuous_never_holds(planted):
+    """A bound at or above the loss's range cannot fail: such runs are left out, and when no run is
+    left the verdict is VACUOUS with the bound's value; a mixed run counts only informative runs."""
+    import dataclasses
+
+    always_above = dataclasses.replace(planted(0.0), observed_range=(0.0, 1.0),
+                                       conclusion=sp.Le(sp.Symbol("fail", real=True), sp.Rational(3, 2)))
+    verdict = verify(always_above, budget=400)
+    assert verdict.verdict == "VACUOUS"
+    assert "uninformative" in verdict.message and "1.5" in verdict.message
+    assert verdict.details["informative"]["uninformative_runs"] == 400
+    informative = dataclasses.replace(planted(0.0), observed_range=(0.0, 1.0))  # bound 1/2: inside the range
+    verdict = verify(informative, budget=400)
+    assert verdict.verdict == "HOLDS" and verdict.details["informative"]["informative_runs"] == 400
+    with pytest.raises(Exception, match="observed_range"):
+        dataclasses.replace(planted(0.0), observed_range=(1.0, 0.0))
 
 
 @pytest.mark.parametrize("statement", MUTANTS, ids=lambda s: s.id)
@@ -73,6 +106,23 @@ def test_conjecture_reports_bound_against_held_out(statement):
     assert verdict.verdict in ("HOLDS", "VACUOUS", "INCONCLUSIVE", "VIOLATED")
     if verdict.verdict != "VACUOUS":
         assert verdict.details["vacuity"]["runs"] > 0
+    if statement.id == "generalization.arora.practical_width":
+        # its bound (about 3) is above the loss's range on every run: reported as uninformative, not HOLDS
+        assert verdict.verdict == "VACUOUS" and "uninformative" in verdict.message
+    if statement.id == "generalization.digits.pac_bayes_kl_inverse":
+        # informative on real data: the kl bound is below 1 on the digits splits
+        assert verdict.verdict == "HOLDS" and verdict.details["informative"]["uninformative_runs"] == 0
+
+
+def test_near_boundary_mutant_is_caught_where_its_bound_is_positive():
+    """The Bayes floor raised by 5% is caught: trained classifiers come within 5% of the noise rate."""
+    statement = all_statements()["generalization.bayes.error_floor_five_percent_high"]
+    verdict = verify(statement)
+    assert verdict.verdict == "VIOLATED", verdict.message
+    cx = verdict.counterexample
+    # a ``>=`` claim is evaluated as rhs <= lhs: "observed" is the claimed floor 1.05 q, "bound" the test error
+    assert cx["observed"] == pytest.approx(1.05 * cx["params"]["noise"]) and cx["observed"] > 0
+    assert cx["params"]["noise"] <= cx["bound"] < cx["observed"]  # above the true floor, below the claimed one
 
 
 # ------------------------------------------------------------------ population error two ways

@@ -61,7 +61,10 @@ class Informative:
         A run with no decided cell is admitted (it can only delay a verdict, never decide
         it for the claim): what is left out is exactly a run that could not have failed."""
         decided = evaluation.status == HOLDS
-        bounds = evaluation.bound[decided] if decided.any() else evaluation.bound
+        # the claimed side: a ``<=`` conclusion's right side is the evaluation's bound; a ``>=`` one is
+        # evaluated as rhs <= lhs, so its claimed lower bound is the evaluation's "observed"
+        claimed = evaluation.bound if self.upper else evaluation.observed
+        bounds = claimed[decided] if decided.any() else claimed
         finite = bounds[np.isfinite(bounds)]
         if decided.any() and finite.size == bounds.size:
             inside = finite < self.high if self.upper else finite > self.low

@@ -7,7 +7,7 @@ at the default budget; for a tight claim the checker's resolution, for an upper 
 bound leaves), and among the theorem's mutants the one caught closest to the truth, with the margin
 by which its counterexample breaks it:
 
-    margin = (observed - bound) / |bound|   for a claimed ``<=`` (for ``>=``: (bound - observed) / |bound|)
+    margin = (observed - bound) / |bound|   (a ``>=`` conclusion is evaluated as rhs <= lhs)
 
 at the counterexample's cell. A small margin says the checker catches a false claim that is barely
 false; "caught" without a margin is a mutant decided by a statistic (a mean or a rate) rather than
@@ -32,9 +32,9 @@ def margin(statement: Statement, observed: float | None, bound: float | None) ->
     """How far past its bound the counterexample lies, relative to the bound (None if undefined)."""
     if observed is None or bound is None or not (math.isfinite(observed) and math.isfinite(bound)) or bound == 0:
         return None
-    excess = observed - bound if isinstance(statement.conclusion, (sp.Le, sp.Lt)) else bound - observed
-    if isinstance(statement.conclusion, sp.Eq):
-        excess = abs(observed - bound)
+    # the checker evaluates every inequality as observed <= bound (a ``>=`` as rhs <= lhs): the excess is
+    # observed - bound either way; an identity is off by |observed - bound|
+    excess = abs(observed - bound) if isinstance(statement.conclusion, sp.Eq) else observed - bound
     return excess / abs(bound)
 
 
