@@ -42,8 +42,10 @@ def theorems(prefixes: list[str]) -> list:
     return chosen
 
 
-def measure(statements: list, store: Store) -> None:
+def measure(statements: list, store: Store, skip_measured: bool = False) -> None:
     for statement in statements:
+        if skip_measured and store.latest_power(statement.id, statement.hash()) is not None:
+            continue
         started = time.perf_counter()
         result = power(statement)
         body = result.to_dict() | {"wall_s": round(time.perf_counter() - started, 1)}
@@ -148,14 +150,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="id prefixes to measure (default: every theorem)")
     parser.add_argument("--constants", action="store_true", help="also probe Du et al.'s radius and width constants")
     parser.add_argument("--table-only", action="store_true", help="measure nothing; rebuild the table from the store")
+    parser.add_argument("--skip-measured", action="store_true",
+                        help="leave out theorems whose current version already has a power measurement")
     parser.add_argument("--store", help="evidence store (default .boundcheck/evidence.sqlite or $BOUNDCHECK_STORE)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"the Markdown table (default {DEFAULT_OUT})")
     args = parser.parse_args(argv)
     with Store(args.store) as store:
         if not args.table_only:
-            measure(theorems(args.only), store)
             if args.constants:
                 measure_constants(store)
+            measure(theorems(args.only), store, args.skip_measured)
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(page(store, theorems([])))
     print(f"wrote {args.out}", file=sys.stderr)
