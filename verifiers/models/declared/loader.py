@@ -66,19 +66,29 @@ def load_model_file(reference: str) -> Model:
         sys.modules[module_name] = module
         try:
             spec.loader.exec_module(module)  # trusted code: a model file is a Python module
-        except Exception:
+        except Exception as exc:  # the file's own error, reported as one line naming the file
             del sys.modules[module_name]
-            raise
+            raise ModelFileError(f"model file {path_text} failed to load: {type(exc).__name__}: {exc}") from exc
     if attribute:
         if not hasattr(module, attribute):
             raise ModelFileError(f"model file {path_text} defines no {attribute!r}")
-        return _as_model(getattr(module, attribute), f"{path_text}:{attribute}")
+        return _instantiate(getattr(module, attribute), f"{path_text}:{attribute}")
     found = [obj for obj in vars(module).values() if inspect.isclass(obj) and issubclass(obj, DeclaredModel)
              and obj is not DeclaredModel and obj.__module__ == module_name]
     if len(found) != 1:
         names = ", ".join(o.__name__ for o in found) or "none"
         raise ModelFileError(f"model file {path_text} declares {len(found)} models ({names}): name one as FILE:Name")
-    return _as_model(found[0], f"{path_text}:{found[0].__name__}")
+    return _instantiate(found[0], f"{path_text}:{found[0].__name__}")
+
+
+def _instantiate(obj, where: str) -> Model:
+    """``_as_model`` with a declaration's own errors (a missing gradient ...) as one line naming the file."""
+    from boundcheck.verifiers.models.declared.model import DeclarationError
+
+    try:
+        return _as_model(obj, where)
+    except DeclarationError as exc:
+        raise ModelFileError(f"{where}: {exc}") from None
 
 
 def entry_point_model(name: str) -> Model | None:
