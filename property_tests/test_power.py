@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from boundcheck.theorems.registry import get
+from boundcheck.theorems.registry import all_statements, get
 from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.decide.conclusion import Conclusion
 from boundcheck.verifiers.loading import statement_from_table
@@ -58,3 +58,26 @@ def test_empirical_constant_is_bracketed():
 
     assert verify(with_constant(statement, "c", result.violated_at), budget=20).verdict == "VIOLATED"
     assert verify(with_constant(statement, "c", result.holds_down_to), budget=20).verdict == "HOLDS"
+
+
+# ------------------------------------------------------------------ every tight theorem, per family (slow)
+
+FAMILIES = ("classical", "ntk", "double_descent", "linear", "generalization")
+TIGHT = [s for s in all_statements().values()
+         if s.kind == "theorem" and s.claim == "tight" and s.id.split(".")[0] in FAMILIES]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("statement", TIGHT, ids=lambda s: s.id)
+def test_every_tight_theorem_is_caught_within_one_percent(statement):
+    """A tight claim's power is the checker's resolution: a bound 1% sharper than the truth is caught
+    at the default budget (eps <= 0.01). Slow: one power measurement per tight theorem (minutes each)."""
+    result = power(statement)
+    assert result.claim == "tight"
+    assert result.epsilon is not None and result.epsilon <= 0.01, result.runs
+
+
+def test_the_tight_theorems_of_every_family_are_listed():
+    """The slow test above covers every family that has a tight theorem (none silently dropped)."""
+    families = {s.id.split(".")[0] for s in TIGHT}
+    assert {"classical", "ntk", "double_descent", "linear"} <= families
