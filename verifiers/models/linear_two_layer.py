@@ -79,11 +79,12 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from numba import njit, prange
+from numba import njit
 
 from boundcheck.theorems.closed_forms import linear_rates as rates
 from boundcheck.verifiers.models.base import SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64
+from boundcheck.verifiers.models.threads import run_strided
 
 GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED = 0, 1, 2, 3  # 4: balanced (the remaining branch)
 SMALL_FACTOR = 1e-3
@@ -166,15 +167,22 @@ def _fro(A):
     return np.sqrt(np.sum(A * A))
 
 
-@njit(parallel=True, cache=True)
 def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out):
     """Batched GD; instance b uses X[b, :n, :d], U0[b, :d, :h], ...; out[b, t, j] pre-filled with NaN.
 
     sizes[b] = (n, d, m, h, r). State observables (see STATE) at t = 0..steps[b], transition
     observables (TRANSITION) at t = 0..steps[b]-1 when diagnostics[b]; column I_MAG holds
-    ||U_t||_F ||V_t||_F. A non-finite loss ends the run there.
+    ||U_t||_F ||V_t||_F. A non-finite loss ends the run there. The instances are spread over
+    threads (:func:`boundcheck.verifiers.models.threads.run_strided`), each running
+    :func:`_gd_strided` serially.
     """
-    for b in prange(X.shape[0]):
+    run_strided(_gd_strided, X.shape[0], X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out)
+
+
+@njit(cache=True, nogil=True)
+def _gd_strided(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out, start, stride):
+    """:func:`gd_linear_two_layer` for instances start, start + stride, ... (serial, no GIL)."""
+    for b in range(start, X.shape[0], stride):
         n, d, m, h, r = sizes[b, 0], sizes[b, 1], sizes[b, 2], sizes[b, 3], sizes[b, 4]
         Xb = np.ascontiguousarray(X[b, :n, :d])
         Yb = np.ascontiguousarray(Y[b, :n, :m])

@@ -1,0 +1,70 @@
+"""Batches spread over threads (verifiers/models/threads.py): every instance run exactly once,
+and an instance's numbers independent of its batch and of the thread that ran it."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from numba import njit
+
+from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models.threads import run_strided
+
+
+@njit(cache=True, nogil=True)
+def _mark(out, start, stride):
+    for b in range(start, out.shape[0], stride):
+        out[b] += 1 + start
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 64])
+def test_every_instance_is_run_once(count, monkeypatch):
+    for threads in ("1", "2", "3"):
+        monkeypatch.setenv("NUMBA_NUM_THREADS", threads)
+        out = np.zeros(count, dtype=np.int64)
+        run_strided(_mark, count, out)
+        stride = min(int(threads), count)
+        np.testing.assert_array_equal(out, 1 + np.arange(count) % stride)
+
+
+def _same(together, alone):
+    for name, value in alone.items():
+        if isinstance(value, dict):
+            assert together[name] == value, name
+        else:
+            np.testing.assert_array_equal(np.asarray(together[name]), np.asarray(value), err_msg=name)
+
+
+@pytest.mark.parametrize("model_name, batch", [
+    ("linear.two_layer", [
+        dict(n=n, d=d, m=m, h=h, x_cond=10.0, init=init, init_scale=1.0, imbalance_scale=1.5, margin_frac=0.3,
+             dynamics=0, diagnostics=diag, step_unit=2, step=0.5, steps=steps, seed=seed)
+        for seed, (n, d, m, h, init, diag, steps) in enumerate(
+            [(4, 3, 2, 6, 0, 1, 12), (6, 6, 3, 10, 3, 0, 30), (2, 5, 1, 2, 4, 1, 5), (5, 2, 3, 9, 1, 0, 0),
+             (3, 3, 3, 3, 0, 1, 20)])]),
+])
+def test_a_batch_equals_one_at_a_time(model_name, batch):
+    """Bit for bit: each thread runs the same serial code on its instances."""
+    model = get_model(model_name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        together = model.run(batch)
+        for params, obs in zip(batch, together):
+            _same(obs, model.run([params])[0])
+
+
+def test_a_forked_child_gets_a_pool_of_its_own():
+    """The parent's pool threads do not exist in a forked child (a campaign worker)."""
+    import multiprocessing
+
+    run_strided(_mark, 4, np.zeros(4, dtype=np.int64))  # the parent's pool exists
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_child_marks).get(timeout=60) == 4
+
+
+def _child_marks() -> int:
+    out = np.zeros(4, dtype=np.int64)
+    run_strided(_mark, 4, out)
+    return int((out > 0).sum())
