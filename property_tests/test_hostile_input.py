@@ -120,6 +120,8 @@ ILL_TYPED = [
     ("title = 5", "title must be text, got int 5"),
     ('quantifier = "asymptotically"\nalong = "d"\nsizes = "abc"', "asymptotically sizes must be a list of integers"),
     ('quantifier = "worst_case"', "quantifier worst_case needs 'function_class'"),
+    ('quantifier = "asymptotically"\nalong = "d"\nsizes = [1, 2, 1000000]', "take d outside the model's range"),
+    ('quantifier = "in_expectation"\nover = "seed"\nmax_runs = 1000000000', "max_runs must be an integer in"),
     ('quantifier = "for_all"\nover = "seed"', "'over' is not a field of quantifier for_all"),
     ("quantifier = 3", "quantifier int 3 is not available in TOML"),
 ]

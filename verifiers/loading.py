@@ -168,6 +168,7 @@ def statement_from_table(table: dict[str, Any], origin: str = "") -> Statement:
     except ParseError as exc:
         raise StatementError(f"conclusion: {exc}") from None
     quantifier = quantifier_from_table(table)
+    _sizes_within_the_model(quantifier, model)
     statement = Statement(
         id=table["id"], kind=table.get("kind", "conjecture"), model=model.name, conclusion=conclusion,
         hypotheses=tuple(hypotheses), constants=tuple(constants), quantifier=quantifier,
@@ -225,6 +226,22 @@ def quantifier_from_table(table: dict[str, Any]) -> Quantifier:
     return cls(**values)
 
 
+def _sizes_within_the_model(quantifier: Quantifier, model: Any) -> None:
+    """An ``asymptotically`` quantifier's sizes (and the parameters its ratios tie to them) within
+    the model's ranges: a size past them is refused here, not run."""
+    along, sizes = quantifier.get("along"), quantifier.get("sizes")
+    if not sizes or along not in model.param_names:
+        return
+    ties = [(along, 1.0)] + [(name, float(c)) for name, c in quantifier.get("ratios", ())]
+    for name, c in ties:
+        if name not in model.param_names:
+            raise StatementError(f"asymptotically ratios name {name[:40]!r}, which is not a parameter of {model.name}")
+        p = model.param(name)
+        if not all(p.lo <= round(c * size) <= p.hi for size in sizes):
+            raise StatementError(f"asymptotically sizes {list(sizes)} take {name} outside the model's range "
+                                 f"[{p.lo:g}, {p.hi:g}]")
+
+
 def _field_value(kind: str, name: str, annotation: str, value: Any) -> Any:
     """A TOML value checked against the type a quantifier field declares."""
     key = f"{kind} {name}"
@@ -238,7 +255,7 @@ def _field_value(kind: str, name: str, annotation: str, value: Any) -> Any:
             raise StatementError(f"{key} must be a list of integers, got {_shown(value)}")
         return tuple(_integer(key, v, 1, 10**9) for v in value)
     if annotation.startswith("int"):
-        return _integer(key, value, 1, 10**9)
+        return _integer(key, value, 1, MAX_BUDGET)
     if annotation.startswith("str"):
         if not isinstance(value, str):
             raise StatementError(f"{key} must be text, got {_shown(value)}")
