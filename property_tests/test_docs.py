@@ -307,6 +307,8 @@ PAGE_FACTS = r"""
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
     verdictRows: document.querySelectorAll('.bc-verdict-table tbody tr').length,
     verdicts: Array.from(document.querySelectorAll('.bc-verdict-table .bc-verdict')).map(e => e.textContent.trim()),
+    // code blocks (replay commands) cut off on the right: wider content than their box
+    clippedCode: Array.from(document.querySelectorAll('article pre')).filter(p => p.scrollWidth > p.clientWidth + 1).length,
   };
 })()
 """
@@ -354,7 +356,7 @@ def test_site_in_headless_chromium_with_no_network(chromium, site, tmp_path):
         index = html / "statements" / "index.html"
         browser.open(index.as_uri())
         facts = browser.evaluate(PAGE_FACTS)
-        assert facts["verdictRows"] == len(all_statements())
+        assert facts["verdictRows"] == len(all_statements()) + 1  # and the user's collection's one statement
         assert {"HOLDS", "VIOLATED"} <= set(facts["verdicts"])
         _check_links(facts, index)
         browser.screenshot(ARTIFACTS / "docs-index.png", max_height=1400)
@@ -366,6 +368,7 @@ def test_site_in_headless_chromium_with_no_network(chromium, site, tmp_path):
             _check_links(facts, page)
             if page.name != "index.html":
                 _check_rendering(facts, page)
+            assert facts["clippedCode"] == 0, f"{page.name}: a code block runs off the right edge"
         assert any(f["w"] > 0 and "tightest" in f["src"] for f in facts["images"]), "no trajectory plot loaded"
         assert any(facts["fractions"]), "no fraction laid out as MathML"
         assert all(facts["fractions"]), "a fraction was not laid out with its numerator above its denominator"
