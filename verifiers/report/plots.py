@@ -47,7 +47,14 @@ def trajectory_plot(trajectory: dict[str, Any], path: Path, title: str, mark_t: 
             label="observed", **style)
     positive = [v for v in observed + bound if math.isfinite(v)]
     if positive and min(positive) > 0 and max(positive) / min(positive) > 100:
+        from matplotlib.ticker import LogLocator, NullFormatter
+
         ax.set_yscale("log")
+        # at most ~6 labelled decades, no labels on minor ticks: over 80 decades (a linear rate after
+        # hundreds of steps) the default ticks overprint one another
+        ax.yaxis.set_major_locator(LogLocator(base=10, numticks=7))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.margins(x=0.03)  # a mark at t = 0 (a rate bound is tightest where it starts) stays off the frame
     if mark_t is not None and ts[0] <= mark_t <= ts[-1]:
         ax.axvline(mark_t, color="0.5", linewidth=0.8, linestyle=":",
                    label=f"t = {mark_t}: tightest iteration")
