@@ -9,7 +9,7 @@ from typing import Any
 EXIT_CODES = {"HOLDS": 0, "VIOLATED": 1, "ERROR": 2, "INCONCLUSIVE": 3, "VACUOUS": 3}
 
 #: how bad an exit code is, when several targets are combined: ERROR over VIOLATED over
-#: INCONCLUSIVE/VACUOUS over HOLDS (DESIGN.md, "Verdicts and exit codes")
+#: INCONCLUSIVE/VACUOUS over HOLDS (the exit codes of ``boundcheck --help``)
 SEVERITY = {0: 0, 3: 1, 1: 2, 2: 3}
 
 #: a mutant is a claim known to be false: its verdict is judged inverted (VIOLATED is what
