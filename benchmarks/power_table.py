@@ -105,16 +105,18 @@ def table(store: Store, statements: list) -> str:
 
 def constants_table(store: Store) -> str:
     statements = all_statements()
-    lines = ["| statement | constant | stated | holds down to | violated at | runs | time (s) |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = ["| statement | constant | stated | budget | holds down to | violated at | runs | time (s) |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for sid, name in DU_CONSTANTS:
         row = store.latest_power(sid, statements[sid].hash(), constant=name)
         if row is None:
-            lines.append(f"| `{sid}` | `{name}` | | not measured | | | |")
+            lines.append(f"| `{sid}` | `{name}` | | | not measured | | | |")
             continue
         body = row["body"] if isinstance(row["body"], dict) else {}
         wall = body.get("wall_s") or sum(r.get("wall_s", 0.0) for r in body.get("runs", []))
-        lines.append(f"| `{sid}` | `{name}` | {_number(body.get('value'), 6)} | {_number(row['holds_down_to'], 4)} | "
+        budget = body.get("budget") or "default"
+        lines.append(f"| `{sid}` | `{name}` | {_number(body.get('value'), 6)} | {budget} | "
+                     f"{_number(row['holds_down_to'], 4)} | "
                      f"{_number(row['violated_at'], 4)} | {len(body.get('runs', []))} | {wall:.1f} |")
     return "\n".join(lines)
 
