@@ -47,6 +47,18 @@ def test_statement_meets_its_expectation(statement):
     assert verdict.verdict in statement.expected, verdict.message
     if statement.kind == "mutant":
         assert statement.mutant_of in {s.id for s in FAMILY}
+    elif statement.claim == "tight" and statement.quantifier.kind == "in_expectation":
+        # an exact identity: the Monte Carlo mean over the formula is 1 to the resolution the identity reached
+        assert verdict.max_tightness == pytest.approx(1.0, abs=statement.quantifier.get("resolution") + 0.01)
+    elif statement.claim == "upper bound" and statement.quantifier.kind == "for_all":
+        assert 0.0 < verdict.max_tightness <= 1.0
+
+
+def test_near_boundary_mutant_is_caught_where_its_bound_is_positive():
+    """GD's rate claimed 1% faster per step than the slowest eigen-direction allows is caught."""
+    verdict = verify(all_statements()["double_descent.gd.rate_one_percent_fast"])
+    assert verdict.verdict == "VIOLATED", verdict.message
+    assert verdict.counterexample["bound"] > 0
 
 
 def test_family_has_theorems_and_mutants():
