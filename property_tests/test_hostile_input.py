@@ -161,6 +161,7 @@ REPLAY = [
     ({**PARAMS, "d": True}, "d must be an integer, got true"),
     ({**PARAMS, "mu": 2.0}, "breaks the model's constraint mu_below_L"),
     ({**PARAMS, "d": 10**30}, "outside [1, 20]"),
+    ({**PARAMS, "L": 10**400}, "L must be a finite number"),
     ({**PARAMS, "eta": "NaN"}, "holds NaN"),
 ]
 
@@ -406,8 +407,8 @@ def _expression(depth: int = 4) -> st.SearchStrategy[str]:
 RELATIONS = st.tuples(_expression(), st.sampled_from(["<=", "<", ">=", ">", "==", "=", "!=", ""]), _expression()) \
     .map(lambda x: f"{x[0]} {x[1]} {x[2]}")
 TOML_VALUES = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(), st.text(max_size=20),
-              RELATIONS),
+    st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.just(-10**400), st.floats(),
+              st.text(max_size=20), RELATIONS),
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
     max_leaves=8)
 KEYS = ["id", "model", "hypotheses", "conclusion", "quantifier", "kind", "constants", "t_min", "budget", "title",
@@ -448,8 +449,8 @@ def _replay_params(text: str, model_name: str) -> None:
     assert time.perf_counter() - started < QUICK
 
 
-JSON_VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-10**40, 10**40), st.floats(),
-                                     st.text(max_size=10)),
+JSON_VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-10**40, 10**40), st.just(10**400),
+                                     st.floats(), st.text(max_size=10)),
                            lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                    st.dictionaries(st.text(max_size=6), inner, max_size=3)),
                            max_leaves=6)
