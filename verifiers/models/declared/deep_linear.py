@@ -93,7 +93,6 @@ class DeepLinear(DeclaredModel):
                       "steps": (1, 40)}
     noise_observables = ("drift_resid_sq", "drift_dot", "imbalance_sq")  # identity residuals; 0 at balance
     constraints = (("output_below_width", sp.Le(sp.Symbol("k", integer=True), sp.Symbol("d", integer=True))),)
-    parallel = False  # the parallel kernel compiles in minutes on 2 cores; a run is microseconds per step
     step = "eta * (step_unit * eta_cap + 1 - step_unit)"
     extra_observables = (
         ("balancedness_drift", "sum_j ||D_j(t) - D_j(0)||_F, D_j = W_{j+1}^T W_{j+1} - W_j W_j^T"),

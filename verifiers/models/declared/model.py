@@ -94,8 +94,7 @@ class DeclaredModel(Model):
     #: so that their float64 values are rounding noise: ``check-model`` leaves them out of the
     #: relative reference-vs-replay comparison (and says so); statements bound them absolutely
     noise_observables: tuple[str, ...] = ()
-    #: run the instances of a batch in parallel threads (``prange``); compiling a parallel kernel
-    #: takes longer, so a model with a heavy loss and small batches may turn it off
+    #: spread the instances of a batch over threads (:func:`~boundcheck.verifiers.models.declared.kernel.run_strided`)
     parallel: bool = True
     batch_size = 16
     replicas = 4
@@ -210,7 +209,7 @@ class DeclaredModel(Model):
             self._kernel = kernel_module.build_kernel(
                 source_key, jitted, arrays=arrays, scalars=scalars, params=self.param_names,
                 model_scalars=[n for n, _ in self.scalar_observables], rule=self.rule, sharpness=self.sharpness,
-                has_hvp="hvp" in self._py, n_extra=len(self.extra_observables), parallel=self.parallel)
+                has_hvp="hvp" in self._py, n_extra=len(self.extra_observables))
             self._layout = layout
         return self._kernel
 
@@ -239,7 +238,10 @@ class DeclaredModel(Model):
         steps = np.array([int(p["steps"]) for p in batch], dtype=np.int64)
         out = np.full((B, int(steps.max()) + 1, self.n_columns), np.nan)
         with np.errstate(all="ignore"):
-            kernel(W0, nw, *padded, DS, PV, SV, steps, out)
+            if self.parallel:
+                kernel_module.run_strided(kernel, B, W0, nw, *padded, DS, PV, SV, steps, out)
+            else:
+                kernel(W0, nw, *padded, DS, PV, SV, steps, out, 0, 1)
         return [self._observations(out[b, : steps[b] + 1], insts[b][2]) for b in range(B)]
 
     def _observations(self, table: np.ndarray, scalars: dict[str, Any]) -> Observations:
