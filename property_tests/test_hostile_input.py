@@ -71,7 +71,7 @@ BLOW_UPS = [
     (HEADER + 'conclusion = "gap[t] <= ((10**1000)**1000)**1000"\n', "exponent beyond 400"),
     (HEADER + 'conclusion = "gap[t] <= (10**1000)**1000"\n', "exponent beyond 400"),
     (HEADER + 'conclusion = "gap[t] <= (10**300)*(10**300)*(10**300)*(10**300)*(10**300)"\n',
-     "a number beyond 1e400"),
+     "a number beyond 1e300"),
     (HEADER + 'hypotheses = ["(eta + L + mu + d)**1000 <= 10**6"]\nconclusion = "gap[t] <= gap[0]"\n',
      "exponent beyond 100"),
     (HEADER + 'hypotheses = ["(eta + L)**1000 <= 10"]\nconclusion = "gap[t] <= gap[0]"\n', "exponent beyond 100"),

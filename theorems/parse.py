@@ -10,7 +10,7 @@ hint). No ``eval``, no ``sympify`` on raw text.
 The text is untrusted, so every operation on it is bounded before it is done: at most
 :data:`MAX_LENGTH` characters; every number met along the way, literal or computed from
 literals, has at most :data:`MAX_DIGITS` decimal digits above or below the point (a
-float64 holds 1e308; a power ``a**b`` of numbers is estimated from ``b log10 |a|``
+float64 holds 1e308, and the checker computes in float64; a power ``a**b`` of numbers is estimated from ``b log10 |a|``
 before it is computed, so ``((10**1000)**1000)**1000`` is refused at once instead of
 being evaluated); a number raised to a power, or an expression raised to a numeric
 power, has an exponent of at most :data:`MAX_EXPONENT` in magnitude (an expression,
@@ -46,8 +46,8 @@ ARITY = {"sqrt": 1, "log": 1, "exp": 1, "abs": 1}
 CONSTANTS = {"pi": sp.pi}
 #: the longest expression text accepted
 MAX_LENGTH = 2000
-#: the most decimal digits a number may have above (1e400) or below (1e-400) the point
-MAX_DIGITS = 400
+#: the most decimal digits a number may have above (1e300) or below (1e-300) the point: float64 holds it
+MAX_DIGITS = 300
 #: the largest exponent, in magnitude, of a power of numbers (``10**400``)
 MAX_EXPONENT = 400
 #: the largest exponent, in magnitude, of a power of an expression (``(eta + L)**100``)
@@ -263,8 +263,9 @@ class _Walker:
         raise self.refuse(node, "syntax")
 
     def bounded(self, node: ast.AST, value: sp.Expr) -> sp.Expr:
-        """``value``, refused when it is a number of more than :data:`MAX_DIGITS` digits."""
-        if isinstance(value, sp.Number) and number_digits(value) > MAX_DIGITS:
+        """``value``, refused when a number in it has more than :data:`MAX_DIGITS` digits."""
+        numbers = [value] if isinstance(value, sp.Number) else value.atoms(sp.Number)
+        if any(number_digits(n) > MAX_DIGITS for n in numbers):
             raise self.refuse(node, f"a number beyond 1e{MAX_DIGITS} (or below 1e-{MAX_DIGITS}):")
         return value
 
