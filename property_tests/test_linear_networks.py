@@ -14,7 +14,9 @@ from hypothesis import HealthCheck, find, settings
 
 from boundcheck.theorems.registry import all_statements
 from boundcheck.verifiers.check import verify
-from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.draw.plan import DrawPlan
+from boundcheck.verifiers.draw.sampler import sample
+from boundcheck.verifiers.draw.strategy import instances
 from boundcheck.verifiers.models import get_model
 
 MODEL = get_model("linear.two_layer")
@@ -137,7 +139,7 @@ def _draws(statement_id, count=200, seed=0):
     statement = all_statements()[statement_id]
     plan = DrawPlan(statement, MODEL)
     rng = np.random.default_rng(seed)
-    return [d for d in (plan.sample(rng) for _ in range(count)) if d is not None]
+    return [d for d in (sample(plan, rng) for _ in range(count)) if d is not None]
 
 
 def test_strategies_reach_the_corners():
@@ -150,7 +152,7 @@ def test_strategies_reach_the_corners():
     assert max(d["x_cond"] for d in per_step) > 300                     # ill-conditioned X
     plan = DrawPlan(all_statements()["linear.gd.one_step_contraction"], MODEL)
     settings_ = settings(max_examples=2000, database=None, suppress_health_check=list(HealthCheck))
-    at_bound = find(plan.strategy(), lambda d: d["step"] == 1.0, settings=settings_)  # the search hits 1/K_ref
+    at_bound = find(instances(plan), lambda d: d["step"] == 1.0, settings=settings_)  # the search hits 1/K_ref
     assert at_bound["step"] == 1.0
     zero_margin = _draws("linear.xu2023.claimed_rate_zero_margin", count=20)
     outs = MODEL.run(zero_margin[:8])
