@@ -353,6 +353,21 @@ def sylvester_inertia_narrow() -> Statement:
     )
 
 
+@register
+def sylvester_inertia_five_percent_high() -> Statement:
+    """Mutant: the Sylvester-Ostrowski bound with sigma_{r+m}(W)^2 raised by 5%.
+
+    Ostrowski's factor theta_k lies in [sigma_min(R)^2, sigma_max(R)^2]; when the rows of
+    W = [U_1; V] are nearly orthogonal with nearly equal norms (wide factors, h >> r + m) the
+    interval is narrow and the bound is nearly attained, so 1.05 sigma_{r+m}(W)^2 exceeds
+    min(lambda_r(Lambda), lambda_m(-Lambda)), a positive number there.
+    """
+    return mutant(
+        of=sylvester_inertia, id="linear.sylvester_inertia_five_percent_high",
+        conclusion=sp.Le(sp.Rational(105, 100) * sigma_W_sq, sp.Min(imb_lambda_r[0], imb_lambda_m_neg[0])),
+    )
+
+
 # ------------------------------------------------------------------ one-step contraction
 
 
