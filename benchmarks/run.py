@@ -188,7 +188,8 @@ def every_model(count: int = 64, seed: int = 0, only: set[str] | None = None) ->
     relative difference of any observable between the two (the tests bound it; here it is
     reported so a fast kernel that drifted would show)."""
     from boundcheck.theorems.registry import all_statements
-    from boundcheck.verifiers.draw.strategies import DrawPlan
+    from boundcheck.verifiers.draw.plan import DrawPlan
+    from boundcheck.verifiers.draw.sampler import sample
     from boundcheck.verifiers.models import get_model
 
     # a gradient-descent statement where a model also has gradient-flow ones (an ODE solve, not a kernel)
@@ -204,7 +205,7 @@ def every_model(count: int = 64, seed: int = 0, only: set[str] | None = None) ->
         seen.add(statement.model)
         model = get_model(statement.model)
         plan, rng = DrawPlan(statement, model), np.random.default_rng(seed)
-        drawn = [p for p in (plan.sample(rng) for _ in range(20 * count)) if p is not None]
+        drawn = [p for p in (sample(plan, rng) for _ in range(20 * count)) if p is not None]
         # as the checker runs them: each drawn parameter set with the model's replicas (seeds)
         batch = [q for p in drawn[: max(1, count // model.replicas)] for q in plan.replicate(p, model.replicas)][:count]
         if not batch:

@@ -27,9 +27,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from boundcheck.theorems.registry import get
+from boundcheck.verifiers.decide.observed import met as _met
 from boundcheck.verifiers.decide.rounding import SAFETY, forward_error
 from boundcheck.verifiers.decide.rounding import U as U64
-from boundcheck.verifiers.draw.strategies import DrawPlan, _met
+from boundcheck.verifiers.draw.plan import DrawPlan
+from boundcheck.verifiers.draw.sampler import smallest
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.precision import high_precision
 
@@ -57,12 +59,12 @@ def test_rounding_noise_does_not_meet_a_hypothesis():
     plan, model = _plan(ABOVE_EDGE)
     obs = model.run([NOISE_INSTANCE])[0]
     assert 0 < obs["top_proj_sq"] < 1e-25  # noise, in float64
-    assert not plan.post_ok(NOISE_INSTANCE, obs)
-    report = " ".join(plan.post_report(NOISE_INSTANCE, obs))
+    assert not plan.observed.hold(NOISE_INSTANCE, obs)
+    report = " ".join(plan.observed.report(NOISE_INSTANCE, obs))
     assert "top_direction_present" in report and "rounding error" in report
     exact = model.reference(NOISE_INSTANCE, high_precision(50))
     assert abs(exact["top_proj_sq"]) < mpmath.mpf(10) ** -60  # zero at 50 digits
-    assert not plan.post_ok_high_precision(NOISE_INSTANCE, exact, 50)
+    assert not plan.observed.hold_high_precision(NOISE_INSTANCE, exact, 50)
 
 
 def test_a_present_top_direction_still_meets_the_hypothesis():
@@ -71,9 +73,9 @@ def test_a_present_top_direction_still_meets_the_hypothesis():
     plan, model = _plan(ABOVE_EDGE)
     params = dict(NOISE_INSTANCE, init=0, m=6, n=3, d=3, step=2.5)
     obs = model.run([params])[0]
-    assert plan.post_ok(params, obs), plan.post_report(params, obs)
+    assert plan.observed.hold(params, obs), plan.observed.report(params, obs)
     exact = model.reference(params, high_precision(50))
-    assert plan.post_ok_high_precision(params, exact, 50)
+    assert plan.observed.hold_high_precision(params, exact, 50)
     assert abs(obs["top_proj_sq"] - float(exact["top_proj_sq"])) <= obs["_error"]["top_proj_sq"]
 
 
@@ -209,7 +211,7 @@ def test_a_replay_reaches_its_precision_on_everything_a_statement_reads(statemen
 
     statement = get(statement_id)
     model = get_model(statement.model)
-    params = DrawPlan(statement, model).smallest()
+    params = smallest(DrawPlan(statement, model))
     params["steps"] = min(params["steps"], 3)
     obs = model.reference(params, high_precision(30))
     names = {s.name for expr in (statement.conclusion, *(h.relation for h in statement.hypotheses))

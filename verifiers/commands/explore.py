@@ -149,7 +149,9 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
     from hypothesis.errors import Unsatisfiable
 
     from boundcheck.verifiers.decide.conclusion import Conclusion
-    from boundcheck.verifiers.draw.strategies import DrawPlan
+    from boundcheck.verifiers.draw.plan import DrawPlan
+    from boundcheck.verifiers.draw.sampler import sample
+    from boundcheck.verifiers.draw.strategy import instances as admissible
     from boundcheck.verifiers.models import get_model
 
     model = get_model(statement.model)
@@ -162,7 +164,7 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
         for params, obs in zip(batch, model.run(batch)):
             for _, _, fn in demand_fns:
                 point.demanded.append(fn(params, obs))
-            if not plan.post_ok(params, obs):
+            if not plan.observed.hold(params, obs):
                 point.outside += 1
                 continue
             evaluation = conclusion.evaluate(params, obs)
@@ -177,7 +179,7 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
         return tight
 
     rng = np.random.default_rng(seed)
-    draws = [d for d in (plan.sample(rng) for _ in range(instances)) if d is not None]
+    draws = [d for d in (sample(plan, rng) for _ in range(instances)) if d is not None]
     for start in range(0, len(draws), model.batch_size):
         consider(draws[start:start + model.batch_size])
     if search <= 0:
@@ -186,7 +188,7 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
     @settings(max_examples=search, deadline=None, database=None, suppress_health_check=list(HealthCheck),
               phases=[Phase.generate, Phase.target], print_blob=False)
     @hypothesis_seed(seed)
-    @given(st.lists(plan.strategy(), min_size=1, max_size=model.batch_size))
+    @given(st.lists(admissible(plan), min_size=1, max_size=model.batch_size))
     def targeted(batch):
         tight = consider(batch)
         target(min(tight, 1e6) if math.isfinite(tight) else 1e6, label="tightness")

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from boundcheck.verifiers.decide.conclusion import Conclusion
     from boundcheck.verifiers.decide.replay import REPLAY_DPS, replay_high_precision
-    from boundcheck.verifiers.draw.strategies import DrawPlan
+    from boundcheck.verifiers.draw.plan import DrawPlan
     from boundcheck.verifiers.loading import load
     from boundcheck.verifiers.models import get_model
     from boundcheck.verifiers.models.precision import high_precision
@@ -52,7 +52,7 @@ def main(args: argparse.Namespace) -> int:
     evaluation = conclusion.evaluate(params, observations)
     print(f"{statement.id}: {statement.conclusion_text()}")
     print(f"params: {json.dumps(params, sort_keys=True)}")
-    unmet = plan.unmet_on_parameters(params) + plan.post_report(params, observations)
+    unmet = plan.unmet_on_parameters(params) + plan.observed.report(params, observations)
     if unmet:  # not a counterexample whatever the conclusion does: the claim says nothing here
         print("this instance is outside the hypotheses (no counterexample): " + "; ".join(unmet))
         return 0
@@ -66,7 +66,7 @@ def main(args: argparse.Namespace) -> int:
         return 0
     dps = args.dps or REPLAY_DPS
     print(f"first violation at t = {evaluation.first_violation} (float64)")
-    if plan.post and not plan.post_ok_high_precision(params, model.reference(params, high_precision(dps)), dps):
+    if plan.observed and not plan.observed.hold_high_precision(params, model.reference(params, high_precision(dps)), dps):
         print(f"NOT confirmed: at {dps} digits the instance is outside the hypotheses on observables "
               "(they held in float64 only within rounding)")
         return 0

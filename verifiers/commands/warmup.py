@@ -20,7 +20,8 @@ def warm_up(models: list[str] | None = None, reporter=None) -> list[tuple[str, f
     compiling and how many are done, with the rate and ETA."""
     from boundcheck.theorems.registry import all_statements
     from boundcheck.theorems.statement import StatementError
-    from boundcheck.verifiers.draw.strategies import DrawPlan, Infeasible
+    from boundcheck.verifiers.draw.plan import DrawPlan, Infeasible
+    from boundcheck.verifiers.draw.sampler import smallest
     from boundcheck.verifiers.models import MODELS, get_model
 
     by_model: dict[str, list] = {}
@@ -45,7 +46,7 @@ def warm_up(models: list[str] | None = None, reporter=None) -> list[tuple[str, f
         batch = []
         for statement in by_model.get(name, []):
             try:
-                params = DrawPlan(statement, model).smallest()
+                params = smallest(DrawPlan(statement, model))
             except (Infeasible, StatementError):
                 continue
             if params not in batch:

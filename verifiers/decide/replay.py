@@ -16,7 +16,7 @@ from boundcheck.verifiers.decide.conclusion import (
     Conclusion,
     high_precision_status,
 )
-from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.draw.plan import DrawPlan
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.models.precision import high_precision, precision_reached
 
@@ -96,7 +96,7 @@ def _replay(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: i
     import mpmath
 
     obs = model.reference(params, high_precision(dps))
-    if plan is not None and plan.post and not plan.post_ok_high_precision(params, obs, dps):
+    if plan is not None and plan.observed and not plan.observed.hold_high_precision(params, obs, dps):
         return Replay(False, dps, outside=True)
     read = [name for _, name, _ in conclusion.index_args] + conclusion.scalar_names
     reached = precision_reached(obs, [n for n in read if n not in model.float64_in_replay], dps, params)

@@ -101,7 +101,7 @@ class Model:
     sweep: Callable[..., dict[str, Any]] | None = None
     #: relative accuracy of a recorded observable where :meth:`observable_errors` states no
     #: absolute bound (read by :mod:`boundcheck.verifiers.decide.conclusion` and
-    #: :mod:`boundcheck.verifiers.draw.strategies`, whose default is the same 1e-9)
+    #: :mod:`boundcheck.verifiers.decide.observed`)
     observable_rtol: float = 1e-9
 
     # -------------------------------------------------------------- declarations
@@ -161,7 +161,7 @@ class Model:
     def observable_errors(self, params: dict[str, Any], obs: Observations) -> dict[str, Any]:
         """Absolute error bounds of scalar observables of ``obs``, where the model derives
         them (``obs[ERROR_KEY]``); the others are taken to be accurate to a relative
-        ``observable_rtol`` (see :mod:`boundcheck.verifiers.draw.strategies`)."""
+        ``observable_rtol`` (see :mod:`boundcheck.verifiers.decide.observed`)."""
         return dict(obs.get(ERROR_KEY) or {})
 
     def __repr__(self) -> str:

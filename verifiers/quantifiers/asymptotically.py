@@ -68,7 +68,7 @@ from scipy import stats
 
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.verifiers.decide.statistics import look_alpha, look_schedule
-from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.draw.plan import DrawPlan
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.quantifiers.in_expectation import Difference, draw_setting, sample_runs, seeds_for
 from boundcheck.verifiers.verdict import Verdict

@@ -30,7 +30,8 @@ from boundcheck.verifiers.decide.replay import (
     replay_command,
     replay_high_precision,
 )
-from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.draw.plan import DrawPlan
+from boundcheck.verifiers.draw.strategy import instances
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacuous_verdict
 from boundcheck.verifiers.quantifiers.tally import Tally
@@ -148,20 +149,20 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
               suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.target, Phase.shrink],
               print_blob=False)
     @hypothesis_seed(seed)
-    @given(st.lists(st.tuples(plan.strategy(), st.integers(1, model.replicas)), min_size=1, max_size=model.batch_size))
+    @given(st.lists(st.tuples(instances(plan), st.integers(1, model.replicas)), min_size=1, max_size=model.batch_size))
     def search(draws: list[tuple[dict[str, Any], int]]) -> None:
         examples[0] += 1
         if progress:
             progress(min(examples[0], budget), budget)
         batch = [instance for params, replicas in draws for instance in plan.replicate(params, replicas)]
         results = model.run(batch)
-        if plan.post:
-            inside = [plan.post_ok(p, o) for p, o in zip(batch, results)]
+        if plan.observed:
+            inside = [plan.observed.hold(p, o) for p, o in zip(batch, results)]
             for p, o, ok in zip(batch, results, inside):
                 if not ok:
-                    tally.reject(plan.unmet_post(p, o))
+                    tally.reject(plan.observed.unmet(p, o))
                     if len(tally.outside_report) < 3:
-                        tally.outside_report += plan.post_report(p, o)
+                        tally.outside_report += plan.observed.report(p, o)
             batch = [p for p, ok in zip(batch, inside) if ok]
             results = [o for o, ok in zip(results, inside) if ok]
             if not batch:

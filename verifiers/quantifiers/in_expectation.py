@@ -51,7 +51,8 @@ from scipy import stats
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.verifiers.decide.compiled import compile_expression
 from boundcheck.verifiers.decide.statistics import look_schedule
-from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.draw.plan import DrawPlan
+from boundcheck.verifiers.draw.sampler import sample, vacuity
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.verdict import Verdict
@@ -197,7 +198,7 @@ def settled(decision: MeanDecision, resolution: float) -> bool:
 
 def draw_setting(plan: DrawPlan, rng: np.random.Generator, fixed: dict[str, Any] | None = None) -> dict[str, Any] | None:
     for _ in range(200):
-        setting = plan.sample(rng, fixed)
+        setting = sample(plan, rng, fixed)
         if setting is not None:
             return setting
     return None
@@ -211,8 +212,8 @@ def sample_runs(model: Model, plan: DrawPlan, difference: Difference, setting: d
     for start in range(0, seeds.size, CHUNK):
         batch = [{**setting, over: int(s)} for s in seeds[start:start + CHUNK]]
         results = model.run(batch)
-        if plan.post:
-            kept = [(p, o) for p, o in zip(batch, results) if plan.post_ok(p, o)]
+        if plan.observed:
+            kept = [(p, o) for p, o in zip(batch, results) if plan.observed.hold(p, o)]
             outside += len(batch) - len(kept)
             batch, results = [p for p, _ in kept], [o for _, o in kept]
             if not batch:
@@ -239,7 +240,7 @@ def run_in_expectation(statement: Statement, budget: int, seed: int, progress, b
     if over not in model.param_names or model.param(over).kind != "seed":
         raise StatementError(f"{statement.id}: in_expectation over {over!r}, which is not a seed of {model.name}")
     difference = Difference(statement, model)
-    report = plan.vacuity(seed=seed)
+    report = vacuity(plan, seed=seed)
     if report is not None:
         base.verdict, base.message = "VACUOUS", report["reason"]
         base.details["demanded"] = report["demanded"]

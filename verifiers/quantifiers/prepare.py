@@ -9,7 +9,8 @@ from boundcheck.theorems.statement import Statement
 from boundcheck.verifiers.decide.conclusion import (
     Conclusion,
 )
-from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.draw.plan import DrawPlan
+from boundcheck.verifiers.draw.sampler import vacuity
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.verdict import Verdict
@@ -21,7 +22,7 @@ def prepare(statement: Statement) -> tuple[Model, DrawPlan, Conclusion]:
 
 
 def vacuous_verdict(base: Verdict, plan: DrawPlan, seed: int) -> Verdict | None:
-    report = plan.vacuity(seed=seed)
+    report = vacuity(plan, seed=seed)
     if report is None:
         return None
     base.verdict, base.message = "VACUOUS", report["reason"]

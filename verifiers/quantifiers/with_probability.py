@@ -14,7 +14,8 @@ from boundcheck.verifiers.check import Progress
 from boundcheck.verifiers.decide.informative import Informative
 from boundcheck.verifiers.decide.replay import replay_command
 from boundcheck.verifiers.decide.statistics import RateDecision, decide_rate
-from boundcheck.verifiers.draw.strategies import DrawPlan
+from boundcheck.verifiers.draw.plan import DrawPlan
+from boundcheck.verifiers.draw.sampler import sample
 from boundcheck.verifiers.draw.vacuity import vacuity_report
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, vacuous_verdict
@@ -49,7 +50,7 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
     for _ in range(n_settings):
         setting = None
         for _attempt in range(100):
-            setting = plan.sample(rng)
+            setting = sample(plan, rng)
             if setting is not None:
                 break
         if setting is None:
@@ -60,7 +61,7 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
         for start in range(0, draws, model.batch_size):
             batch = [{**setting, over: int(s)} for s in seeds[start:start + model.batch_size]]
             for params, obs in zip(batch, model.run(batch)):
-                if not plan.post_ok(params, obs):
+                if not plan.observed.hold(params, obs):
                     tally.outside += 1
                     smallest_outside = _smaller_outside(model, plan, smallest_outside, params, obs)
                     continue
@@ -135,4 +136,4 @@ def _smaller_outside(model: Model, plan: DrawPlan, kept: tuple | None, params: d
     key = tuple(params[p.name] for p in model.params if p.kind == "int")
     if kept is not None and kept[0] <= key:
         return kept
-    return key, dict(params), plan.post_report(params, obs)
+    return key, dict(params), plan.observed.report(params, obs)
