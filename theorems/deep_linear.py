@@ -249,6 +249,19 @@ def xu2023_adaptive_step_rate() -> Statement:
 
 
 @register
+def arora2019_linear_rate_depth2() -> Statement:
+    """Arora et al.'s Theorem 1 at depth N = 2 with the constant step, on the domain of
+    ``deep_linear.xu2023.adaptive_step_rate``: the same instances (same parameters, same seeds
+    draw the same Phi and W(0)) under the constant step eta_0, so that the two rates compare."""
+    return Statement(
+        id="deep_linear.arora2019.linear_rate_depth2", kind="theorem", claim="upper bound", model=MODEL,
+        source=ARORA2019, title="Depth 2, constant step eta_0: l(t) <= exp(-eta_0 c t) l(0) (beside the adaptive step)",
+        constants=ARORA_CONSTANTS, hypotheses=ARORA_HYPOTHESES, conclusion=_rate(1),
+        domain={**RATE_DOMAIN, "N": (2, 2)}, budget=30,
+    )
+
+
+@register
 def xu2023_adaptive_step_rate_tripled() -> Statement:
     """Mutant: the adaptive step's rate claimed at three times the constant step's exponent.
 
