@@ -193,3 +193,15 @@ def test_every_new_statement_has_a_source_and_a_mutant():
         assert any(s.kind == "mutant" for s in members), family
         assert all(s.source for s in members), family
     assert Path(__file__).exists()
+
+
+def test_finite_difference_sharpness_widens_the_trusted_accuracy():
+    """Sharpness from central differences of a NumPy gradient is trusted to 1e-5 relative, not 1e-9."""
+    example = type(get_model(str(EXAMPLES / "phase_retrieval_model.py")))
+
+    class WithSharpness(example):
+        name = "test.phase_retrieval_sharpness"
+        sharpness = True
+
+    assert WithSharpness().observable_rtol == 1e-5
+    assert example().observable_rtol == 1e-9

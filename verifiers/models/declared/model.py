@@ -73,6 +73,8 @@ STANDARD_OBSERVABLES = (
     Observable("step_size", True, "eta_t, the step taken from w_t"),
     Observable("path_sq", True, "sum_{k < t} ||w_{k+1} - w_k||^2 = sum_{k < t} eta_k^2 ||grad f(w_k)||^2"),
 )
+#: relative accuracy trusted of float64 observables when sharpness comes from finite differences
+FD_SHARPNESS_RTOL = 1e-5
 
 
 class DeclarationError(ValueError):
@@ -132,6 +134,11 @@ class DeclaredModel(Model):
         clash = sorted({n for n in names if names.count(n) > 1} | (set(names) & set(self.param_names)))
         if clash:
             raise DeclarationError(f"{self.name}: observable name {clash[0]!r} is declared twice")
+        if self.sharpness and "hvp" not in self._py:
+            # central differences of the gradient (h = 1e-5 relative) carry ~1e-10 truncation and eps/h
+            # ~ 2e-11 rounding relative to the gradient's scale, more relative to a small eigenvalue: the
+            # float64 values are trusted to 1e-5 only, so near-boundary cells go to the replay
+            self.observable_rtol = max(self.observable_rtol, FD_SHARPNESS_RTOL)
         self.rule = parse_step_rule(self.step, self.param_names, [n for n, _ in self.scalar_observables])
         self._kernel = None
         self._layout: tuple | None = None
