@@ -164,6 +164,11 @@ def test_strategies_reach_the_corners():
 # ------------------------------------------------------------------ the statements through the checker
 
 
+#: rate theorems checked where they can fail: the loss falls by at least half in the median run
+RATE_THEOREMS = {"linear.min2021.gradient_flow_rate", "linear.min2021.gd_small_step_rate",
+                 "linear.xu2023.gd_rate_derived"}
+
+
 @pytest.mark.parametrize("statement_id", IDS)
 def test_statement_verdict(statement_id):
     statement = all_statements()[statement_id]
@@ -171,6 +176,14 @@ def test_statement_verdict(statement_id):
     if statement.kind == "theorem":
         assert verdict.verdict in ("HOLDS", "VACUOUS"), verdict.message
         assert verdict.instances > 0
+        if statement.claim == "upper bound" and verdict.verdict == "HOLDS":
+            assert 0.0 < verdict.max_tightness <= 1.0
+        if statement_id in RATE_THEOREMS:
+            decrease = verdict.details["decrease"]
+            assert decrease["observable"] == "gap" and decrease["runs"] >= 20
+            assert decrease["median_actual"] <= 0.5  # real progress in the median run
+            assert decrease["median_actual"] <= decrease["median_claimed"] < 1.0
+            assert "median over" in verdict.message
     elif statement.kind == "mutant":
         assert verdict.verdict == "VIOLATED", verdict.message
         assert verdict.counterexample and "replay" in verdict.counterexample
