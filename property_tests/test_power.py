@@ -81,3 +81,25 @@ def test_the_tight_theorems_of_every_family_are_listed():
     """The slow test above covers every family that has a tight theorem (none silently dropped)."""
     families = {s.id.split(".")[0] for s in TIGHT}
     assert {"classical", "ntk", "double_descent", "linear"} <= families
+
+
+def test_sharpness_page_reads_power_and_the_nearest_mutant(tmp_path):
+    """The docs page "How sharp is each check": the theorem's eps from the store, its mutant's margin."""
+    from boundcheck.verifiers.evidence.store import Store
+    from boundcheck.verifiers.report.sharpness import margin, sharpness_page
+
+    theorem, caught = get("classical.pl.linear_rate"), get("classical.pl.linear_rate_tightened")
+    with Store(tmp_path / "evidence.sqlite") as store:
+        store.record(verify(theorem, budget=20))
+        violated = verify(caught, budget=20)
+        assert violated.verdict == "VIOLATED"
+        store.record(violated)
+        store.record_power(theorem.id, theorem.hash(), {"epsilon": 0.15, "held_at": 0.14, "max_tightness": 0.86,
+                                                        "claim": "upper bound", "runs": []})
+        page = sharpness_page({s.id: s for s in (theorem, caught)}, store, "test store")
+    row = next(line for line in page.splitlines() if line.startswith(f"| `{theorem.id}`"))
+    cx = violated.counterexample
+    expected = 100 * margin(caught, cx["observed"], cx["bound"])
+    assert "| upper bound | HOLDS |" in row and "| 0.15 |" in row
+    assert f"`{caught.id}`: caught by {expected:.3g}%" in row
+    assert expected > 0
