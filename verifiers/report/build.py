@@ -107,7 +107,7 @@ def build_site(out: Path, store_path: Path | None, cli_reference: tuple | None =
     generate_models(source)
     generated = time.perf_counter()
     if reporter is not None:
-        reporter.step("Sphinx: building the HTML site (about half a minute)")
+        reporter.step("Sphinx: building the site")
     _sphinx(source, doctrees, html)
     return BuildResult(html / "index.html", len(statements), sum(1 for e in evidence.values() if e.latest),
                        generated - started, time.perf_counter() - generated)
