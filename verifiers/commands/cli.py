@@ -215,6 +215,15 @@ def _print_verdict(v) -> None:
         print(f"  replay: {cx['replay']}")
     if v.details.get("rejection"):
         print(f"  note: {v.details['rejection']}")
+    if decrease := v.details.get("decrease"):  # a rate statement: how far the runs fell, and the claim
+        name = decrease["observable"]
+        print(f"  progress: median {name}[T]/{name}[0] = {decrease['median_actual']:.3g} over {decrease['runs']} runs "
+              f"(the bound claimed {decrease['median_claimed']:.3g})")
+    if (informative := v.details.get("informative")) and informative.get("uninformative_runs"):
+        median = informative["uninformative_median_bound"]
+        print(f"  uninformative: {informative['uninformative_runs']} run(s) left out, their bound past the range "
+              f"{informative['range']} of {informative['observable']} (median {median:.4g}); "
+              f"{informative['informative_runs']} informative")
     if v.details.get("vacuity"):
         from boundcheck.verifiers.draw.vacuity import vacuity_line
 
