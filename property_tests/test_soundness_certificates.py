@@ -26,7 +26,7 @@ from boundcheck.verifiers.certificates.pep import (
     pepit_report,
 )
 from boundcheck.verifiers.quantifiers.worst_case import run_worst_case
-from boundcheck.verifiers.verdict import Verdict
+from boundcheck.verifiers.verdict import Finding
 
 
 def _contraction_claim(factor, t_min: int) -> Statement:
@@ -37,9 +37,8 @@ def _contraction_claim(factor, t_min: int) -> Statement:
         conclusion=sp.Le(dist_sq[t], factor * (1 - eta * mu) ** (2 * t) * dist_sq[0]), t_min=t_min)
 
 
-def _verdict(statement: Statement, n_max: int) -> Verdict:
-    base = Verdict(statement.id, statement.hash(), statement.kind, "HOLDS")
-    return run_worst_case(statement, n_max, 0, None, base)
+def _verdict(statement: Statement, n_max: int) -> Finding:
+    return run_worst_case(statement, n_max, 0, None)
 
 
 def test_tiny_bound_false_by_factor_2_is_violated_with_a_witness():

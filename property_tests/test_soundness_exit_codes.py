@@ -159,7 +159,7 @@ KINDS = ("theorem", "mutant", "conjecture", "proof_step")
 def _verdict(kind: str, word: str) -> Verdict:
     from boundcheck.theorems.statement import EXPECTED
 
-    return Verdict(f"x.{kind}", "h", kind, word, expected=EXPECTED.get(kind, ()))
+    return Verdict(statement_id=f"x.{kind}", statement_hash="h", kind=kind, verdict=word, expected=EXPECTED.get(kind, ()))
 
 
 @given(st.lists(st.tuples(st.sampled_from(KINDS), st.sampled_from(VERDICTS)), min_size=1, max_size=6))

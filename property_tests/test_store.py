@@ -21,8 +21,8 @@ from boundcheck.verifiers.verdict import Verdict
 
 
 def fake_verdict(k: int, statement_hash: str = "h0") -> Verdict:
-    return Verdict(f"s.{k}", statement_hash, "theorem", "HOLDS", instances=k, min_slack=0.5, max_tightness=0.9,
-                   expected=("HOLDS", "VACUOUS"))
+    return Verdict(statement_id=f"s.{k}", statement_hash=statement_hash, kind="theorem", verdict="HOLDS", instances=k,
+                   min_slack=0.5, max_tightness=0.9, expected=("HOLDS", "VACUOUS"))
 
 
 def test_record_and_read_back(store_path):
@@ -51,7 +51,7 @@ from boundcheck.verifiers.verdict import Verdict
 store = Store(sys.argv[1])
 k = 0
 while True:
-    store.record(Verdict(f"s.{k}", "h", "theorem", "HOLDS", instances=k))
+    store.record(Verdict(statement_id=f"s.{k}", statement_hash="h", kind="theorem", verdict="HOLDS", instances=k))
     print(k, flush=True)
     k += 1
 """

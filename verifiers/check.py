@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from boundcheck.theorems.quantifiers import QUANTIFIERS, Quantifier
 from boundcheck.theorems.statement import Statement, StatementError
-from boundcheck.verifiers.verdict import Verdict
+from boundcheck.verifiers.verdict import Finding, Verdict
 
 #: ``progress(done, total)``, called as a runner advances
 Progress = Callable[[int, int], None]
@@ -43,24 +43,20 @@ def verify(statement: Statement, budget: int | None = None, seed: int = 0,
     """
     started = time.perf_counter()
     budget = effective_budget(statement, budget)
-    base = Verdict(statement.id, statement.hash(), statement.kind, "ERROR", budget=budget, seed=seed,
-                   expected=statement.expected)
     if time_limit is not None:
         progress = _limited(progress, time_limit, started)
     try:
-        verdict = runner_for(statement.quantifier)(statement, budget, seed, progress, base)
+        finding = runner_for(statement.quantifier)(statement, budget, seed, progress)
     except TimeLimitReached as exc:
-        base.verdict, base.message = "INCONCLUSIVE", f"{exc}; no violation confirmed before the stop"
-        verdict = base
+        finding = Finding(verdict="INCONCLUSIVE", message=f"{exc}; no violation confirmed before the stop")
     except (StatementError, KeyError, ValueError) as exc:
-        base.message = str(exc).strip("'\"")
-        verdict = base
+        finding = Finding(verdict="ERROR", message=str(exc).strip("'\""))
     except (ArithmeticError, TypeError, IndexError, RuntimeError) as exc:
         # a bug in a model or a runner: one statement's ERROR, not the end of `verify --all`
-        base.message = f"internal error while checking: {type(exc).__name__}: {exc}"
-        verdict = base
-    verdict.wall_s = time.perf_counter() - started
-    return verdict
+        finding = Finding(verdict="ERROR", message=f"internal error while checking: {type(exc).__name__}: {exc}")
+    return Verdict.assemble(statement, finding, budget, seed, time.perf_counter() - started)
+
+
 def _limited(progress: Progress | None, limit: float, started: float) -> Progress:
     """``progress`` that raises :class:`TimeLimitReached` once ``limit`` seconds have passed."""
 
@@ -73,7 +69,7 @@ def _limited(progress: Progress | None, limit: float, started: float) -> Progres
     return report
 
 
-Runner = Callable[[Statement, int, int, "Progress | None", Verdict], Verdict]
+Runner = Callable[[Statement, int, int, "Progress | None"], Finding]
 #: runners resolved so far, by "module:function" (each quantifier class names its own runner, in
 #: :mod:`boundcheck.verifiers.quantifiers`; imported when first needed, so that e.g. cvxpy loads
 #: only for worst cases). An entry keyed by a quantifier kind overrides that quantifier's runner.

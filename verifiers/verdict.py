@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 EXIT_CODES = {"HOLDS": 0, "VIOLATED": 1, "ERROR": 2, "INCONCLUSIVE": 3, "VACUOUS": 3}
@@ -17,14 +17,15 @@ SEVERITY = {0: 0, 3: 1, 1: 2, 2: 3}
 INVERTED = {"VIOLATED": "HOLDS", "HOLDS": "VIOLATED"}
 
 
-@dataclass
-class Verdict:
-    """What checking one statement found."""
+@dataclass(kw_only=True)
+class Finding:
+    """What a runner found for one statement: the verdict word and the evidence behind it.
 
-    statement_id: str
-    statement_hash: str
-    kind: str
-    verdict: str
+    A runner (:mod:`boundcheck.verifiers.quantifiers`) returns one; the dispatcher
+    (:func:`boundcheck.verifiers.check.verify`) assembles it with the statement's identity
+    and the run's budget, seed and time into the :class:`Verdict`, once."""
+
+    verdict: str = "ERROR"
     message: str = ""
     instances: int = 0
     outside: int = 0
@@ -32,14 +33,35 @@ class Verdict:
     artefacts: int = 0
     min_slack: float = math.inf
     max_tightness: float = 0.0
-    budget: int = 0
-    seed: int = 0
-    wall_s: float = 0.0
     counterexample: dict[str, Any] | None = None
     worst: dict[str, Any] | None = None
     tightest: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+#: the order of a verdict's keys in JSON: who, then what was found
+IDENTITY = ("statement_id", "statement_hash", "kind")
+
+
+@dataclass(kw_only=True)
+class Verdict(Finding):
+    """What checking one statement found: a :class:`Finding` with the statement it is about,
+    the budget and seed it was found at, the time it took and what the statement expected."""
+
+    statement_id: str
+    statement_hash: str
+    kind: str
+    budget: int = 0
+    seed: int = 0
+    wall_s: float = 0.0
     expected: tuple[str, ...] = ()
+
+    @classmethod
+    def assemble(cls, statement: Any, finding: Finding, budget: int, seed: int, wall_s: float) -> Verdict:
+        """The verdict on ``statement`` of one run that found ``finding``."""
+        found = {f.name: getattr(finding, f.name) for f in fields(Finding)}
+        return cls(statement_id=statement.id, statement_hash=statement.hash(), kind=statement.kind, budget=budget,
+                   seed=seed, wall_s=wall_s, expected=tuple(statement.expected), **found)
 
     @property
     def exit_code(self) -> int:
@@ -87,7 +109,8 @@ class Verdict:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        found = asdict(self)
+        out = {key: found.pop(key) for key in IDENTITY} | found
         out["expected"] = list(self.expected)
         out["meets_expectation"] = self.meets_expectation
         return _finite(out)

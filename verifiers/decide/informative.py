@@ -26,7 +26,7 @@ import sympy as sp
 
 from boundcheck.theorems.statement import Statement, t
 from boundcheck.verifiers.decide.conclusion import HOLDS, Conclusion, Evaluation
-from boundcheck.verifiers.verdict import Verdict
+from boundcheck.verifiers.verdict import Finding
 
 #: runs whose decrease is recorded (the medians are over at most this many runs)
 PROGRESS_RUNS = 512
@@ -98,20 +98,20 @@ class Informative:
                 f"{self.high:g}] of {self.observable}) on {self.skipped} run(s), median bound {median:.4g}; "
                 "such a run cannot fail")
 
-    def apply(self, base: Verdict) -> Verdict | None:
-        """Record the split in ``base``; VACUOUS (returned) when no run was informative."""
-        base.details["informative"] = self.summary()
+    def apply(self, found: Finding) -> Finding | None:
+        """Record the split in ``found``; VACUOUS (returned) when no run was informative."""
+        found.details["informative"] = self.summary()
         if self.skipped and not self.informative:
-            base.verdict = "VACUOUS"
-            base.message = self.describe()
-            return base
+            found.verdict = "VACUOUS"
+            found.message = self.describe()
+            return found
         return None
 
-    def note(self, base: Verdict) -> None:
+    def note(self, found: Finding) -> None:
         """Append to a decided verdict's message how many runs were left out as uninformative."""
         if self.skipped:
             side = ">=" if self.upper else "<="
-            base.message = (base.message or "") + (
+            found.message = (found.message or "") + (
                 f"; {self.skipped} uninformative run(s) left out (bound {side} {self.edge:g}, median "
                 f"{np.median(self.skipped_bounds):.4g})")
 
@@ -153,11 +153,11 @@ class RateProgress:
             self.actual.append(float(values[last] / values[0]))
             self.claimed.append(float(evaluation.bound[-1] / values[0]))
 
-    def apply(self, base: Verdict) -> None:
+    def apply(self, found: Finding) -> None:
         if not self.actual:
             return
         actual, claimed = float(np.median(self.actual)), float(np.median(self.claimed))
-        base.details["decrease"] = {"observable": self.name, "runs": len(self.actual), "median_actual": actual,
+        found.details["decrease"] = {"observable": self.name, "runs": len(self.actual), "median_actual": actual,
                                     "median_claimed": claimed}
-        base.message = (base.message or "") + (f"; median over {len(self.actual)} runs: {self.name}[T]/{self.name}[0] "
+        found.message = (found.message or "") + (f"; median over {len(self.actual)} runs: {self.name}[T]/{self.name}[0] "
                                                f"= {actual:.3g} (the bound claimed {claimed:.3g})")

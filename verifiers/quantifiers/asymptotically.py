@@ -51,7 +51,7 @@ reached. Every interval (slope and delta) is at level 1 - alpha / (settings * lo
 alpha = 1 - confidence: Bonferroni over settings and planned looks, i.e. repeated
 confidence intervals (:func:`boundcheck.verifiers.decide.statistics.look_alpha`).
 
-Verdict per setting: VIOLATED if the slope test or the limit test is VIOLATED; HOLDS if
+Finding per setting: VIOLATED if the slope test or the limit test is VIOLATED; HOLDS if
 the limit test HOLDS and the slope test (l1 mode; mean mode when at least three sizes
 resolve a nonzero gap) HOLDS or does not apply; INCONCLUSIVE otherwise.
 """
@@ -71,7 +71,7 @@ from boundcheck.verifiers.decide.statistics import look_alpha, look_schedule
 from boundcheck.verifiers.draw.plan import DrawPlan
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.quantifiers.in_expectation import Difference, draw_setting, sample_runs, seeds_for
-from boundcheck.verifiers.verdict import Verdict
+from boundcheck.verifiers.verdict import Finding
 
 WEAKER = ("asymptotic evidence (weaker than an identity: a finite sequence of sizes shows the gap shrinking, "
           "not the limit)")
@@ -187,8 +187,9 @@ def _hypotheses_hold(statement: Statement, params: dict[str, Any]) -> list[str]:
     return failed
 
 
-def run_asymptotically(statement: Statement, budget: int, seed: int, progress, base: Verdict) -> Verdict:
+def run_asymptotically(statement: Statement, budget: int, seed: int, progress) -> Finding:
     """The ``asymptotically`` runner (see the module docstring)."""
+    found = Finding()
     model = get_model(statement.model)
     plan = DrawPlan(statement, model)
     q = statement.quantifier
@@ -217,7 +218,7 @@ def run_asymptotically(statement: Statement, budget: int, seed: int, progress, b
     level = 1.0 - look_alpha((1.0 - confidence) / n_settings, len(schedule))
     difference = Difference(statement, model)
     rng = np.random.default_rng(seed)
-    base.details["evidence"] = WEAKER
+    found.details["evidence"] = WEAKER
     fits: list[tuple[dict[str, Any], str, Any]] = []
     limits: list[LimitFit] = []
     done, total = 0, n_settings * len(sizes) * len(schedule)
@@ -226,8 +227,8 @@ def run_asymptotically(statement: Statement, budget: int, seed: int, progress, b
         first_size = _sized(sizes[0], along, ratios)
         setting = draw_setting(plan, rng, first_size)
         if setting is None:
-            base.verdict, base.message = "VACUOUS", f"no setting at {along} = {sizes[0]} met the hypotheses"
-            return base
+            found.verdict, found.message = "VACUOUS", f"no setting at {along} = {sizes[0]} met the hypotheses"
+            return found
         shown = {k: v for k, v in setting.items() if k not in (over, along, *ratios)}
         diffs: list[list[np.ndarray]] = [[] for _ in sizes]
         rhs_seen: list[list[np.ndarray]] = [[] for _ in sizes]
@@ -240,13 +241,13 @@ def run_asymptotically(statement: Statement, budget: int, seed: int, progress, b
                     raise StatementError(f"{statement.id}: size {along} = {size} breaks hypothesis {failed[0]!r}")
                 lhs, rhs, outside = sample_runs(model, plan, difference, params, over,
                                                 seeds_for(plan, over, rng, target - drawn))
-                base.outside += outside
-                base.instances += lhs.size
+                found.outside += outside
+                found.instances += lhs.size
                 d = lhs - rhs
                 if not np.all(np.isfinite(d)):
-                    base.verdict = "VIOLATED"
-                    base.message = f"{WEAKER}: a non-finite value at {along} = {size}"
-                    return base
+                    found.verdict = "VIOLATED"
+                    found.message = f"{WEAKER}: a non-finite value at {along} = {size}"
+                    return found
                 diffs[i].append(d)
                 rhs_seen[i].append(rhs)
                 done += 1
@@ -282,27 +283,27 @@ def run_asymptotically(statement: Statement, budget: int, seed: int, progress, b
         if verdict == "VIOLATED":
             break  # a refuted setting decides the statement; the others would only cost time
     claim = f"gap = O({along}^{r0:g})" if rate is not None else "gap -> 0"
-    base.details["fits"] = [{"setting": s, "verdict": v, "fit": str(f)} for s, v, f in fits]
-    base.details["limit_fits"] = [str(lf) for lf in limits]
-    base.details["resolution"] = max((lf.resolution for lf in limits), default=math.inf)
-    base.details["sequential"] = {"looks_planned": schedule, "resolution_target": resolution,
+    found.details["fits"] = [{"setting": s, "verdict": v, "fit": str(f)} for s, v, f in fits]
+    found.details["limit_fits"] = [str(lf) for lf in limits]
+    found.details["resolution"] = max((lf.resolution for lf in limits), default=math.inf)
+    found.details["sequential"] = {"looks_planned": schedule, "resolution_target": resolution,
                                   "max_runs": schedule[-1]}
-    base.details["claim"] = f"{claim} (slope <= {r0 + tau:g} accepted), mode {mode}"
+    found.details["claim"] = f"{claim} (slope <= {r0 + tau:g} accepted), mode {mode}"
     verdicts = [v for _, v, _ in fits]
     slopes = [f.slope for _, _, f in fits if isinstance(f, SlopeFit)] + \
         [f.slope.slope for _, _, f in fits if isinstance(f, _Both)]
-    base.min_slack = min((r0 + tau - s for s in slopes), default=math.inf)
+    found.min_slack = min((r0 + tau - s for s in slopes), default=math.inf)
     pick = "VIOLATED" if "VIOLATED" in verdicts else "INCONCLUSIVE" if "INCONCLUSIVE" in verdicts else "HOLDS"
     shown, _, what = next(f for f in fits if f[1] == pick)
-    base.verdict = pick
-    base.violations = verdicts.count("VIOLATED")
-    head = f"limit matched to +-{base.details['resolution']:.2%}; " if pick == "HOLDS" else ""
-    base.message = f"{head}{WEAKER}; claim {claim}; at {shown}: {what}"
+    found.verdict = pick
+    found.violations = verdicts.count("VIOLATED")
+    head = f"limit matched to +-{found.details['resolution']:.2%}; " if pick == "HOLDS" else ""
+    found.message = f"{head}{WEAKER}; claim {claim}; at {shown}: {what}"
     if pick == "VIOLATED":
-        base.counterexample = {"params": shown, "observed": what.slope if isinstance(what, SlopeFit) else
+        found.counterexample = {"params": shown, "observed": what.slope if isinstance(what, SlopeFit) else
                                what.delta if isinstance(what, LimitFit) else math.nan,
                                "bound": r0 + tau, "replay": f"boundcheck verify {statement.origin or statement.id}"}
-    return base
+    return found
 
 
 def _sized(size: int, along: str, ratios: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from boundcheck.verifiers.draw.strategy import instances
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacuous_verdict
 from boundcheck.verifiers.quantifiers.tally import Tally
-from boundcheck.verifiers.verdict import Verdict
+from boundcheck.verifiers.verdict import Finding
 
 #: float64 violations replayed in high precision before a statement is cleared of them
 MAX_CONFIRMATIONS = 8
@@ -57,7 +57,7 @@ class _Violation(Exception):
     pass
 
 
-def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress | None, base: Verdict) -> Verdict:
+def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress | None) -> Finding:
     """Search with Hypothesis; confirm float64 violations in high precision before any verdict.
 
     A search ends at its first float64 violation and shrinks it. The shrunk case is
@@ -65,8 +65,9 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     violating instances. When none is confirmed they are artefacts: the search starts
     again with a new seed, passing over them, up to :data:`SEARCH_ROUNDS` times.
     """
+    found = Finding()
     model, plan, conclusion = prepare(statement)
-    if (vacuous := vacuous_verdict(base, plan, seed)) is not None:
+    if (vacuous := vacuous_verdict(found, plan, seed)) is not None:
         return vacuous
     tally = Tally()
     rates = RateProgress.of(statement)  # None unless the conclusion is a rate X[t] <= f(t, X[0])
@@ -81,61 +82,61 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
         except _Violation:
             pass
         except TimeLimitReached as stop:
-            return _stopped(base, tally, stop)
+            return _stopped(found, tally, stop)
         except Unsatisfiable:
-            base.verdict = "VACUOUS"
-            base.message = "no instance drawn within the budget met the hypotheses"
-            return base
+            found.verdict = "VACUOUS"
+            found.message = "no instance drawn within the budget met the hypotheses"
+            return found
         if not failing:
             break
-        confirmed = _confirm(model, plan, conclusion, failing, base, artefacts, tally)
+        confirmed = _confirm(model, plan, conclusion, failing, found, artefacts, tally)
         if confirmed is not None:
-            base.instances, base.outside = tally.instances, tally.outside
-            return _violated(base, statement, *confirmed, worst)
+            found.instances, found.outside = tally.instances, tally.outside
+            return _violated(found, statement, *confirmed, worst)
         if tally.unreplayed:  # a float64 violation whose replay did not finish: neither confirmed nor cleared
-            base.instances, base.outside = tally.instances, tally.outside
-            base.verdict = "INCONCLUSIVE"
-            base.message = (f"a float64 violation with {short_params(tally.unreplayed[0])} could not be replayed "
+            found.instances, found.outside = tally.instances, tally.outside
+            found.verdict = "INCONCLUSIVE"
+            found.message = (f"a float64 violation with {short_params(tally.unreplayed[0])} could not be replayed "
                             f"at {REPLAY_DPS} digits within the replay time limit: neither confirmed nor cleared")
-            return base
+            return found
         # artefacts: replayed once in _confirm; their float64-failing cells were never counted
-    base.instances, base.outside = tally.instances, tally.outside
+    found.instances, found.outside = tally.instances, tally.outside
     if tally.instances == 0 and tally.outside:
-        base.verdict = "VACUOUS"
-        base.message = "no run met the hypotheses on observables: " + "; ".join(tally.outside_report)
-        return base
+        found.verdict = "VACUOUS"
+        found.message = "no run met the hypotheses on observables: " + "; ".join(tally.outside_report)
+        return found
     replays = tally.undecided_runs[:max(1, tally.instances // INSTANCES_PER_REPLAY)]
     for _, params in replays:
         replay = replay_high_precision(model, conclusion, params, plan=plan)
         evaluation = conclusion.evaluate(params, model.run([params])[0])
         if replay.confirmed:
-            return _violated(base, statement, params, evaluation, replay, worst)
+            return _violated(found, statement, params, evaluation, replay, worst)
         tally.resolve(evaluation, replay)
-    base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
-    base.details["cells"] = {"evaluated": tally.cells, "decided": tally.decided, "undecided": tally.undecided,
+    found.min_slack, found.max_tightness, found.tightest = tally.min_slack, tally.max_tightness, tally.tightest
+    found.details["cells"] = {"evaluated": tally.cells, "decided": tally.decided, "undecided": tally.undecided,
                              "resolved_high_precision": tally.resolved, "trivial_t": sorted(conclusion.trivial_t)}
     if tally.cells == 0:
-        base.verdict = "VACUOUS"
-        base.message = _nothing_evaluated(statement, model, conclusion)
-        return base
+        found.verdict = "VACUOUS"
+        found.message = _nothing_evaluated(statement, model, conclusion)
+        return found
     if tally.decided == 0:
-        base.verdict = "INCONCLUSIVE"
-        base.message = (f"all {tally.cells} cells lie within their floating-point error bound and "
+        found.verdict = "INCONCLUSIVE"
+        found.message = (f"all {tally.cells} cells lie within their floating-point error bound and "
                         f"{len(replays)} high-precision replay(s) did not decide them")
-        return base
-    base.verdict = "HOLDS"
-    base.message = f"no violation in {tally.instances} instances"
+        return found
+    found.verdict = "HOLDS"
+    found.message = f"no violation in {tally.instances} instances"
     if tally.undecided:
-        base.message += f" ({tally.undecided} of {tally.cells} cells undecided in float64, not counted)"
-    if base.artefacts:
-        base.message += (f"; {base.artefacts} float64 violation(s) disappeared on replay at {REPLAY_DPS} digits "
+        found.message += f" ({tally.undecided} of {tally.cells} cells undecided in float64, not counted)"
+    if found.artefacts:
+        found.message += (f"; {found.artefacts} float64 violation(s) disappeared on replay at {REPLAY_DPS} digits "
                          "(floating-point artefacts, not counterexamples)")
     if note := tally.rejection_note():
-        base.message += "; " + note
-        base.details["rejection"] = note
+        found.message += "; " + note
+        found.details["rejection"] = note
     if rates is not None:
-        rates.apply(base)  # a rate's claimed and actual decrease over the runs (medians)
-    return base
+        rates.apply(found)  # a rate's claimed and actual decrease over the runs (medians)
+    return found
 
 
 def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, seed: int,
@@ -193,11 +194,11 @@ def _key(params: dict[str, Any]) -> str:
 
 
 def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list[tuple[dict[str, Any], Evaluation]],
-             base: Verdict, artefacts: set[str], tally: Tally) -> tuple[dict[str, Any], Evaluation, Replay] | None:
+             found: Finding, artefacts: set[str], tally: Tally) -> tuple[dict[str, Any], Evaluation, Replay] | None:
     """The first float64 violation that survives a high-precision replay: the shrunk case
     (Hypothesis runs it last) first, then the raw violating instances, newest first, at
     most :data:`MAX_CONFIRMATIONS` replays; those not confirmed join ``artefacts``."""
-    base.violations += len(failing)
+    found.violations += len(failing)
     replays = 0
     for params, evaluation in reversed(failing):
         key = _key(params)
@@ -216,40 +217,40 @@ def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list
         elif replay.outside:
             tally.outside += 1  # met the hypotheses on observables in float64 only
         else:
-            base.artefacts += 1
+            found.artefacts += 1
     return None
 
 
-def _stopped(base: Verdict, tally: Tally, stop: TimeLimitReached) -> Verdict:
+def _stopped(found: Finding, tally: Tally, stop: TimeLimitReached) -> Finding:
     """A search cut short by the time limit: INCONCLUSIVE, with what was checked."""
-    base.instances, base.outside = tally.instances, tally.outside
-    base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
-    base.details["cells"] = {"evaluated": tally.cells, "decided": tally.decided, "undecided": tally.undecided}
-    base.verdict = "INCONCLUSIVE"
-    base.message = (f"stopped at the time limit of {stop.limit:g} s after {tally.instances} instances "
+    found.instances, found.outside = tally.instances, tally.outside
+    found.min_slack, found.max_tightness, found.tightest = tally.min_slack, tally.max_tightness, tally.tightest
+    found.details["cells"] = {"evaluated": tally.cells, "decided": tally.decided, "undecided": tally.undecided}
+    found.verdict = "INCONCLUSIVE"
+    found.message = (f"stopped at the time limit of {stop.limit:g} s after {tally.instances} instances "
                     f"({tally.decided} cells decided, no violation found): a search cut short is not a HOLDS")
-    return base
+    return found
 
 
-def _violated(base: Verdict, statement: Statement, params: dict[str, Any], evaluation: Evaluation, replay: Replay,
-              worst: dict[str, Any]) -> Verdict:
-    base.worst = worst or None
-    base.violations = max(base.violations, 1)
+def _violated(found: Finding, statement: Statement, params: dict[str, Any], evaluation: Evaluation, replay: Replay,
+              worst: dict[str, Any]) -> Finding:
+    found.worst = worst or None
+    found.violations = max(found.violations, 1)
     first = evaluation.first_violation
     at = evaluation.at(first if first is not None else replay.t)
-    base.verdict = "VIOLATED"
-    base.counterexample = {
+    found.verdict = "VIOLATED"
+    found.counterexample = {
         "params": params, "t": at["t"], "observed": at["observed"], "bound": at["bound"], "slack": at["slack"],
         "replay_dps": replay.dps, "replay_t": replay.t, "replay_observed": replay.observed,
         "replay_bound": replay.bound, "replay": replay_command(statement, params),
     }
-    base.message = (f"at t = {replay.t}: observed {replay.observed} > bound {replay.bound} with "
+    found.message = (f"at t = {replay.t}: observed {replay.observed} > bound {replay.bound} with "
                     f"{short_params(params)}; confirmed at {replay.dps} digits")
     # the trajectory a reader wants to see next to a counterexample is the counterexample's
-    base.tightest = {"params": dict(params), "t": at["t"],
+    found.tightest = {"params": dict(params), "t": at["t"],
                      "trajectory": {"t": evaluation.t.tolist(), "observed": evaluation.observed.tolist(),
                                     "bound": evaluation.bound.tolist()}}
-    return base
+    return found
 
 
 def _nothing_evaluated(statement: Statement, model: Model, conclusion: Conclusion) -> str:

@@ -55,7 +55,7 @@ from boundcheck.verifiers.draw.plan import DrawPlan
 from boundcheck.verifiers.draw.sampler import sample, vacuity
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.base import Model
-from boundcheck.verifiers.verdict import Verdict
+from boundcheck.verifiers.verdict import Finding
 
 CHUNK = 512  # runs per model.run call
 
@@ -231,8 +231,9 @@ def seeds_for(plan: DrawPlan, over: str, rng: np.random.Generator, count: int) -
     return rng.integers(lo, hi, size=count, endpoint=True)
 
 
-def run_in_expectation(statement: Statement, budget: int, seed: int, progress, base: Verdict) -> Verdict:
+def run_in_expectation(statement: Statement, budget: int, seed: int, progress) -> Finding:
     """The ``in_expectation`` runner (see the module docstring)."""
+    found = Finding()
     model = get_model(statement.model)
     plan = DrawPlan(statement, model)
     q = statement.quantifier
@@ -242,9 +243,9 @@ def run_in_expectation(statement: Statement, budget: int, seed: int, progress, b
     difference = Difference(statement, model)
     report = vacuity(plan, seed=seed)
     if report is not None:
-        base.verdict, base.message = "VACUOUS", report["reason"]
-        base.details["demanded"] = report["demanded"]
-        return base
+        found.verdict, found.message = "VACUOUS", report["reason"]
+        found.details["demanded"] = report["demanded"]
+        return found
     confidence, rel_width = float(q.get("confidence", 0.95)), float(q.get("rel_width", 0.05))
     resolution = float(q.get("resolution", DEFAULT_RESOLUTION))
     n_settings = int(q.get("settings", 4) or 4)
@@ -255,8 +256,8 @@ def run_in_expectation(statement: Statement, budget: int, seed: int, progress, b
     for _ in range(n_settings):
         setting = draw_setting(plan, rng)
         if setting is None:
-            base.verdict, base.message = "VACUOUS", "no drawn setting met the hypotheses"
-            return base
+            found.verdict, found.message = "VACUOUS", "no drawn setting met the hypotheses"
+            return found
         settings.append(setting)
     streams = [np.random.default_rng([seed, k, 1]) for k in range(n_settings)]
     sides: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in settings]
@@ -272,8 +273,8 @@ def run_in_expectation(statement: Statement, budget: int, seed: int, progress, b
             lhs, rhs, outside = sample_runs(model, plan, difference, settings[k], over,
                                             seeds_for(plan, over, streams[k], target - drawn[k]))
             drawn[k] = target
-            base.outside += outside
-            base.instances += lhs.size
+            found.outside += outside
+            found.instances += lhs.size
             sides[k][0].append(lhs)
             sides[k][1].append(rhs)
             lhs_all, rhs_all = np.concatenate(sides[k][0]), np.concatenate(sides[k][1])
@@ -285,53 +286,53 @@ def run_in_expectation(statement: Statement, budget: int, seed: int, progress, b
                 break
     decisions = [({key: v for key, v in s.items() if key != over}, d) for s, d in zip(settings, current)
                  if d is not None]
-    base.details["sequential"] = {"looks_planned": schedule, "looks_taken": looked, "resolution_target": resolution,
+    found.details["sequential"] = {"looks_planned": schedule, "looks_taken": looked, "resolution_target": resolution,
                                   "max_runs": schedule[-1]}
-    return _conclude(statement, base, decisions, difference.kind)
+    return _conclude(statement, found, decisions, difference.kind, seed)
 
 
-def _conclude(statement: Statement, base: Verdict, decisions: list[tuple[dict[str, Any], MeanDecision]],
-              kind: str) -> Verdict:
-    base.details["settings"] = [{"setting": s, "verdict": d.verdict, "decision": str(d), "lhs_mean": d.lhs_mean,
+def _conclude(statement: Statement, found: Finding, decisions: list[tuple[dict[str, Any], MeanDecision]],
+              kind: str, seed: int) -> Finding:
+    found.details["settings"] = [{"setting": s, "verdict": d.verdict, "decision": str(d), "lhs_mean": d.lhs_mean,
                                  "rhs_mean": d.rhs_mean, "ci": [d.low, d.high], "level": d.level}
                                 for s, d in decisions]
-    base.details["claim"] = kind
+    found.details["claim"] = kind
     slacks = [-abs(d.diff_mean) if kind == "identity" else -d.diff_mean for _, d in decisions]
-    base.min_slack = min((s for s in slacks if s == s), default=-math.inf)
+    found.min_slack = min((s for s in slacks if s == s), default=-math.inf)
     ratios = [d.lhs_mean / d.rhs_mean for _, d in decisions if d.rhs_mean not in (0.0,) and d.rhs_mean == d.rhs_mean]
-    base.max_tightness = max(ratios, default=0.0)
+    found.max_tightness = max(ratios, default=0.0)
     verdicts = [d.verdict for _, d in decisions]
-    if base.instances == 0:
-        base.verdict, base.message = "VACUOUS", "no run met the hypotheses on observables"
+    if found.instances == 0:
+        found.verdict, found.message = "VACUOUS", "no run met the hypotheses on observables"
     elif "VIOLATED" in verdicts:
         setting, d = next((s, d) for s, d in decisions if d.verdict == "VIOLATED")
-        base.verdict = "VIOLATED"
-        base.violations = verdicts.count("VIOLATED")
-        base.message = f"at {short_params(setting)}: {d}"
-        base.counterexample = {"params": setting, "observed": d.lhs_mean, "bound": d.rhs_mean,
+        found.verdict = "VIOLATED"
+        found.violations = verdicts.count("VIOLATED")
+        found.message = f"at {short_params(setting)}: {d}"
+        found.counterexample = {"params": setting, "observed": d.lhs_mean, "bound": d.rhs_mean,
                                "slack": -d.diff_mean if d.diff_mean == d.diff_mean else -math.inf,
                                "ci": [d.low, d.high], "level": d.level, "runs": d.runs,
-                               "replay": f"boundcheck verify {statement.origin or statement.id} --seed {base.seed}"}
+                               "replay": f"boundcheck verify {statement.origin or statement.id} --seed {seed}"}
     elif all(v == "HOLDS" for v in verdicts):
-        base.verdict = "HOLDS"
+        found.verdict = "HOLDS"
         if kind == "identity":
             setting, d = max(decisions, key=lambda sd: sd[1].resolution)
-            base.message = (f"HOLDS to +-{d.resolution:.2%} (the widest of {len(decisions)} settings' resolutions), "
-                            f"{base.instances} runs; at {short_params(setting)}: {d}")
+            found.message = (f"HOLDS to +-{d.resolution:.2%} (the widest of {len(decisions)} settings' resolutions), "
+                            f"{found.instances} runs; at {short_params(setting)}: {d}")
         else:
             setting, d = max(decisions, key=lambda sd: sd[1].high)
-            base.message = (f"the one-sided interval's upper end is <= 0 on all {len(decisions)} settings, "
-                            f"{base.instances} runs; closest at {short_params(setting)}: {d}")
+            found.message = (f"the one-sided interval's upper end is <= 0 on all {len(decisions)} settings, "
+                            f"{found.instances} runs; closest at {short_params(setting)}: {d}")
     else:
         setting, d = next((s, d) for s, d in decisions if d.verdict == "INCONCLUSIVE")
-        base.verdict = "INCONCLUSIVE"
+        found.verdict = "INCONCLUSIVE"
         what = ("interval too wide" if kind == "identity" else
                 "the interval contains 0 (the sign of E[lhs - rhs] is not resolved)")
-        base.message = f"{what} after {d.runs} runs (cap {base.details.get('sequential', {}).get('max_runs', '?')}) " \
+        found.message = f"{what} after {d.runs} runs (cap {found.details.get('sequential', {}).get('max_runs', '?')}) " \
                        f"at {short_params(setting)}: {d}"
     resolutions = [d.resolution for _, d in decisions]
-    base.details["resolution"] = max(resolutions, default=math.inf)
-    return base
+    found.details["resolution"] = max(resolutions, default=math.inf)
+    return found
 
 
 def short_params(params: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from boundcheck.verifiers.draw.plan import DrawPlan
 from boundcheck.verifiers.draw.sampler import vacuity
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models.base import Model
-from boundcheck.verifiers.verdict import Verdict
+from boundcheck.verifiers.verdict import Finding
 
 
 def prepare(statement: Statement) -> tuple[Model, DrawPlan, Conclusion]:
@@ -21,13 +21,13 @@ def prepare(statement: Statement) -> tuple[Model, DrawPlan, Conclusion]:
     return model, DrawPlan(statement, model), Conclusion(statement, model)
 
 
-def vacuous_verdict(base: Verdict, plan: DrawPlan, seed: int) -> Verdict | None:
+def vacuous_verdict(found: Finding, plan: DrawPlan, seed: int) -> Finding | None:
     report = vacuity(plan, seed=seed)
     if report is None:
         return None
-    base.verdict, base.message = "VACUOUS", report["reason"]
-    base.details["demanded"] = report["demanded"]
-    return base
+    found.verdict, found.message = "VACUOUS", report["reason"]
+    found.details["demanded"] = report["demanded"]
+    return found
 
 
 def short_params(params: dict[str, Any]) -> str:

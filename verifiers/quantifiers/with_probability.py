@@ -20,24 +20,24 @@ from boundcheck.verifiers.draw.vacuity import vacuity_report
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, vacuous_verdict
 from boundcheck.verifiers.quantifiers.tally import Tally
-from boundcheck.verifiers.verdict import Verdict
+from boundcheck.verifiers.verdict import Finding
 
 
-def run_with_probability(statement: Statement, budget: int, seed: int, progress: Progress | None,
-                         base: Verdict) -> Verdict:
+def run_with_probability(statement: Statement, budget: int, seed: int, progress: Progress | None) -> Finding:
     """Monte Carlo over the seed named by ``over``, per drawn setting; Clopper–Pearson decides.
 
     ``budget`` is the total number of runs; they are split into ``settings`` settings of
     the other parameters (quantifier parameter, default 4) with ``budget // settings``
     draws of the ``over`` seed each.
     """
+    found = Finding()
     model, plan, conclusion = prepare(statement)
     q = statement.quantifier
     over, probability = q.get("over"), q.get("probability")
     if over not in model.param_names:
         raise StatementError(f"{statement.id}: with_probability over {over!r}, which is not a parameter of {model.name}")
     delta = 1.0 - probability
-    if (vacuous := vacuous_verdict(base, plan, seed)) is not None:
+    if (vacuous := vacuous_verdict(found, plan, seed)) is not None:
         return vacuous
     rng = np.random.default_rng(seed)
     n_settings = int(q.get("settings", 4) or 4)
@@ -54,8 +54,8 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
             if setting is not None:
                 break
         if setting is None:
-            base.verdict, base.message = "VACUOUS", "no drawn setting met the hypotheses"
-            return base
+            found.verdict, found.message = "VACUOUS", "no drawn setting met the hypotheses"
+            return found
         failures, undecided, valid = 0, 0, 0
         seeds = rng.integers(0, 2**32 - 1, size=draws)
         for start in range(0, draws, model.batch_size):
@@ -74,9 +74,9 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
                 valid += 1
                 if evaluation.violated:
                     failures += 1
-                    if base.counterexample is None:
+                    if found.counterexample is None:
                         at = evaluation.at(evaluation.first_violation)
-                        base.counterexample = {"params": params, **at, "replay": replay_command(statement, params)}
+                        found.counterexample = {"params": params, **at, "replay": replay_command(statement, params)}
                 elif evaluation.decided == 0 or evaluation.undecided.any():
                     undecided += 1
             done += len(batch)
@@ -87,33 +87,33 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
         decisions.append((setting, _decide_with_undecided(failures, undecided, valid, delta,
                                                           q.get("confidence", 0.95), n_settings)))
         total_failures += failures
-    base.instances, base.outside, base.violations = tally.instances, tally.outside, total_failures
-    base.min_slack, base.max_tightness, base.tightest = tally.min_slack, tally.max_tightness, tally.tightest
-    base.details["settings"] = [{"setting": s, "decision": str(d), "verdict": d.verdict} for s, d in decisions]
+    found.instances, found.outside, found.violations = tally.instances, tally.outside, total_failures
+    found.min_slack, found.max_tightness, found.tightest = tally.min_slack, tally.max_tightness, tally.tightest
+    found.details["settings"] = [{"setting": s, "decision": str(d), "verdict": d.verdict} for s, d in decisions]
     if report is not None:
-        base.details["vacuity"] = report.summary()
+        found.details["vacuity"] = report.summary()
     verdicts = {d.verdict for _, d in decisions}
-    if informative is not None and informative.apply(base) is not None:
-        return base  # VACUOUS: no run was informative
+    if informative is not None and informative.apply(found) is not None:
+        return found  # VACUOUS: no run was informative
     if tally.instances == 0:
-        base.verdict, base.message = "VACUOUS", "no run met the hypotheses on observables"
+        found.verdict, found.message = "VACUOUS", "no run met the hypotheses on observables"
         if smallest_outside is not None:
             _, params, unmet = smallest_outside
             sizes = ", ".join(f"{p.name}={params[p.name]}" for p in model.params if p.kind == "int")
-            base.message += f"; at the smallest instance run ({sizes}): " + "; ".join(unmet)
-            base.details["demanded"] = [{"requirement": u, "at": params} for u in unmet]
+            found.message += f"; at the smallest instance run ({sizes}): " + "; ".join(unmet)
+            found.details["demanded"] = [{"requirement": u, "at": params} for u in unmet]
     elif "VIOLATED" in verdicts:
-        base.verdict = "VIOLATED"
-        base.message = next(str(d) for _, d in decisions if d.verdict == "VIOLATED")
+        found.verdict = "VIOLATED"
+        found.message = next(str(d) for _, d in decisions if d.verdict == "VIOLATED")
     elif verdicts == {"HOLDS"}:
-        base.verdict = "HOLDS"
-        base.message = f"every setting: {decisions[0][1]}"
+        found.verdict = "HOLDS"
+        found.message = f"every setting: {decisions[0][1]}"
     else:
-        base.verdict = "INCONCLUSIVE"
-        base.message = next(str(d) for _, d in decisions if d.verdict == "INCONCLUSIVE")
+        found.verdict = "INCONCLUSIVE"
+        found.message = next(str(d) for _, d in decisions if d.verdict == "INCONCLUSIVE")
     if informative is not None:
-        informative.note(base)
-    return base
+        informative.note(found)
+    return found
 
 
 def _decide_with_undecided(failures: int, undecided: int, valid: int, delta: float, confidence: float, tests: int):
