@@ -83,7 +83,8 @@ BLOW_UPS = [
      "more than 64 hypotheses"),
     (GOOD + 'doc = "' + "x" * 100_000 + '"\n', "the doc is longer than 20000 characters"),
     (GOOD + 'title = "' + "x" * 10_000 + '"\n', "the title is longer than 300 characters"),
-    (GOOD.replace('"mine.hostile"', '"mine.\\u0000nul"'), "printable characters"),
+    (GOOD.replace('"mine.hostile"', '"mine.\\u0000nul"'), "dot-separated names"),
+    (GOOD.replace('"mine.hostile"', '"../../outside"'), "dot-separated names"),
 ]
 
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
+import re
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
+from sympy.printing.repr import ReprPrinter
 
 from boundcheck.theorems.quantifiers import (
     QUANTIFIERS,
@@ -55,6 +57,9 @@ EXPECTED = {"theorem": ("HOLDS", "VACUOUS"), "mutant": ("VIOLATED",), "proof_ste
 #: limits on what a statement holds (a conjecture file is untrusted input): characters of
 #: the id and the title, of the docstring, and the number of hypotheses
 MAX_ID, MAX_TITLE, MAX_DOC, MAX_HYPOTHESES = 200, 300, 20_000, 64
+#: an id: dot-separated names of letters, digits, ``_`` and ``-`` (no ``/``, no empty or ``..`` part:
+#: the docs name a statement's page and pictures after it)
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")
 
 #: The iteration index of every indexed observable: ``gap[t]``.
 t = sp.Symbol("t", integer=True, nonnegative=True)
@@ -173,8 +178,9 @@ class Statement:
     observed_range: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not self.id or len(self.id) > MAX_ID or not self.id.isprintable():
-            raise StatementError(f"the id {str(self.id)[:40]!r} is not 1 to {MAX_ID} printable characters")
+        if not isinstance(self.id, str) or len(self.id) > MAX_ID or not ID_PATTERN.fullmatch(self.id):
+            raise StatementError(f"the id {str(self.id)[:40]!r} is not 1 to {MAX_ID} characters of dot-separated "
+                                 "names (letters, digits, '_', '-'); it names files of the docs")
         for name, value, cap in (("title", self.title, MAX_TITLE), ("doc", self.doc, MAX_DOC)):
             if len(str(value)) > cap:
                 raise StatementError(f"{self.id}: the {name} is longer than {cap} characters")
@@ -238,10 +244,10 @@ class Statement:
         """A digest of everything that changes what the statement claims."""
         try:
             parts = [
-                self.id, self.kind, self.model, sp.srepr(self.conclusion), str(self.quantifier),
+                self.id, self.kind, self.model, _canonical(self.conclusion), str(self.quantifier),
                 str(self.t_min), repr(sorted(self.domain.items())),
-                *(f"{h.name}:{sp.srepr(h.relation)}" for h in self.hypotheses),
-                *(f"{c.symbol}:{sp.srepr(c.value)}:{c.provenance}" for c in self.constants),
+                *(f"{h.name}:{_canonical(h.relation)}" for h in self.hypotheses),
+                *(f"{c.symbol}:{_canonical(c.value)}:{c.provenance}" for c in self.constants),
             ]
         except ValueError as exc:  # Python's limit on converting an int of over 4,300 digits to text
             raise StatementError(f"{self.id}: a number in the statement is too large to print ({exc})") from None
@@ -293,6 +299,24 @@ class Statement:
     def summary(self) -> str:
         """The first paragraph of the docstring."""
         return textwrap.dedent(self.doc).strip().split("\n\n")[0].replace("\n", " ") if self.doc else self.title
+
+
+class _CanonicalRepr(ReprPrinter):
+    """``srepr`` with every symbol spelled by its name and full set of assumptions.
+
+    sympy caches symbols and expressions, and ``srepr`` prints the assumptions a symbol
+    was first created with: ``Symbol('L', positive=True)`` or ``Symbol('L', real=True,
+    positive=True)`` (the same symbol) depending on which module made it first, so a plain
+    ``srepr`` made a statement's hash depend on the import order (and its evidence
+    unfindable in the store)."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        facts = ", ".join(f"{k}={v}" for k, v in sorted(expr.assumptions0.items()))
+        return f"{type(expr).__name__}({expr.name!r}, {facts})"
+
+
+def _canonical(expr: Any) -> str:
+    return _CanonicalRepr().doprint(sp.sympify(expr))
 
 
 # ---------------------------------------------------------------- registration
