@@ -229,3 +229,19 @@ def test_builtin_mutants_keep_their_own_docstrings():
     S = all_statements()
     tightened = S["classical.pl.linear_rate_tightened"]
     assert tightened.doc.startswith("Mutant:") and tightened.title == ""
+
+
+def test_the_hash_does_not_depend_on_import_order():
+    """sympy spells a cached symbol with the assumptions it was first made with; the hash
+    must not (the evidence of a statement is found by its hash)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "if sys.argv[1] == 'model-first':\n"
+            "    from boundcheck.verifiers.models import get_model; get_model('smooth.pl')\n"
+            "from boundcheck.theorems.registry import all_statements\n"
+            "print(all_statements()['classical.pl.linear_rate'].hash())")
+    hashes = {subprocess.run([sys.executable, "-c", code, order], capture_output=True, text=True, timeout=120,
+                             check=True).stdout.strip() for order in ("model-first", "statements-first")}
+    assert len(hashes) == 1, hashes

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
+from sympy.printing.repr import ReprPrinter
 
 from boundcheck.theorems.quantifiers import (
     QUANTIFIERS,
@@ -243,10 +244,10 @@ class Statement:
         """A digest of everything that changes what the statement claims."""
         try:
             parts = [
-                self.id, self.kind, self.model, sp.srepr(self.conclusion), str(self.quantifier),
+                self.id, self.kind, self.model, _canonical(self.conclusion), str(self.quantifier),
                 str(self.t_min), repr(sorted(self.domain.items())),
-                *(f"{h.name}:{sp.srepr(h.relation)}" for h in self.hypotheses),
-                *(f"{c.symbol}:{sp.srepr(c.value)}:{c.provenance}" for c in self.constants),
+                *(f"{h.name}:{_canonical(h.relation)}" for h in self.hypotheses),
+                *(f"{c.symbol}:{_canonical(c.value)}:{c.provenance}" for c in self.constants),
             ]
         except ValueError as exc:  # Python's limit on converting an int of over 4,300 digits to text
             raise StatementError(f"{self.id}: a number in the statement is too large to print ({exc})") from None
@@ -298,6 +299,24 @@ class Statement:
     def summary(self) -> str:
         """The first paragraph of the docstring."""
         return textwrap.dedent(self.doc).strip().split("\n\n")[0].replace("\n", " ") if self.doc else self.title
+
+
+class _CanonicalRepr(ReprPrinter):
+    """``srepr`` with every symbol spelled by its name and full set of assumptions.
+
+    sympy caches symbols and expressions, and ``srepr`` prints the assumptions a symbol
+    was first created with: ``Symbol('L', positive=True)`` or ``Symbol('L', real=True,
+    positive=True)`` (the same symbol) depending on which module made it first, so a plain
+    ``srepr`` made a statement's hash depend on the import order (and its evidence
+    unfindable in the store)."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        facts = ", ".join(f"{k}={v}" for k, v in sorted(expr.assumptions0.items()))
+        return f"{type(expr).__name__}({expr.name!r}, {facts})"
+
+
+def _canonical(expr: Any) -> str:
+    return _CanonicalRepr().doprint(sp.sympify(expr))
 
 
 # ---------------------------------------------------------------- registration
