@@ -97,6 +97,7 @@ def test_random_text_never_executes_code(monkeypatch_text):
 @pytest.mark.parametrize("text, named", [
     ("eta ^ 2 <= 1", "use ** for a power"),
     ("eta = 1/L", "use == for equality"),
+    ("eta => 1/L", "use >="),
     ("gap[t] <= ((10**1000)**1000)**1000", "exponent beyond 400"),
     ("gap[t] <= 10**300 * 10**300", "a number beyond 1e300"),
     ("gap[t] <= 1e999", "too large for float64"),

@@ -133,6 +133,9 @@ def _magnitude(value: float) -> str:
 
 def _hint(text: str) -> str:
     """A hint for the spellings of other languages: ``^`` for a power, ``=`` for equality."""
+    for wrong, right in (("=>", ">="), ("=<", "<=")):
+        if wrong in text:
+            return f" (use {right})"
     stripped = text.replace("==", "").replace("<=", "").replace(">=", "").replace("!=", "")
     if "=" in stripped:
         return " (use == for equality)"
