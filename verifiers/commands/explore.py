@@ -49,10 +49,18 @@ class Point:
     value: float
     instances: int = 0
     outside: int = 0
-    violations: int = 0
+    violations: int = 0  # runs violated in float64, beyond their error bounds
     worst_tightness: float = 0.0
     demanded: list[float] = field(default_factory=list)
     example: dict[str, Any] | None = None
+    #: the most violated run, replayed at REPLAY_DPS digits: a point fails only when it is confirmed
+    violating: dict[str, Any] | None = None
+    confirmed: bool = False
+
+    @property
+    def fails(self) -> bool:
+        """A violation here survived the high-precision replay (as ``verify`` demands of a counterexample)."""
+        return self.violations > 0 and self.confirmed
 
     @property
     def clean(self) -> bool:
@@ -103,7 +111,7 @@ def relaxed(statement, name: str, mode: str, value: float, pinned: dict[str, flo
     if mode == "pin":
         domain[name] = (value, value)
     return dataclasses.replace(statement, hypotheses=tuple(hypotheses), domain=domain, kind="conjecture",
-                               id=f"{statement.id}@{name}={value:g}")
+                               id=f"{statement.id}.explore-{name}-" + f"{value:g}".replace(".", "_").replace("+", ""))
 
 
 def _recorded(name: str, params: dict, obs: dict) -> sp.Float:
@@ -157,7 +165,7 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
     model = get_model(statement.model)
     plan, conclusion = DrawPlan(statement, model), Conclusion(statement, model)
     point = Point(value)
-    skip_t = _tautological_start(statement)
+    most_violated = [math.inf]
 
     def consider(batch):
         tight = 0.0
@@ -169,13 +177,15 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
                 continue
             evaluation = conclusion.evaluate(params, obs)
             point.instances += 1
-            tightness = _worst_ratio(evaluation, skip_t)
+            tightness = _worst_ratio(evaluation)
             tight = max(tight, tightness)
             if tightness > point.worst_tightness or point.example is None:
                 point.worst_tightness = max(point.worst_tightness, tightness)
                 point.example = dict(params)
             if evaluation.violated:
                 point.violations += 1
+                if evaluation.min_slack < most_violated[0]:
+                    most_violated[0], point.violating = evaluation.min_slack, dict(params)
         return tight
 
     rng = np.random.default_rng(seed)
@@ -183,7 +193,7 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
     for start in range(0, len(draws), model.batch_size):
         consider(draws[start:start + model.batch_size])
     if search <= 0:
-        return point
+        return _confirmed(point, model, plan, conclusion)
 
     @settings(max_examples=search, deadline=None, database=None, suppress_health_check=list(HealthCheck),
               phases=[Phase.generate, Phase.target], print_blob=False)
@@ -197,39 +207,37 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
         targeted()
     except Unsatisfiable:
         pass
+    return _confirmed(point, model, plan, conclusion)
+
+
+def _confirmed(point: Point, model, plan, conclusion) -> Point:
+    """Replay the point's most violated run in high precision (the run :mod:`for_all
+    <boundcheck.verifiers.quantifiers.for_all>` would report): the point fails only if it is
+    confirmed, never on float64 alone."""
+    from boundcheck.verifiers.decide.replay import replay_high_precision
+
+    if point.violating is not None:
+        point.confirmed = replay_high_precision(model, conclusion, point.violating, plan=plan).confirmed
     return point
 
 
-def _worst_ratio(evaluation, skip_t: int | None) -> float:
-    """max over t of observed / bound (inf where the bound is <= 0 or a side is not finite).
+def _worst_ratio(evaluation) -> float:
+    """max over t of observed / bound (inf where the bound is <= 0 or a side is not finite),
+    over the cells the conclusion evaluates (cells true by construction, such as t = 0 of a
+    rate bound, are not among them).
 
-    The plain ratio, not the checker's tightness, which reads 1 wherever the bound is
-    below its floating-point tolerance (a decayed rate**t bound, late in a run).
+    The plain ratio, violations included (above 1), where the checker's tightness counts
+    decided cells that hold only: the map shows how far past the bound a relaxation goes.
     """
     import numpy as np
 
-    keep = evaluation.t != skip_t
-    observed, bound = evaluation.observed[keep], evaluation.bound[keep]
+    observed, bound = evaluation.observed, evaluation.bound
     if not observed.size:
         return 0.0
     with np.errstate(all="ignore"):
         ratio = np.where(bound > 0, observed / bound, np.where(observed <= bound, 0.0, np.inf))
     ratio = np.where(np.isfinite(observed) & np.isfinite(bound), ratio, np.inf)
     return float(np.max(np.where(np.isnan(ratio), np.inf, ratio)))
-
-
-def _tautological_start(statement) -> int | None:
-    """t_min if the conclusion holds with equality there by its form (``x[t] <= rate**t x[0]`` at t = 0).
-
-    Its tightness there is 1 on every run and says nothing; the table leaves it out.
-    """
-    from boundcheck.theorems.statement import t
-
-    relation = statement.substituted(statement.conclusion)
-    if t not in relation.free_symbols:
-        return None
-    at_start = (relation.lhs - relation.rhs).subs(t, statement.t_min)
-    return statement.t_min if sp.simplify(at_start) == 0 else None
 
 
 # ------------------------------------------------------------------ the sweep
@@ -317,7 +325,7 @@ def _boundary(points: dict[float, Point], mode: str) -> tuple[float | None, floa
         point = points[value]
         if point.instances == 0:
             continue
-        if point.violations:
+        if point.fails:
             failure = value
             break
         boundary = value
@@ -329,10 +337,12 @@ def _boundary(points: dict[float, Point], mode: str) -> tuple[float | None, floa
 
 def format_table(result: Exploration) -> str:
     head = "value" if result.mode == "pin" else "scale s"
-    lines = [f"{head:>12}  {'instances':>9}  {'outside':>7}  {'violations':>10}  {'worst tightness':>15}"
-             "   (tightness = observed / bound, worst over t and instances)"]
+    lines = [f"{head:>12}  {'instances':>9}  {'outside':>7}  {'violations':>10}  {'confirmed':>9}  "
+             f"{'worst tightness':>15}   (tightness = observed / bound, worst over t and instances; "
+             "confirmed: the worst violation replayed at 50 digits)"]
     for p in result.points:
-        lines.append(f"{p.value:>12.6g}  {p.instances:>9}  {p.outside:>7}  {p.violations:>10}  "
+        confirmed = ("yes" if p.confirmed else "NO") if p.violations else "-"
+        lines.append(f"{p.value:>12.6g}  {p.instances:>9}  {p.outside:>7}  {p.violations:>10}  {confirmed:>9}  "
                      f"{p.worst_tightness:>15.9g}")
     return "\n".join(lines)
 
@@ -372,7 +382,8 @@ def save_plot(result: Exploration, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
     xs = [p.value for p in result.points if p.instances]
     ys = [p.worst_tightness if math.isfinite(p.worst_tightness) else 1e6 for p in result.points if p.instances]
-    colors = ["tab:red" if p.violations else "tab:green" for p in result.points if p.instances]
+    colors = ["tab:red" if p.fails else "tab:orange" if p.violations else "tab:green" for p in result.points
+              if p.instances]
     ax.scatter(xs, ys, c=colors, zorder=3)
     ax.plot(xs, ys, color="0.6", zorder=2)
     ax.axhline(1.0, color="k", linestyle="--", linewidth=1, label="tightness 1 (bound attained)")
