@@ -155,7 +155,6 @@ class _Margin:
         args = symbols + deltas + [u]
         self._float = compile_expression(args, (margin, error), "numpy")
         self._mp = compile_expression(args, (margin, error), "mpmath")
-        self.exact_error = error == 0
 
     def float64(self, params: dict, obs: dict, errors: dict, rtol: float) -> tuple[float, float]:
         values = [float(obs[n] if n in obs else params[n]) for n in self.names]
