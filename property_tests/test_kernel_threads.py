@@ -44,6 +44,11 @@ def _same(together, alone):
         for seed, (n, d, m, h, init, diag, steps) in enumerate(
             [(4, 3, 2, 6, 0, 1, 12), (6, 6, 3, 10, 3, 0, 30), (2, 5, 1, 2, 4, 1, 5), (5, 2, 3, 9, 1, 0, 0),
              (3, 3, 3, 3, 0, 1, 20)])]),
+    ("ntk.two_layer_relu", [
+        dict(n=n, d=3, m=m, kappa=1.0, init=init, labels=seed % 2, linearized=lin, steps=steps, spectrum_every=every,
+             step_unit=1, step=0.9, seed=seed, init_seed=seed + 1)
+        for seed, (n, m, init, lin, steps, every) in enumerate(
+            [(5, 7, 0, 0, 15, 2), (3, 40, 1, 1, 30, 0), (6, 3, 0, 0, 0, 1), (5, 7, 0, 1, 8, -1), (4, 16, 0, 0, 25, 5)])]),
 ])
 def test_a_batch_equals_one_at_a_time(model_name, batch):
     """Bit for bit: each thread runs the same serial code on its instances."""

@@ -60,11 +60,12 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from numba import njit, prange
+from numba import njit
 
 from boundcheck.theorems.ntk_kernel import cosine, h_infinity_entry
 from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64
+from boundcheck.verifiers.models.threads import run_strided
 
 UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
 POWER_TOL = 1e-14
@@ -121,7 +122,6 @@ def _power_iteration(Xb, XT, S, a, scale, vT):
     return lam
 
 
-@njit(parallel=True, cache=True)
 def gd_two_layer_relu(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
                       resid_sq_out, dist_out, lam_min_out, sharp_out):
     """Batched full-batch GD on (1/2)||u - y||^2; instance b uses X[b, :n_b, :d_b], W[b, :m_b, :d_b].
@@ -130,8 +130,19 @@ def gd_two_layer_relu(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_ever
     are written at t = 0..steps[b]; the spectral ones every spectrum_every[b] steps
     (0: at t = 0 and t = steps[b] only; -1: never). A non-finite residual stops the run there.
     Weights are kept transposed (d x m) so that both products per step are C-contiguous.
+    The instances are spread over threads (:func:`boundcheck.verifiers.models.threads.run_strided`),
+    each running :func:`_gd_strided` serially: a ``parallel=True`` kernel compiles every
+    array expression of its body as a parfor, for no gain on matrices this small.
     """
-    for b in prange(X.shape[0]):
+    run_strided(_gd_strided, X.shape[0], X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
+                resid_sq_out, dist_out, lam_min_out, sharp_out)
+
+
+@njit(cache=True, nogil=True)
+def _gd_strided(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
+                resid_sq_out, dist_out, lam_min_out, sharp_out, start, stride):
+    """:func:`gd_two_layer_relu` for instances start, start + stride, ... (serial, no GIL)."""
+    for b in range(start, X.shape[0], stride):
         nb, db, mb = n[b], d[b], m[b]
         Xb = X[b, :nb, :db].copy()
         XT = Xb.T.copy()
