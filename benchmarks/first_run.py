@@ -21,17 +21,18 @@ import tempfile
 import time
 
 
-def _timed(args: list[str], env: dict[str, str] | None = None, timeout: int = 1800) -> dict[str, float]:
-    """Wall and CPU (user + system) seconds of one child process; raises if it fails."""
+def _timed(args: list[str], env: dict[str, str] | None = None, timeout: int = 1800) -> dict:
+    """Wall and CPU (user + system) seconds of one child process; ``failed`` says why it failed."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode not in (0, 3):  # 3: VACUOUS / INCONCLUSIVE is a verdict, not a failure
-        raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": wall, "cpu_s": cpu, "load": os.getloadavg()[0]}
+    row = {"wall_s": wall, "cpu_s": cpu, "load": os.getloadavg()[0]}
+    if proc.returncode not in (0, 3):  # 3: VACUOUS / INCONCLUSIVE is a verdict, not a failure
+        row["failed"] = f"exit {proc.returncode}: {' '.join(proc.stderr.strip().splitlines()[-1:])}"
+    return row
 
 
 def _boundcheck(*args: str) -> list[str]:

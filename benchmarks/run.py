@@ -412,13 +412,15 @@ def first_run_sections(report: dict) -> None:
     for row in report["compile"]:
         cold, warm = row["cold"], row["warm"]
         print(f"  {row['model']:<28} cold {cold['wall_s']:6.1f} s wall {cold['cpu_s']:6.1f} s CPU   "
-              f"warm {warm['wall_s']:5.1f} s wall {warm['cpu_s']:5.1f} s CPU   (load {cold['load']:.1f})")
+              f"warm {warm['wall_s']:5.1f} s wall {warm['cpu_s']:5.1f} s CPU   (load {cold['load']:.1f})"
+              + "".join(f"  FAILED ({r['failed']})" for r in (cold, warm) if "failed" in r))
     cold_cpu = sum(row["cold"]["cpu_s"] for row in report["compile"])
     warm_cpu = sum(row["warm"]["cpu_s"] for row in report["compile"])
     print(f"  {'every model':<28} cold {cold_cpu:6.1f} s CPU, warm {warm_cpu:5.1f} s CPU (processes started apart)")
     report["fresh_process"] = fresh_process("classical.strongly_convex.distance")
     for what, row in report["fresh_process"].items():
-        print(f"  fresh process, {what:<6}: {row['wall_s']:.2f} s wall, {row['cpu_s']:.2f} s CPU (load {row['load']:.1f})")
+        print(f"  fresh process, {what:<6}: {row['wall_s']:.2f} s wall, {row['cpu_s']:.2f} s CPU (load {row['load']:.1f})"
+              + (f"  FAILED ({row['failed']})" if "failed" in row else ""))
 
 
 if __name__ == "__main__":
