@@ -100,7 +100,7 @@ def tightened(statement: Statement, eps: float, trivial_t: frozenset[int] = froz
     if trivial_t:
         shifted = sp.Piecewise((rhs, sp.Or(*(sp.Eq(t, k) for k in sorted(trivial_t)))), (shifted, True))
     return dataclasses.replace(statement, conclusion=relation.func(lhs, shifted, evaluate=False),
-                               id=f"{statement.id}~tightened", kind="conjecture")
+                               id=f"{statement.id}.tightened", kind="conjecture")
 
 
 def _trivial_t(statement: Statement) -> frozenset[int]:
@@ -176,7 +176,7 @@ def with_constant(statement: Statement, name: str, value: float) -> Statement:
         if c.symbol.name == name:
             c = dataclasses.replace(c, value=sp.Float(value), note=f"probed at {value:.6g} by boundcheck power")
         constants.append(c)
-    return dataclasses.replace(statement, constants=tuple(constants), id=f"{statement.id}~{name}", kind="conjecture")
+    return dataclasses.replace(statement, constants=tuple(constants), id=f"{statement.id}.probe-{name}", kind="conjecture")
 
 
 def constant_power(statement: Statement, name: str, budget: int | None = None, seed: int = 0, steps: int = 8,
