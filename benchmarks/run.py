@@ -311,6 +311,8 @@ def table(rows: list[dict], columns: list[str], reference: str | None = None) ->
     return "\n".join(lines)
 
 
+#: main as it stood when the performance work of issue 18 began
+BASELINE = "7559772"
 SECTIONS = ("kernels", "models", "scaling-models", "end-to-end", "first-run")
 
 
@@ -318,6 +320,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", default="benchmarks/results.json")
+    parser.add_argument("--against", default=BASELINE, metavar="REV",
+                        help="the git revision whose network models are timed end to end beside today's "
+                             f"(default {BASELINE}: main when issue 18 was taken up; '' for none)")
     parser.add_argument("--sections", default=",".join(SECTIONS),
                         help=f"comma-separated subset of {', '.join(SECTIONS)} (default: all)")
     args = parser.parse_args(argv)
@@ -351,6 +356,8 @@ def main(argv=None) -> int:
                   f"({row['exponent_all']:.2f})")
     if "end-to-end" in sections:
         end_to_end_sections(report, args.quick)
+        if args.against:
+            against_sections(report, args.against, 20 if args.quick else 100)
     if "first-run" in sections:
         first_run_sections(report)
     report["load_at_end"] = os.getloadavg()
@@ -400,6 +407,20 @@ def end_to_end_sections(report: dict, quick: bool) -> None:
     for row in report["end_to_end_fixed"]:
         print(f"  {str(row['size']):<18} {row['instances/s']:>10,.0f}  ({row['instances']} in {row['seconds']:.2f}s, "
               f"{row['verdict']})")
+
+
+def against_sections(report: dict, revision: str, budget: int) -> None:
+    """The network models end to end, today's against ``revision``'s, alternating in one run."""
+    from benchmarks.against_main import end_to_end_pair
+
+    cases = [("ntk.du2019.weight_movement", "ntk_two_layer_relu", dict(n=16, d=4, m=32, steps=100)),
+             ("linear.xu2023.gd_rate_derived", "linear_two_layer", {}),
+             ("linear.gd.one_step_contraction", "linear_two_layer", {})]
+    report["against"] = [end_to_end_pair(sid, revision, module, sizes, budget) for sid, module, sizes in cases]
+    print(f"\nend to end, today's model against the model at {revision} (same checker, seed and budget):")
+    for row in report["against"]:
+        print(f"  {row['statement']:<40} {str(row['sizes'] or 'its domain'):<38} today "
+              f"{row['instances/s today']:>8,.0f}  then {row['instances/s at revision']:>8,.0f}  ({row['ratio']:.2f}x)")
 
 
 def first_run_sections(report: dict) -> None:
