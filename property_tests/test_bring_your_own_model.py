@@ -22,6 +22,8 @@ from conftest import EXAMPLES, run_cli
 from boundcheck.theorems.registry import all_statements
 from boundcheck.verifiers.check import verify
 from boundcheck.verifiers.commands.check_model import check_model
+from boundcheck.verifiers.errors import LoadError
+from boundcheck.verifiers.limits import TRUST_MODEL_FILES
 from boundcheck.verifiers.loading import load
 from boundcheck.verifiers.models import MODELS, get_model
 from boundcheck.verifiers.models.declared import DeclarationError, DeclaredModel
@@ -111,6 +113,9 @@ def test_a_numpy_loss_without_gradient_is_refused():
 
 def test_toml_conjecture_on_a_model_file_relative_to_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the path resolves against the TOML file, not the working directory
+    with pytest.raises(LoadError, match="trust-model-files"):  # a model file runs code: opt in
+        load(str(EXAMPLES / "phase_retrieval_conjecture.toml"))
+    monkeypatch.setenv(TRUST_MODEL_FILES, "1")
     statements = load(str(EXAMPLES / "phase_retrieval_conjecture.toml"))
     assert [s.model for s in statements] == ["example.phase_retrieval"]
     verdict = verify(statements[0], budget=3)

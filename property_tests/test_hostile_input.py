@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -495,3 +495,21 @@ def test_fuzz_toml_loader_10000(table):
 @given(PARAMS_TEXT, st.sampled_from(["smooth.pl", "smooth.interpolated"]))
 def test_fuzz_replay_params_10000(text, model_name):
     _replay_params(text, model_name)
+
+
+def test_a_toml_model_file_runs_code_only_when_trusted(tmp_path, monkeypatch):
+    """``model = "x.py:Name"`` imports x.py: a TOML conjecture is untrusted input, so the file is
+    refused (before it is read) unless the user opts in."""
+    from boundcheck.verifiers.limits import TRUST_MODEL_FILES
+
+    monkeypatch.delenv(TRUST_MODEL_FILES, raising=False)
+    marker = tmp_path / "ran"
+    (tmp_path / "evil.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    conjecture = tmp_path / "c.toml"
+    conjecture.write_text('[conjecture]\nid = "mine.x"\nmodel = "evil.py:Model"\nconclusion = "loss[t] <= loss[0]"\n')
+    code, out, err = run_cli("verify", str(conjecture), "--store", str(tmp_path / "e.sqlite"))
+    assert code == 2 and "--trust-model-files" in err and len(err.strip().splitlines()) == 1
+    assert not marker.exists()
+    code, _, err = run_cli("--trust-model-files", "verify", str(conjecture), "--store", str(tmp_path / "e.sqlite"))
+    assert marker.exists()  # trusted: the file ran (and declares no model, which is one line, exit 2)
+    assert code == 2 and len(err.strip().splitlines()) == 1

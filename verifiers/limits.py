@@ -28,3 +28,7 @@ MAX_T_MIN = 1_000_000
 MAX_PARAMS_TEXT = 100_000
 FILE_TIME_LIMIT = 600.0
 MAX_TIME_LIMIT = 86_400.0
+#: the environment variable that, set to 1, lets TOML conjectures name a model file
+#: (``model = "path.py:Name"``; ``boundcheck --trust-model-files`` sets it): loading one runs
+#: its Python code, and TOML is otherwise safe for untrusted input
+TRUST_MODEL_FILES = "BOUNDCHECK_TRUST_MODEL_FILES"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import math
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -33,13 +34,18 @@ from boundcheck.theorems.statement import (
     unregister_module,
 )
 from boundcheck.verifiers.errors import LoadError
-from boundcheck.verifiers.limits import MAX_BUDGET, MAX_T_MIN
+from boundcheck.verifiers.limits import MAX_BUDGET, MAX_T_MIN, TRUST_MODEL_FILES
 from boundcheck.verifiers.models import get_model
-from boundcheck.verifiers.models.declared.loader import resolve_reference
+from boundcheck.verifiers.models.declared.loader import is_file_reference, resolve_reference
 
 #: the quantifiers a TOML file may name (``quantifier = "..."``); each takes its fields, with
 #: the names and defaults of its Python constructor, as keys of the same table
 TOML_QUANTIFIERS = ("for_all", "with_probability", "in_expectation", "asymptotically", "worst_case")
+def model_files_trusted() -> bool:
+    """Whether a TOML conjecture may load a model file (see :data:`TRUST_MODEL_FILES`)."""
+    return os.environ.get(TRUST_MODEL_FILES, "") == "1"
+
+
 QUANTIFIER_KEYS = {f.name for name in TOML_QUANTIFIERS for f in dataclasses.fields(QUANTIFIERS[name])}
 TOML_KEYS = {"id", "model", "hypotheses", "conclusion", "quantifier", "kind", "constants", "t_min", "budget",
              "title", "source", "domain", "doc", "claim"} | QUANTIFIER_KEYS
@@ -121,6 +127,10 @@ def statement_from_table(table: dict[str, Any], origin: str = "") -> Statement:
     for key in ("kind", "title", "source", "doc", "claim"):
         if key in table and not isinstance(table[key], str):
             raise StatementError(f"{key} must be text, got {_shown(table[key])}")
+    if is_file_reference(table["model"]) and not model_files_trusted():
+        raise StatementError(f"model {table['model']!r} is a Python file, and loading it runs its code: a TOML "
+                             f"conjecture is the format for untrusted input, so model files are refused unless "
+                             f"trusted ({TRUST_MODEL_FILES}=1 or boundcheck --trust-model-files)")
     try:  # a model file "path.py:Name" is relative to the TOML file (trusted code: loading runs it)
         model = get_model(resolve_reference(table["model"], origin))
     except (KeyError, ValueError, OSError) as exc:

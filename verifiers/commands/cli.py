@@ -22,6 +22,8 @@ from typing import Any
 from boundcheck.verifiers.commands import arguments, targets
 from boundcheck.verifiers.errors import BoundcheckError
 
+TRUST_HELP = ("let TOML conjectures load model files (model = \"path.py:Name\"): that runs their Python code, "
+              "so only for files you trust")
 DEBUG_HELP = "on an internal failure, print the traceback (otherwise one line on stderr, exit 2)"
 JSON_HELP = 'machine-readable output on stdout: {"schema": "boundcheck/1", "command": ..., "results": [...]}'
 EPILOG = """exit codes:
@@ -328,6 +330,7 @@ def build_parser(selected: str | None = None) -> _Parser:
     parser.add_argument("--version", action="version", version=f"boundcheck {__version__}",
                         help="print the version and exit")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    parser.add_argument("--trust-model-files", action="store_true", help=TRUST_HELP)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def command(name: str, help_: str) -> _Parser:
@@ -370,6 +373,7 @@ def build_parser(selected: str | None = None) -> _Parser:
             p.set_defaults(run=mod.main)
     for p in sub.choices.values():  # `boundcheck verify X --debug` as well as `boundcheck --debug verify X`
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
+        p.add_argument("--trust-model-files", action="store_true", default=argparse.SUPPRESS, help=TRUST_HELP)
     return parser
 
 
@@ -386,6 +390,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for_this_process()  # Hypothesis's files under .boundcheck/hypothesis, not ./.hypothesis
     parser = build_parser(selected_command(argv))
     args = parser.parse_args(argv)
+    if args.trust_model_files:
+        from boundcheck.verifiers.limits import TRUST_MODEL_FILES
+
+        os.environ[TRUST_MODEL_FILES] = "1"
     try:
         return int(args.run(args) or 0)
     except BoundcheckError as exc:
