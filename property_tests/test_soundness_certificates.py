@@ -32,7 +32,8 @@ from boundcheck.verifiers.verdict import Finding
 def _contraction_claim(factor, t_min: int) -> Statement:
     """dist_sq[t] <= factor * (1 - eta mu)^(2t) dist_sq[0] on smooth.convex, eta = 1/L, mu >= L/2."""
     return Statement(
-        id=f"test.contraction_times_{factor}", kind="conjecture", model="smooth.convex", title="contraction",
+        id=f"test.contraction_times_{str(factor).replace('/', '_over_')}", kind="conjecture", model="smooth.convex",
+        title="contraction",
         hypotheses=(Hypothesis("step", sp.Eq(eta, 1 / L)), Hypothesis("curvature", sp.Ge(mu, L / 2))),
         conclusion=sp.Le(dist_sq[t], factor * (1 - eta * mu) ** (2 * t) * dist_sq[0]), t_min=t_min)
 

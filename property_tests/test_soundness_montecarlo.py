@@ -99,7 +99,7 @@ RF_PIN = {**RF_DOMAIN, "lam": (0.3366, 0.3366), "tau": (0.4889, 0.4889), "F1": (
 
 def _rf(factor: sp.Basic) -> Statement:
     s = STATEMENTS["double_descent.mei_montanari.random_features_risk"]
-    return dataclasses.replace(s, id=f"mine.rf_times_{factor}", kind="conjecture",
+    return dataclasses.replace(s, id=f"mine.rf_times_{str(factor).replace('/', '_over_')}", kind="conjecture",
                                conclusion=sp.Eq(risk, factor * RF_LIMIT), domain=RF_PIN,
                                quantifier=_with(s.quantifier, settings=1))
 
