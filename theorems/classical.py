@@ -1,4 +1,6 @@
-"""Classical rates of gradient descent on smooth functions (THEOREMS.md section 7).
+"""Classical rates of gradient descent on smooth functions: PL (Karimi, Nutini, Schmidt 2016), smooth
+non-convex (Nesterov; Abbaszadehpeivasti, de Klerk, Zamani 2022), smooth convex (Drori, Teboulle 2014;
+Taylor, Hendrickx, Glineur 2017) and strongly convex (PEPit), with exact worst cases by performance estimation.
 
 Notation: f has an L-Lipschitz gradient; gradient descent x_{k+1} = x_k - eta grad f(x_k);
 normalised step h = L eta; f* = inf f; R^2 = ||x_0 - x*||^2. Every statement here
@@ -97,7 +99,7 @@ def nonconvex_tight_min_grad() -> Statement:
     min_{0<=k<=t} ||grad f(x_k)||^2 <= 4 L (f(x_0) - f(x_t)) / (t h (4 - h)) for h in (0, 1],
     and 4 L (f(x_0) - f(x_t)) / (t h (4 - h^2)) for h in [1, sqrt(3)]; the larger of the two
     expressions is the right branch on all of (0, sqrt(3)], which is how it is written.
-    Tight: reproduced by performance estimation for t in {1, 3, 6} (THEOREMS.md 7.2, NUM);
+    Tight: reproduced numerically by performance estimation for t in {1, 3, 6};
     at h = 1 it is PEPit's (4/3) L / t.
     """
     return Statement(
@@ -145,7 +147,8 @@ def pl_linear_rate() -> Statement:
 
     If (1/2)||grad f(x)||^2 >= mu (f(x) - f*) and f is L-smooth, gradient descent with
     eta = 1/L gives f(x_t) - f* <= (1 - mu/L)^t (f(x_0) - f*). Upper bound (valid, not
-    tight: THEOREMS.md 7.1 gives the sharper 2(L - mu)/(2L + mu) per step).
+    tight: Abbaszadehpeivasti, de Klerk, Zamani, Optim. Lett. 2023, arXiv:2204.00647, Theorem 3,
+    give the sharper 2(L - mu)/(2L + mu) per step).
     """
     return Statement(
         id="classical.pl.linear_rate",
@@ -165,7 +168,7 @@ def pl_linear_rate_any_step() -> Statement:
 
     The descent lemma f(x+) <= f(x) - eta (1 - L eta / 2) ||grad f||^2 and the PL
     inequality give f(x_{k+1}) - f* <= (1 - mu eta (2 - L eta)) (f(x_k) - f*)
-    (THEOREMS.md 7.1, DERIVED). At eta = 1/L it is Karimi et al.'s Theorem 1.
+    (derived here from those two inequalities). At eta = 1/L it is Karimi et al.'s Theorem 1.
     """
     return Statement(
         id="classical.pl.linear_rate_any_step",
@@ -218,7 +221,8 @@ def convex_drori_teboulle() -> Statement:
     """Tight rate of gradient descent on L-smooth convex functions, steps h = L eta in (0, 1].
 
     f(x_t) - f* <= L R^2 / (4 t h + 2), attained by a one-dimensional Huber function with
-    threshold R / (2 t h + 1) (THEOREMS.md 7.3 and 7.5). At eta = 1/L: L R^2 / (4t + 2).
+    threshold R / (2 t h + 1) started at x_0 = R (Drori, Teboulle, Math. Program. 2014, Theorem 3.1; the
+    extremal Huber instance derived here). At eta = 1/L: L R^2 / (4t + 2).
     """
     return Statement(
         id="classical.convex.drori_teboulle",
@@ -252,7 +256,8 @@ def convex_drori_teboulle_step_past_limit() -> Statement:
     """Mutant: the Drori-Teboulle bound claimed for steps up to 1.9/L.
 
     For h > 1 the quadratic (L/2) x^2 gives (L/2)(1 - h)^{2t} R^2, larger than
-    L R^2 / (4 t h + 2) (THEOREMS.md 7.3, the all-steps formula).
+    L R^2 / (4 t h + 2) (the all-steps worst case (L R^2 / 2) max{1/(2th + 1), (1 - h)^{2t}}, conjectured
+    by Taylor, Hendrickx, Glineur, Math. Program. 2017, and reproduced by performance estimation).
     """
     return mutant(
         of=convex_drori_teboulle,
@@ -273,7 +278,8 @@ def strongly_convex_distance() -> Statement:
     """Linear convergence of the distance to the minimiser, mu-strongly convex and L-smooth.
 
     For eta in (0, 2/L): ||x_t - x*||^2 <= max{(1 - eta mu)^2, (1 - eta L)^2}^t ||x_0 - x*||^2,
-    tight on quadratics with eigenvalues {mu, L} (PEPit, THEOREMS.md 7.4).
+    tight on quadratics with eigenvalues {mu, L} (PEPit, Goujaud et al. 2024, example
+    gradient_descent_contraction; reproduced by performance estimation).
     """
     return Statement(
         id="classical.strongly_convex.distance",
@@ -360,7 +366,7 @@ THG_ALL_STEPS = Source(
     "Smooth strongly convex interpolation and exact worst-case performance of first-order methods",
     "Mathematical Programming 161:307-345", 2017, arxiv="1502.05666",
     result="conjecture for all constant steps; exact analysis claimed by Rotaru, Glineur, Patrinos, arXiv:2406.17506",
-    note="THEOREMS.md 7.3: PEP matched it for N in {1, 2, 5}; attribution partly UNVERIFIED",
+    note="reproduced by performance estimation for N in {1, 2, 5}; attribution partly not confirmed",
 )
 
 
