@@ -1,7 +1,8 @@
 """Closed forms shared by the two-layer linear network statements and their model.
 
-Everything here is sympy over the scalar observables of ``linear.two_layer`` (THEOREMS.md
-section 1; the derivation is in :func:`boundcheck.theorems.linear_networks.xu2023_gd_rate_derived`):
+Everything here is sympy over the scalar observables of ``linear.two_layer`` (the setting of Min,
+Tarmoun, Vidal, Mallada, ICML 2021, arXiv:2105.06351, and Xu, Min, Tarmoun, Mallada, Vidal, AISTATS 2023;
+the derivation is in :func:`boundcheck.theorems.linear_networks.xu2023_gd_rate_derived`):
 
 * ``lambda_r_X``, ``lambda_1_X``: smallest positive and largest eigenvalue of X^T X
   (lambda_r(Sigma_x), lambda_1(Sigma_x));
