@@ -1,4 +1,6 @@
-"""The NTK regime: two-layer ReLU networks trained by gradient descent (THEOREMS.md 2, 3, 4, 8).
+"""The NTK regime: two-layer ReLU networks trained by gradient descent (Du, Zhai, Poczos, Singh, ICLR 2019;
+Arora, Du, Hu, Li, Wang, ICML 2019; the empirical NTK around its limit; Cohen, Kaur, Li, Kolter, Talwalkar,
+ICLR 2021).
 
 Model ``ntk.two_layer_relu``: f(W, a, x) = m^(-1/2) sum_r a_r relu(w_r^T x), a_r = +-1
 fixed, only W trained, squared loss summed over the n unit inputs, gradient descent
@@ -41,13 +43,14 @@ DU = Source(
     "S. S. Du, X. Zhai, B. Poczos, A. Singh",
     "Gradient Descent Provably Optimizes Over-parameterized Neural Networks",
     "ICLR", 2019, arxiv="1810.02054", result="Theorem 4.1",
-    note="statements RECALLED (THEOREMS.md 2.2); explicit constants DERIVED (THEOREMS.md 2.3)",
+    note="theorem and lemma statements recalled from the paper (numbering in Section 4 not confirmed); "
+         "explicit constants derived here by following the paper's proof",
 )
 ARORA = Source(
     "S. Arora, S. S. Du, W. Hu, Z. Li, R. Wang",
     "Fine-Grained Analysis of Optimization and Generalization for Overparameterized Two-Layer Neural Networks",
     "ICML (PMLR 97)", 2019, arxiv="1901.08584", result="Theorem 4.1",
-    note="RECALLED (THEOREMS.md 3.2)",
+    note="recalled from the paper, not confirmed against its text",
 )
 TROPP = Source(
     "J. A. Tropp", "User-friendly tail bounds for sums of random matrices",
@@ -57,7 +60,7 @@ TROPP = Source(
 COHEN = Source(
     "J. M. Cohen, S. Kaur, Y. Li, J. Z. Kolter, A. Talwalkar",
     "Gradient Descent on Neural Networks Typically Occurs at the Edge of Stability",
-    "ICLR", 2021, arxiv="2103.00065", result="Section 3 and footnote on quadratics (THEOREMS.md 8)",
+    "ICLR", 2021, arxiv="2103.00065", result="Section 3 and footnote on convex quadratics",
 )
 
 # observables of ntk.two_layer_relu
@@ -89,21 +92,21 @@ DELTA = Constant(delta, sp.Rational(1, 10), "assumed",
                  "a choice, not a guess: the result holds for every delta in (0, 1); instantiated at 1/10")
 DELTA_SPLIT = (
     Constant(delta_2, sp.Rational(1, 30), "derived", "delta split evenly, delta = delta_1 + delta_2 + delta_3 "
-             "(THEOREMS.md 2.3); delta_2 pays for the pattern flips of Lemma 3.2"),
+             "(derived here, following the paper's proof); delta_2 pays for the pattern flips of Lemma 3.2"),
     Constant(delta_3, sp.Rational(1, 30), "derived", "delta_3 pays for Markov's bound on ||y - u(0)||^2"),
 )
 WIDTH_GD = Constant(C_width_gd, 2048, "derived",
                     "R' < R with R' = 4 sqrt(n) ||y - u(0)|| / (sqrt(m) lambda0) (Corollary 4.1), "
                     "R = sqrt(2 pi) delta_2 lambda0 / (16 n^2) (Lemma 3.2 by anti-concentration and Markov), "
                     "||y - u(0)||^2 <= (||y||^2 + n/2) / delta_3 (Markov): m > 2048 n^5 (||y||^2 + n/2) / "
-                    "(pi delta_2^2 delta_3 lambda0^4); THEOREMS.md 2.3")
+                    "(pi delta_2^2 delta_3 lambda0^4), derived here by following the paper's proof")
 C_radius = sp.Symbol("C_radius", positive=True)
 RADIUS = Constant(C_radius, 4, "derived",
                   "Du et al. 2019, Corollary 4.1's R' = 4 sqrt(n) ||y - u(0)|| / (sqrt(m) lambda0): the 4 is "
                   "1 / (1 - sqrt(1 - x)) <= 2 / x applied to the geometric sum of the step lengths (docstring)")
 C_ETA = Constant(c_eta, sp.Rational(1, 4), "assumed",
                  "the paper says eta = O(lambda0 / n^2); 1/4 is consistent with the proof's bookkeeping "
-                 "(THEOREMS.md 2.3) but the exact constant is UNVERIFIED")
+                 "(a derived sketch) but the paper's exact constant is not confirmed")
 
 DU_RATE = 1 - eta * lambda0 / 2
 DU_CONCLUSION = sp.Le(resid_sq[t], DU_RATE**t * resid_sq[0])
@@ -132,7 +135,7 @@ def du2019_linear_convergence() -> Statement:
     at least 1 - delta over the initialisation, for all k >= 0,
     ||u(k) - y||^2 <= (1 - eta lambda0 / 2)^k ||u(0) - y||^2.
 
-    The Omega is made explicit by following the paper's proof (THEOREMS.md 2.3, DERIVED):
+    The Omega is made explicit by following the paper's proof (derived here):
     m > 2048 n^5 (||y||^2 + n/2) / (pi delta_2^2 delta_3 lambda0^4), delta split evenly; the
     step constant 1/4 is ASSUMED. Both hypotheses name lambda0 and ||y||^2, observables of
     the instance, so they are checked after the run: no runnable width meets the first
@@ -190,7 +193,8 @@ def du2019_weight_movement() -> Statement:
     ||x_i|| = 1, Cauchy-Schwarz), so the movement is at most
     eta sqrt(n/m) ||y - u(0)|| sum_k' (1 - eta lambda0/2)^(k'/2)
     <= eta sqrt(n/m) ||y - u(0)|| / (1 - sqrt(1 - eta lambda0/2)), and
-    1 - sqrt(1 - x) >= x/2 on [0, 1] gives the factor 4 (THEOREMS.md 2.2, DERIVED).
+    1 - sqrt(1 - x) >= x/2 on [0, 1] gives the factor 4 (derived here; it is the 4 of Corollary 4.1
+    as recalled from the paper).
     ``du_condition[t - 1] <= 1`` is the condition up to k = t - 1; where it fails the claim
     says nothing (the left side is multiplied by 0). eta lambda0 <= 2 keeps the rate in [0, 1].
     """
@@ -239,7 +243,7 @@ def du2019_initial_gram_concentration() -> Statement:
     With w_r(0) ~ N(0, kappa^2 I) independent, each entry H(0)_ij is a mean of m
     independent terms in [-1, 1] with mean H^inf_ij; Hoeffding, a union bound over the
     n^2 entries and ||.||_2 <= ||.||_F give, with probability at least 1 - delta_1,
-    ||H(0) - H^inf||_2 <= n sqrt(2 ln(2 n^2 / delta_1) / m) (THEOREMS.md 2.3, DERIVED).
+    ||H(0) - H^inf||_2 <= n sqrt(2 ln(2 n^2 / delta_1) / m) (derived here).
     The Gram is scale invariant, so any kappa will do. Checked as a frequency over
     initialisations, four data sets at a time (Clopper-Pearson, Bonferroni split).
     """
@@ -380,11 +384,12 @@ def _arora_practical(tolerance_scale: sp.Expr) -> sp.Expr:
 def arora2019_trajectory_practical_width() -> Statement:
     """Conjecture: Arora et al.'s trajectory formula at practical widths, to within ||y|| sqrt(n/m).
 
-    Antisymmetric initialisation with kappa = 1 (u(0) = 0 exactly, THEOREMS.md 3.3
-    recommends it), width 64 n to 128 n, step up to 1/lambda_max(H^inf) (far outside
-    eta = O(lambda0/n^2)). Claim: | ||y - u(k)|| - prediction | <= ||y|| sqrt(n/m) for all k.
-    The constant 1 in front of ||y|| sqrt(n/m) is ASSUMED; the m^(-1/2) form is what the
-    NUM table of THEOREMS.md 3.3 suggests.
+    Antisymmetric initialisation with kappa = 1 (u(0) = 0 exactly; in simulations it made the
+    formula accurate to about 1e-3 at m = 1e5), width 64 n to 128 n, step up to
+    1/lambda_max(H^inf) (far outside eta = O(lambda0/n^2)).
+    Claim: | ||y - u(k)|| - prediction | <= ||y|| sqrt(n/m) for all k.
+    The constant 1 in front of ||y|| sqrt(n/m) is ASSUMED; the m^(-1/2) form is what
+    simulations at n = 10, m = 1e3 to 1e5 suggest.
     """
     return Statement(
         id="ntk.arora2019.trajectory_practical_width",
@@ -406,7 +411,7 @@ def arora2019_trajectory_ignoring_u0() -> Statement:
     """Mutant: Arora et al.'s trajectory formula (which uses y, not y - u(0)) at kappa = 1.
 
     The theorem needs kappa small so that u(0) ~ 0. With w_r(0) ~ N(0, I), u(0) has entries
-    of size about 0.7 and the formula misses them (THEOREMS.md 3.3: errors 0.2 to 1.2),
+    of size about 0.7 and the formula misses them (in simulations at n = 10: errors 0.2 to 1.2),
     far beyond ||y|| sqrt(n/m) at widths 64 n to 128 n.
     """
     return mutant(
@@ -518,7 +523,7 @@ def cohen2021_sharpness_returns_below_edge() -> Statement:
     With eta lambda_max(H(0)) in [2.05, 3] gradient descent is unstable along the top
     eigenvector; Cohen et al. report that the sharpness drops back and then "hovers right
     at, or just above" 2/eta, with the loss still decreasing in the long run. Encoded as
-    sharpness[t] <= 1.1 * 2/eta for t >= 100 (the 10% band of THEOREMS.md 8, ASSUMED).
+    sharpness[t] <= 1.1 * 2/eta for t >= 100 (the 10% band is ASSUMED: our tolerance for "hovers").
     """
     return Statement(
         id="ntk.cohen2021.sharpness_returns_below_edge",
@@ -540,7 +545,7 @@ def cohen2021_hovers_at_edge() -> Statement:
     """Conjecture (Cohen et al. 2021): after the return, the sharpness hovers within 10% of 2/eta.
 
     Same instances as ``ntk.cohen2021.sharpness_returns_below_edge``; the lower side:
-    sharpness[t] >= 0.9 * 2/eta for t >= 100 (the band is ASSUMED, THEOREMS.md 8).
+    sharpness[t] >= 0.9 * 2/eta for t >= 100 (the band is ASSUMED: our tolerance for "hovers").
     """
     return Statement(
         id="ntk.cohen2021.hovers_at_edge",
@@ -583,7 +588,7 @@ LINEARIZED = Hypothesis("linearized_network", sp.Eq(linearized, 1))
 
 @register
 def cohen2021_quadratic_stable_below_edge() -> Statement:
-    """The exact companion (Cohen et al. 2021, footnote; THEOREMS.md 8): below 2/lambda_max GD converges.
+    """The exact companion (Cohen et al. 2021, footnote on convex quadratics): below 2/lambda_max GD converges.
 
     The linearised network is the convex quadratic (1/2)||u0 + J0 (W - W0) - y||^2 with
     Hessian J0^T J0, whose top eigenvalue is the sharpness lambda_max(H(0)). The residual
