@@ -284,3 +284,18 @@ def test_smooth_nonconvex_certificate_holds_exactly(L, terms, d, seed):
                 for a, row in zip(coords["a"], coords["b"]))
     assert total <= Fraction(L)
     assert float(total) >= L * (1 - 8 * U64)
+
+
+def test_an_observable_of_zero_in_a_hypothesis_is_outside_not_an_error():
+    """1 / R_sq with R_sq = 0 (a run that starts at the minimiser) is infinite: the hypothesis is
+    not met beyond its error bound, so the run is outside; it never raises ZeroDivisionError."""
+    from boundcheck.verifiers.decide.observed import ObservedHypotheses
+    from boundcheck.verifiers.models import get_model
+
+    model = get_model("smooth.pl")
+    R_sq = sp.Symbol("R_sq", real=True)
+    hypotheses = ObservedHypotheses(model, [("away", sp.Gt(1 / R_sq, 1)), ("near", sp.Lt(1 / R_sq, 1))])
+    params = {"d": 1, "L": 1.0, "mu": 0.5, "eta": 1.0, "steps": 1, "seed": 0}
+    assert not hypotheses.hold(params, {"R_sq": 0.0})
+    assert all(line.startswith(("away", "near")) for line in hypotheses.unmet(params, {"R_sq": 0.0}))
+    assert hypotheses.report(params, {"R_sq": 0.0})

@@ -57,7 +57,7 @@ class ObservedHypotheses:
                                         compile_expression(symbols, (relation.lhs, relation.rhs), "numpy"))
         names, sides = self._compiled[relation]
         with np.errstate(all="ignore"):
-            lhs, rhs = sides(*(float(obs[n] if n in obs else params[n]) for n in names))
+            lhs, rhs = sides(*(np.float64(obs[n] if n in obs else params[n]) for n in names))
         return float(lhs), float(rhs)
 
     def _margin_of(self, relation: sp.Basic) -> _Margin:
@@ -157,8 +157,9 @@ class _Margin:
         self._mp = compile_expression(args, (margin, error), "mpmath")
 
     def float64(self, params: dict, obs: dict, errors: dict, rtol: float) -> tuple[float, float]:
-        values = [float(obs[n] if n in obs else params[n]) for n in self.names]
-        deltas = [float(errors[s.name]) if s.name in errors else rtol * abs(float(obs[s.name]))
+        # NumPy scalars: a division by an observable that is 0 gives inf or NaN (undecided), not ZeroDivisionError
+        values = [np.float64(obs[n] if n in obs else params[n]) for n in self.names]
+        deltas = [np.float64(errors[s.name]) if s.name in errors else rtol * abs(np.float64(obs[s.name]))
                   for s in self.inexact]
         with np.errstate(all="ignore"):
             margin, error = self._float(*values, *deltas, U)
