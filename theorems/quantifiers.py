@@ -323,7 +323,7 @@ class WorstCase(Quantifier):
 class SumOfSquares(Quantifier):
     """p >= 0 on the hypotheses' set, certified by a sum-of-squares identity of even ``degree``.
 
-    ``serves`` names the statement (or THEOREMS.md item) the proof step serves.
+    ``serves`` names the statement (or the paper's result) the proof step serves.
     """
 
     degree: int
