@@ -1,8 +1,9 @@
-"""Polynomial proof steps of the classical, linear-network and NTK results (THEOREMS.md 1, 2, 7).
+"""Polynomial proof steps of the classical rates (:mod:`boundcheck.theorems.classical`), the two-layer
+linear-network results (Min, Tarmoun, Vidal, Mallada 2021) and the NTK results (Du, Zhai, Poczos, Singh 2019).
 
 Each statement claims p >= 0 on the set where its hypotheses hold, for polynomials in a
 few real scalars; the quantifier ``sum_of_squares(degree, serves)`` names the degree of
-the certificate searched for and the statement (or THEOREMS.md item) the step serves.
+the certificate searched for and the statement (or the paper's result) the step serves.
 They are decided by :mod:`boundcheck.verifiers.certificates.sos`: an SOS identity checked exactly in sympy
 (HOLDS), a sampled point of the set where p < 0 (VIOLATED), or neither (INCONCLUSIVE).
 
@@ -27,11 +28,13 @@ a, b, p = sp.symbols("a b p", real=True)
 
 DU = Source("S. S. Du, X. Zhai, B. Poczos, A. Singh",
             "Gradient Descent Provably Optimizes Over-parameterized Neural Networks", "ICLR", 2019,
-            arxiv="1810.02054", result="Theorem 4.1 (step-size bookkeeping, THEOREMS.md 2.3, DERIVED)")
+            arxiv="1810.02054",
+            result="Theorem 4.1 (step-size bookkeeping, derived here from the paper's proof; the paper's exact "
+                   "constant is not confirmed)")
 MIN = Source("H. Min, S. Tarmoun, R. Vidal, E. Mallada",
              "On the Explicit Role of Initialization on the Convergence and Implicit Bias of Overparametrized "
              "Linear Networks", "ICML", 2021, arxiv="2105.06351",
-             result="scalar case and GD contraction (THEOREMS.md 1.4 items 5 and 7, DERIVED)")
+             result="scalar case and GD contraction (derived here in the paper's setting)")
 
 
 def _nonneg(name: str, expr: sp.Expr) -> Hypothesis:
@@ -131,7 +134,7 @@ def drori_teboulle_huber_threshold() -> Statement:
 def linear_network_contraction() -> Statement:
     """Two-layer linear network GD: |1 - eta c| <= 1 when 0 <= c <= K and 0 <= eta K <= 2.
 
-    THEOREMS.md 1.4 item 7: the operator E -> U U^T E + E V V^T has eigenvalues in
+    Derived here (whitened case X = I): the operator E -> U U^T E + E V V^T has eigenvalues in
     [c, K]; the linear part of the one-step contraction is max(|1 - eta c|, |1 - eta K|),
     at most 1 under the step condition. In the products x = eta c, y = eta K (eta >= 0) the
     hypotheses read 0 <= x <= y <= 2 and the claim 1 - (1 - x)^2 >= 0.
@@ -149,7 +152,9 @@ def linear_network_contraction() -> Statement:
 def linear_network_scalar_rate() -> Statement:
     """Scalar linear network: (||u||^2 + ||v||^2)^2 >= d^2 + 4 p^2 when ||u||^2 ||v||^2 >= p^2.
 
-    THEOREMS.md 1.4 item 5 with a = ||u||^2, b = ||v||^2, d = a - b, p = u.v (Cauchy-Schwarz
+    The scalar case n = m = 1, derived here as a reconstruction of how imbalance and margin
+    combine (the papers' matrix version is not confirmed), with a = ||u||^2, b = ||v||^2,
+    d = a - b, p = u.v (Cauchy-Schwarz
     gives a b >= p^2): (a + b)^2 - (a - b)^2 - 4 p^2 = 4 (a b - p^2).
     """
     return Statement(
@@ -165,7 +170,7 @@ def linear_network_scalar_rate() -> Statement:
 def du_step_size_quadratic_term() -> Statement:
     """Du et al. GD: with eta <= lam0 / (4 n^2) the eta^2 n^2 term is at most a quarter of eta lam0.
 
-    THEOREMS.md 2.3: the proof needs eta^2 n^2 ||y - u||^2 <= (eta lam0 / 4) ||y - u||^2;
+    Derived here from the paper's proof, which needs eta^2 n^2 ||y - u||^2 <= (eta lam0 / 4) ||y - u||^2;
     eta lam0 / 4 - eta^2 n^2 = eta (lam0 - 4 n^2 eta) / 4, a product of two hypotheses.
     """
     return Statement(
