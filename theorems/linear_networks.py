@@ -1,4 +1,5 @@
-"""Two-layer linear networks at finite width, finite step and general initialisation (THEOREMS.md 1).
+"""Two-layer linear networks at finite width, finite step and general initialisation (Min, Tarmoun, Vidal,
+Mallada, ICML 2021, arXiv:2105.06351; Xu, Min, Tarmoun, Mallada, Vidal, AISTATS 2023).
 
 Model ``linear.two_layer``: predictions X U V^T, L = (1/2)||X U V^T - Y||_F^2 (no 1/n),
 X in R^{n x d} of rank r = min(n, d) with thin SVD A diag(s) B^T, U in R^{d x h}
@@ -12,7 +13,7 @@ Families here: Min et al. 2021 Theorem 1 (gradient flow, and its gradient-descen
 version with the O(eta) drift carried by an explicit, derived correction of the
 exponent); the exact gradient-descent identities (error recursion, imbalance drift);
 the Weyl bound from the imbalance and the Sylvester-Ostrowski inertia bound behind
-"c(Lambda) > 0 when h >= r + m"; the one-step contraction of THEOREMS.md 1.4 item 7
+"c(Lambda) > 0 when h >= r + m"; the one-step contraction of gradient descent derived here
 (with X); a linear rate of gradient descent in c(Lambda_0) under a derived step cap
 (our proof; Xu et al. 2023's constants could not be read), and Xu et al.'s claim in
 its own words as conjectures with assumed constants. Each theorem has mutants.
@@ -27,7 +28,8 @@ MIN2021 = Source(
     "H. Min, S. Tarmoun, R. Vidal, E. Mallada",
     "On the Explicit Role of Initialization on the Convergence and Implicit Bias of Overparametrized "
     "Linear Networks", "ICML (PMLR 139:7760-7768)", 2021, arxiv="2105.06351", result="Theorem 1",
-    note="statement as quoted in THEOREMS.md 1.3 (third-party quotation of the ICML PDF); structure DERIVED (1.4)",
+    note="statement as quoted by a third-party note from the ICML PDF (page 4), not read in the paper itself; "
+         "its structure derived here and reproduced numerically",
 )
 XU2023 = Source(
     "Z. Xu, H. Min, S. Tarmoun, E. Mallada, R. Vidal",
@@ -43,8 +45,10 @@ XU2023_DERIVED = Source(
          "the paper's own constants could not be read",
 )
 DERIVED_HERE = Source(
-    "boundcheck (derived)", "Exact identities and bounds for two-layer linear networks, THEOREMS.md 1.4",
-    "boundcheck", 2026, result="THEOREMS.md 1.4 items 2, 4, 6, 7, 8 (generalised to a data matrix X)",
+    "boundcheck (derived)", "Exact identities and bounds for two-layer linear networks",
+    "boundcheck", 2026,
+    result="Weyl and Sylvester bounds from the imbalance, the exact GD error recursion and imbalance drift, "
+           "the one-step GD contraction: derived here for X = I, generalised to a data matrix X",
 )
 OSTROWSKI = Source(
     "A. M. Ostrowski", "A quantitative formulation of Sylvester's law of inertia",
@@ -126,7 +130,7 @@ def min2021_gradient_flow_rate() -> Statement:
     """Min et al. 2021, Theorem 1: the gradient-flow rate set by the imbalance.
 
     Under gradient flow, L(t) - L* <= exp(-2 lambda_r(Sigma_x) c(Lambda_0) t) (L(0) - L*).
-    Proof (THEOREMS.md 1.4 items 1-3 with X): dL/dt = -||X^T E V||^2 - ||E^T X U||^2
+    Proof (derived here, with X): dL/dt = -||X^T E V||^2 - ||E^T X U||^2
     <= -2 s_r^2 (sigma_m(V)^2 + sigma_r(U_1)^2)(L - L*), Weyl gives sigma_r(U_1)^2 + sigma_m(V)^2
     >= c(Lambda_t), and Lambda_t = Lambda_0 under the flow. Checked on the error-controlled
     DOP853 integration (rtol 1e-12) sampled at times t * eta; the bound carries the
@@ -209,7 +213,7 @@ PER_STEP_DOMAIN = _with(SMALL, step_unit=(2, 2), step=(1e-3, 1.0), steps=(1, 40)
 
 @register
 def gd_error_recursion() -> Statement:
-    """The exact error recursion of one gradient-descent step (THEOREMS.md 1.4 item 6, with X).
+    """The exact error recursion of one gradient-descent step (derived here, with X).
 
     With U+ = U + eta X^T E V and V+ = V + eta E^T X U:
     E+ = E - eta (X U U^T X^T E + X X^T E V V^T) - eta^2 X X^T E V U^T X^T E.
@@ -241,7 +245,7 @@ def gd_error_recursion_first_order() -> Statement:
 
 @register
 def gd_imbalance_drift() -> Statement:
-    """The exact imbalance drift of one gradient-descent step (THEOREMS.md 1.4 item 8, with X).
+    """The exact imbalance drift of one gradient-descent step (derived here, with X).
 
     D_{t+1} = D_t + eta^2 (V^T E^T X X^T E V - U^T X^T E E^T X U), D = U^T U - V^T V; the
     first-order terms cancel, which is why gradient flow conserves D (and Lambda: the
@@ -277,8 +281,8 @@ def weyl_imbalance_bound() -> Statement:
     """Weyl's bound from the imbalance: sigma_r(U_1)^2 + sigma_m(V)^2 >= c(Lambda), any U, V.
 
     U_1^T U_1 = Lambda + V^T V >= Lambda, so lambda_r(U_1^T U_1) >= lambda_r(Lambda) (Weyl);
-    likewise lambda_m(V^T V) >= lambda_m(-Lambda); and both left sides are >= 0 (THEOREMS.md
-    1.4 item 2). Checked at every iterate of gradient-descent runs from every
+    likewise lambda_m(V^T V) >= lambda_m(-Lambda); and both left sides are >= 0 (derived
+    here). Checked at every iterate of gradient-descent runs from every
     initialisation family, so on random and on trained factors.
     """
     return Statement(
@@ -322,7 +326,7 @@ FULL_RANK_X = Hypothesis("full_rank_X", sp.Ge(d, n))
 
 @register
 def sylvester_inertia() -> Statement:
-    """Sylvester's law of inertia, quantitatively: c(Lambda) > 0 when h >= r + m (THEOREMS.md 1.4 item 4).
+    """Sylvester's law of inertia, quantitatively: c(Lambda) > 0 when h >= r + m (derived here).
 
     Lambda = W^T J W with W = [U_1; V] ((r + m) x h) and J = diag(I_r, -I_m). If h >= r + m,
     W^T = Q R (thin QR, R square) gives Lambda = Q (R J R^T) Q^T, and by Ostrowski's theorem
@@ -381,7 +385,7 @@ def _contraction(first_order: sp.Expr) -> sp.Expr:
 
 @register
 def gd_one_step_contraction() -> Statement:
-    """The one-step contraction of gradient descent (THEOREMS.md 1.4 item 7, with X), at every step.
+    """The one-step contraction of gradient descent (derived here, with X), at every step.
 
     With F = A A^T E (the reducible error, ||F|| = resid) and c_t = sigma_r(X U)^2 + s_r^2
     sigma_m(V)^2, K_t = sigma_1(X U)^2 + s_1^2 sigma_1(V)^2:
@@ -520,7 +524,7 @@ C_MARGIN = sp.Symbol("C_margin", positive=True)
 XU_CONSTANTS = (
     Constant(C_RATE, 1, "assumed", "guess: the gradient-flow exponent of Min et al. survives at finite step"),
     Constant(C_STEP, 1, "assumed", "guess: a step cap of the form C / K_0, K_0 = sigma_1(XU_0)^2 + s_1^2 sigma_1(V_0)^2"),
-    Constant(C_MARGIN, 2, "assumed", "guess: the scalar case (THEOREMS.md 1.4 item 5) lifted, "
+    Constant(C_MARGIN, 2, "assumed", "guess: the scalar case (n = m = 1, derived here) lifted, "
                                      "rate sqrt(c0^2 + (C_margin [margin]_+ / s_1)^2)"),
 )
 
@@ -540,8 +544,8 @@ def xu2023_claimed_rate() -> Statement:
     Conjecture with ASSUMED constants (the paper's could not be read): for eta <= C_step / K_0,
     L_t - L* <= (1 - C_rate eta lambda_r(Sigma_x) sqrt(c0^2 + (C_margin [margin]_+ / s_1)^2))^{2t} (L_0 - L*),
     margin = the deficiency margin sigma_k(A^T Y) - ||A^T X U_0 V_0^T - A^T Y||_F (named in the
-    model; the paper's definition is UNVERIFIED). The sqrt form is the scalar case of THEOREMS.md
-    1.4 item 5 (rate sqrt(d^2 + 4 mu^2)) lifted to matrices by guess.
+    model; the paper's definition is UNVERIFIED). The sqrt form is the scalar case n = m = 1
+    derived here (rate sqrt(d^2 + 4 mu^2)) lifted to matrices by guess.
     """
     return Statement(
         id="linear.xu2023.claimed_rate", kind="conjecture", claim="upper bound", model=MODEL, source=XU2023,
