@@ -1,6 +1,6 @@
 """``regression.random_features``: ridge regression on random features of spherical inputs.
 
-Setting of Mei and Montanari (2022), THEOREMS.md 6.2: x_i ~ Unif(S^{d-1}(sqrt d)),
+Setting of Mei and Montanari (Comm. Pure Appl. Math. 2022, arXiv:1908.05355): x_i ~ Unif(S^{d-1}(sqrt d)),
 i = 1..n; theta_j ~ Unif(S^{d-1}(sqrt d)), j = 1..N; f(x; a) = sum_j a_j act(<theta_j, x> / sqrt d);
 a = argmin (1/n) sum_i (y_i - f(x_i; a))^2 + (N lam / d) ||a||^2, i.e.
 a = (Z^T Z / n + (N lam / d) I)^{-1} Z^T y / n with Z_ij = act(<theta_j, x_i> / sqrt d).
@@ -17,7 +17,7 @@ Observables:
 * ``train_loss`` = (1/n) ||y - Z a||^2;
 * ``zeta``, ``lam_bar`` = lam / mu_*^2, ``chi``: the scalars Mei and Montanari's formula is
   written in; chi = nu_1 nu_2 at xi = i sqrt(psi_1 psi_2 lam_bar) solves their fixed-point
-  equations (solved here by damped iteration from nu_i = i psi_i / |xi|, THEOREMS.md 6.2),
+  equations (solved here by damped iteration from nu_i = i psi_i / |xi|, which converged in every case tried),
   with psi_1 = N / d, psi_2 = n / d.
 """
 
