@@ -1,10 +1,10 @@
 """``regression.min_norm``: least squares with isotropic Gaussian design, fitted by gradient
 descent from zero or in closed form (minimum-norm / ridge).
 
-Setting of Hastie, Montanari, Rosset, Tibshirani (2022), THEOREMS.md 5.1: x ~ N(0, I_p)
-(Sigma = I; THEOREMS.md gives finite-sample identities for the isotropic case only, so
-no general covariance is offered), ||beta|| = r, noise variance sigma^2. Data and
-closed forms: :mod:`boundcheck.verifiers.models.least_squares`.
+Setting of Hastie, Montanari, Rosset, Tibshirani (Ann. Statist. 2022, arXiv:1903.08560):
+x ~ N(0, I_p) (Sigma = I; the exact finite-sample identities checked here are derived for
+the isotropic Gaussian case only, so no general covariance is offered), ||beta|| = r,
+noise variance sigma^2. Data and closed forms: :mod:`boundcheck.verifiers.models.least_squares`.
 
 The estimator: ``steps`` = 0 is the limit of gradient descent from zero, computed in
 closed form by the SVD (the pseudo-inverse solution (X^T X)^+ X^T y when ridge = 0, the
