@@ -1,7 +1,7 @@
 """``linear.two_layer``: a two-layer linear network trained by full-batch gradient descent.
 
 The setting of Min, Tarmoun, Vidal, Mallada (ICML 2021) and Xu, Min, Tarmoun, Mallada,
-Vidal (AISTATS 2023), THEOREMS.md section 1, with its conventions:
+Vidal (AISTATS 2023), with its conventions:
 
     X in R^{n x d}, Y in R^{n x m}, U in R^{d x h} (input side), V in R^{m x h} (output side),
     L(U, V) = (1/2) ||X U V^T - Y||_F^2                (no 1/n),
@@ -32,9 +32,10 @@ the network can represent A^T Y), and L - L* = (1/2) ||G||_F^2, G = A^T Y - A^T 
 Explicit arrays ``X``, ``Y``, ``U0``, ``V0`` in the parameter dict replace the generated ones
 (adversarial search); sizes are then read from them.
 
-**Margin** (named explicitly: "Margin" has several meanings in this literature, THEOREMS.md
-1.6): the deficiency margin of Arora, Cohen, Golowich, Hu (ICLR 2019) in row-space
-coordinates, ``margin`` = sigma_k(A^T Y) - ||A^T X U_0 V_0^T - A^T Y||_F.
+**Margin** (named explicitly: "Margin" has several meanings in this literature, and the
+exact definition used by Min et al. and Xu et al. is not confirmed): the deficiency margin
+of Arora, Cohen, Golowich, Hu (ICLR 2019) in row-space coordinates,
+``margin`` = sigma_k(A^T Y) - ||A^T X U_0 V_0^T - A^T Y||_F.
 
 **Step.** eta = ``step`` * unit, ``step_unit``: 0 absolute; 1 the derived cap
 eta_max(1/4) of :func:`boundcheck.theorems.closed_forms.linear_rates.step_cap` (rounded down by 1e-12 relative,
