@@ -1,6 +1,6 @@
 """Least squares with Gaussian design: data from a seed, gradient descent, closed forms.
 
-Conventions (THEOREMS.md 5.1, Hastie, Montanari, Rosset, Tibshirani 2022):
+Conventions (Hastie, Montanari, Rosset, Tibshirani, Ann. Statist. 2022, arXiv:1903.08560):
 X in R^{n x p} with i.i.d. N(0, 1) entries (Sigma = I), beta = r g / ||g|| with g
 standard Gaussian (so ||beta|| = r exactly), y = X beta + sigma eps, eps ~ N(0, I_n).
 
