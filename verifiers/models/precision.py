@@ -66,7 +66,8 @@ def precision_reached(obs: dict, names, dps: int, params: dict | None = None) ->
     float (a float64 value the reference passed through) caps the replay at float64's 15
     digits. NaN entries of object arrays (values the run does not compute) are skipped.
     A replay that reached fewer digits than it was asked for must say so and confirm
-    nothing below that precision (DESIGN.md, "Soundness").
+    nothing below that precision: floating point may delay a verdict, never decide it in
+    favour of the claim.
     """
     params = params or {}
     reached = dps
