@@ -12,8 +12,9 @@ trained, by full-batch GD on (1/2) sum_i (f(x_i) - y_i)^2 with eta = ``step`` /
 lambda_max(H^inf) — the shared numba kernels of :mod:`boundcheck.verifiers.models.relu_gd`
 (reused; batched over instances of one shape with ``prange``; tested against this
 model's NumPy reference here), from the antisymmetric initialisation w_r(0) ~ N(0, kappa^2 I)
-in pairs (u(0) = 0 exactly; THEOREMS.md 3.3's recommended set-up). The seed draws the
-training set and the initialisation.
+in pairs (u(0) = 0 exactly, as Arora et al.'s formulas in y assume; in simulations this
+set-up matched their trajectory formula best). The seed draws the training set and the
+initialisation.
 
 Population quantities are estimated on a fresh sample of FRESH points of D (its own
 seed), with their standard errors: ``test_err`` (0-1, se <= 0.5/sqrt(FRESH) = 0.0071)
