@@ -5,7 +5,7 @@ over [mu, max_j c_j + mu]; coordinate 0 has c_0 = L - mu (the largest float64 wi
 c_0 + mu <= L exactly), so L is attained to within an ulp (phi'' = 1 at 0 for every
 kind). x* = 0 and f* = 0 exactly. Huber thresholds are drawn on a log scale relative to
 |x_0|, which reaches the worst case of the convex rate (the Huber function with
-threshold R/(2th + 1), THEOREMS.md 7.5).
+threshold R/(2th + 1), which attains Drori and Teboulle's L R^2 / (4th + 2) exactly).
 """
 
 from fractions import Fraction
