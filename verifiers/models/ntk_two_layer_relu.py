@@ -1,7 +1,7 @@
 """``ntk.two_layer_relu``: a two-layer ReLU network trained by full-batch gradient descent.
 
 The setting of Du, Zhai, Poczos, Singh (ICLR 2019, arXiv:1810.02054) and Arora, Du, Hu,
-Li, Wang (ICML 2019, arXiv:1901.08584), THEOREMS.md sections 2 and 3:
+Li, Wang (ICML 2019, arXiv:1901.08584):
 
     f(W, a, x) = m^(-1/2) sum_r a_r relu(w_r^T x),   a_r in {-1, +1} fixed,
     L(W) = (1/2) sum_i (f(W, a, x_i) - y_i)^2          (a sum, not a mean),
@@ -12,9 +12,10 @@ the unit sphere, so no two are parallel almost surely; labels random signs
 (``labels = 0``) or a linear target y = beta^T x with ||beta|| = 1 (``labels = 1``),
 so |y_i| <= 1), ``init_seed`` draws the initialisation, so a probability statement
 ``over="init_seed"`` resamples the initialisation only. ``init = 0``: w_r(0) ~ N(0,
-kappa^2 I), a_r uniform signs; ``init = 1`` (antisymmetric, THEOREMS.md 3.3): neurons
-in pairs with equal weights and opposite output signs, so u(0) = 0 exactly (an odd m
-gets one extra neuron with w = 0, which outputs 0 too). ``linearized = 1`` trains the
+kappa^2 I), a_r uniform signs; ``init = 1`` (antisymmetric, the set-up that matched
+Arora et al.'s trajectory formula best in simulations): neurons in pairs with equal
+weights and opposite output signs, so u(0) = 0 exactly (an odd m gets one extra neuron
+with w = 0, which outputs 0 too). ``linearized = 1`` trains the
 network's first-order Taylor model at W(0) instead (a convex quadratic in W whose
 Hessian is J(0)^T J(0), the exact companion of the edge-of-stability claims).
 
