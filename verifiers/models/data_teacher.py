@@ -1,8 +1,8 @@
 """``data.teacher``: a norm-constrained linear classifier trained on a Gaussian teacher task.
 
-Distribution D (THEOREMS.md 9.1, "exact numerical check"): x ~ N(0, I_d); the teacher
-labels y = sign(x_1) (teacher direction w* = e_1, no loss of generality by rotation
-invariance), each label flipped independently with probability q = ``noise``. The
+Distribution D (chosen so that a linear classifier's true 0-1 risk is exact): x ~ N(0, I_d);
+the teacher labels y = sign(x_1) (teacher direction w* = e_1, no loss of generality by
+rotation invariance), each label flipped independently with probability q = ``noise``. The
 Bayes error is q (the teacher itself errs exactly on the flipped labels).
 
 Population quantities of a trained w, all in closed form or to a stated precision:
