@@ -107,7 +107,8 @@ MIN_FIRST_RUNS = 16
 #: default cap on the runs of one setting: 2^15; at a relative standard deviation of 0.75
 #: (the least-squares risk at small p) it resolves about +-1.4% at the default level
 DEFAULT_MAX_RUNS = 32768
-#: default sampling target: stop an identity once it is resolved to +-1% (DESIGN.md, Power)
+#: default sampling target: stop an identity once it is resolved to +-1% (the resolution a tight claim
+#: should reach at the default budget)
 DEFAULT_RESOLUTION = 0.01
 
 
