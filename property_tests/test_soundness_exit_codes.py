@@ -1,8 +1,8 @@
 """Issue 12, items 8 and 10: exit codes over several targets, internal failures, --resume,
 and Python conjecture files that import a built-in family.
 
-Each end-to-end test runs the real command line in a fresh process. The rule (DESIGN.md,
-"Verdicts and exit codes"): several explicit targets exit with the worst code any one
+Each end-to-end test runs the real command line in a fresh process. The rule for verdicts
+and exit codes: several explicit targets exit with the worst code any one
 of them would give alone (ERROR 2 over VIOLATED 1 over INCONCLUSIVE/VACUOUS 3 over
 HOLDS 0; a mutant inverted; a user's conjecture judged as a claim that should hold);
 ``--all`` judges each verdict against its kind and reports built-in conjectures; an
