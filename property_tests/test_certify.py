@@ -116,7 +116,7 @@ def test_interpolated_function_is_convex_with_min_at_zero(data):
 
 
 def test_huber_reproduces_drori_teboulle():
-    """The Huber function with threshold R/(2N + 1) attains L R^2/(4N + 2) (THEOREMS.md 7.5)."""
+    """The Huber function with threshold R/(2N + 1) attains L R^2/(4N + 2) (Drori and Teboulle's bound, tight)."""
     N = 4
     tau = 1 / (2 * N + 1)
     params = get_model("smooth.interpolated").validate(
