@@ -1,8 +1,9 @@
 """Issue 12, items 4 and 5: Monte Carlo may delay a verdict, never decide it for the claim.
 
 Every test runs the real checker (:func:`boundcheck.verifiers.check.verify`) on a statement whose truth
-is known in closed form (THEOREMS.md 5.3, 6.2). Settings are pinned through the domain so
-that each test runs in seconds; the sampling, intervals and verdict are the checker's own.
+is known in closed form (the exact finite-sample min-norm risk derived for Gaussian design, and
+Mei and Montanari's random-features limit, recalled and corroborated by simulation). Settings
+are pinned through the domain so that each test runs in seconds; the sampling, intervals and verdict are the checker's own.
 False-alarm rate of these tests: each asserts a verdict the checker must reach with
 probability >= 1 - alpha at its stated level (0.99 or 0.95, Bonferroni over settings and
 looks), on fixed seeds, so they are deterministic.
@@ -39,7 +40,7 @@ def _with(quantifier: Quantifier, **extra) -> Quantifier:
 @pytest.mark.parametrize("n_,p_,seed", [(8, 57, 0), (9, 65, 1)])
 def test_a_bound_and_its_negation_cannot_both_hold(n_, p_, seed):
     """At (n, p) = (8, 57) and (9, 65) with r = sigma, E R(p) - E R(p - 1) is about -0.1% of
-    the risk (THEOREMS.md 5.3): inside the old 5% resolution, so the old rule called both
+    the risk (from the exact finite-sample risk): inside the old 5% resolution, so the old rule called both
     ``falls_after_threshold`` (<=) and its negation ``risk_monotone_in_p`` (>=) HOLDS. A
     one-sided claim now HOLDS only when its interval excludes the alternative; a capped run
     (2,048 runs per setting) leaves both undecided."""
@@ -79,7 +80,7 @@ def test_minus_one_dropped_is_violated_at_the_default_budget(seed):
 
 
 def test_true_identity_holds_and_reports_its_resolution():
-    """The over-parameterized identity (THEOREMS.md 5.3) at a user's default budget: HOLDS,
+    """The over-parameterized exact-risk identity (Gaussian design) at a user's default budget: HOLDS,
     with the resolution reached (the default target is +-1%) in the message and details."""
     over = Statement(id="mine.exact_over", kind="conjecture", model="regression.min_norm",
                      hypotheses=(Hypothesis("over", sp.Ge(p, n + 8)),),
