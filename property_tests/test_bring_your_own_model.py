@@ -168,7 +168,8 @@ def test_balanced_deep_initialisation_and_drift_order():
 
 
 FAST = ["deep_linear.gd.balancedness_drift_5pc", "deep_linear.gd.balancedness_conserved",
-        "deep_linear.arora2019.rate_past_attained", "deep_linear.xu2023.adaptive_step_rate_tripled"]
+        "deep_linear.arora2019.rate_past_attained", "deep_linear.xu2023.adaptive_step_rate_tripled",
+        "factorisation.bm.linearised_rate"]
 NEW = [i for i in all_statements() if i.startswith(("deep_linear.", "factorisation."))]
 
 
