@@ -144,7 +144,7 @@ def linear_network_contraction() -> Statement:
         id="proof_steps.linear_network_contraction", kind="proof_step", claim="tight", model="polynomial", source=MIN,
         hypotheses=(_nonneg("x_nonnegative", x), _nonneg("c_at_most_K", y - x), _nonneg("step", 2 - y)),
         conclusion=sp.Ge(1 - (1 - x) ** 2, 0), domain={"x": (0.0, 3.0), "y": (0.0, 3.0)},
-        quantifier=sum_of_squares(2, "THEOREMS.md 1.4 item 7 (two-layer linear network GD contraction)"),
+        quantifier=sum_of_squares(2, "linear.gd.one_step_contraction"),
     )
 
 
@@ -162,7 +162,7 @@ def linear_network_scalar_rate() -> Statement:
         hypotheses=(_nonneg("cauchy_schwarz", a * b - p**2),),
         conclusion=sp.Ge((a + b) ** 2, (a - b) ** 2 + 4 * p**2),
         domain={"a": (0.0, 5.0), "b": (0.0, 5.0), "p": (-5.0, 5.0)},
-        quantifier=sum_of_squares(4, "THEOREMS.md 1.4 item 5 (scalar linear network, imbalance and margin)"),
+        quantifier=sum_of_squares(4, "linear.min2021.gradient_flow_rate (its scalar case: imbalance and margin)"),
     )
 
 
