@@ -211,3 +211,23 @@ def test_finite_difference_sharpness_widens_the_trusted_accuracy():
 
     assert WithSharpness().observable_rtol == 1e-5
     assert example().observable_rtol == 1e-9
+
+
+def test_a_model_file_moved_elsewhere_reuses_its_cached_kernel(tmp_path):
+    """numba's on-disk cache of a generated kernel names the model file's module: the same file
+    at another path (a clone, a moved project) must load that cache, not fail to import it."""
+    import shutil
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom boundcheck.verifiers.models import get_model\n"
+            "m = get_model(sys.argv[1])\n"
+            "from boundcheck.verifiers.draw.plan import DrawPlan\n"
+            "print(len(m.run([m.validate(m.example_params())])) if hasattr(m, 'example_params') else 'loaded')")
+    for folder in ("first", "second"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(EXAMPLES / "phase_retrieval_model.py", tmp_path / folder / "phase_retrieval_model.py")
+        run = subprocess.run([sys.executable, "-m", "boundcheck", "check-model",
+                              str(tmp_path / folder / "phase_retrieval_model.py")],
+                             capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stdout + run.stderr

@@ -10,6 +10,7 @@ import pytest
 from numba import njit
 
 from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models import threads as threads_module
 from boundcheck.verifiers.models.threads import run_strided
 
 
@@ -21,12 +22,21 @@ def _mark(out, start, stride):
 
 @pytest.mark.parametrize("count", [1, 2, 3, 7, 64])
 def test_every_instance_is_run_once(count, monkeypatch):
-    for threads in ("1", "2", "3"):
-        monkeypatch.setenv("NUMBA_NUM_THREADS", threads)
+    # the thread count is patched, not NUMBA_NUM_THREADS: numba re-reads its environment when it
+    # compiles, and refuses a new thread count once its own threads have run (earlier tests)
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(threads_module, "thread_count", lambda threads=threads: threads)
         out = np.zeros(count, dtype=np.int64)
         run_strided(_mark, count, out)
-        stride = min(int(threads), count)
+        stride = min(threads, count)
         np.testing.assert_array_equal(out, 1 + np.arange(count) % stride)
+
+
+def test_the_thread_count_follows_numba_num_threads(monkeypatch):
+    monkeypatch.setenv("NUMBA_NUM_THREADS", "3")
+    assert threads_module.thread_count() == 3
+    monkeypatch.delenv("NUMBA_NUM_THREADS")
+    assert threads_module.thread_count() >= 1
 
 
 def _same(together, alone):

@@ -57,7 +57,10 @@ def load_model_file(reference: str) -> Model:
     path = Path(path_text).resolve()
     if not path.is_file():
         raise ModelFileError(f"model file {path_text} not found")
-    digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
+    # named by the file's content, not its path: numba's on-disk cache of the generated kernel
+    # refers to the module by name, so the same file moved or cloned elsewhere must get the same
+    # name (a path-named module made a cached kernel fail to load: ModuleNotFoundError)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     module_name = f"boundcheck_user_model_{path.stem}_{digest}"
     module = sys.modules.get(module_name)
     if module is None:

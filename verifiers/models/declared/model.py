@@ -212,7 +212,10 @@ class DeclaredModel(Model):
             from numba import njit
 
             jitted = {name: njit(cache=True)(fn) for name, fn in self._py.items()}
-            source_key = self.name + "|" + _source_of(type(self)) + "|" + repr(self._arg_names)
+            # the modules the jitted functions live in: numba's cache of the generated kernel refers to
+            # them by name, so a kernel compiled against another module name must not be reused
+            modules = sorted({getattr(fn, "__module__", "") or "" for fn in self._py.values()})
+            source_key = self.name + "|" + _source_of(type(self)) + "|" + repr(self._arg_names) + "|" + repr(modules)
             self._kernel = kernel_module.build_kernel(
                 source_key, jitted, arrays=arrays, scalars=scalars, params=self.param_names,
                 model_scalars=[n for n, _ in self.scalar_observables], rule=self.rule, sharpness=self.sharpness,
