@@ -220,10 +220,6 @@ def test_a_model_file_moved_elsewhere_reuses_its_cached_kernel(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys\nfrom boundcheck.verifiers.models import get_model\n"
-            "m = get_model(sys.argv[1])\n"
-            "from boundcheck.verifiers.draw.plan import DrawPlan\n"
-            "print(len(m.run([m.validate(m.example_params())])) if hasattr(m, 'example_params') else 'loaded')")
     for folder in ("first", "second"):
         (tmp_path / folder).mkdir()
         shutil.copy(EXAMPLES / "phase_retrieval_model.py", tmp_path / folder / "phase_retrieval_model.py")
