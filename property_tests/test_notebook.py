@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -33,7 +34,10 @@ print("ok")
 
 
 def test_a_notebook_session_displays_statements_verdicts_and_a_frame(tmp_path):
-    proc = subprocess.run([sys.executable, "-c", NOTEBOOK], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    # a fresh user's environment: an in-process CLI call by an earlier test sets Hypothesis's folder
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    proc = subprocess.run([sys.executable, "-c", NOTEBOOK], capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                          env=env)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout + proc.stderr
     assert [p.name for p in tmp_path.iterdir()] == [".boundcheck"]  # Hypothesis's files there, nothing else
 

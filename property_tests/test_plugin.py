@@ -52,6 +52,7 @@ domain = { d = [1, 3], steps = [1, 10] }
 def test_a_folder_of_conjecture_files_is_collected_as_tests(tmp_path):
     """``pytest conjectures/``: one item per statement; the true one passes, the false one fails with its
     counterexample; pyproject-like TOML without a statement table and unmarked .py files are not collected."""
+    import os
     import subprocess
     import sys
 
@@ -61,8 +62,9 @@ def test_a_folder_of_conjecture_files_is_collected_as_tests(tmp_path):
     (folder / "pl_fast_rate.toml").write_text(FALSE_CONJECTURE)
     (folder / "settings.toml").write_text('[tool]\nname = "not a conjecture"\n')
     (folder / "helper.py").write_text("X = 1\n")
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}  # as a fresh user's
     proc = subprocess.run([sys.executable, "-m", "pytest", "conjectures", "-p", "no:cacheprovider", "-v"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600, env=env)
     out = proc.stdout
     assert "collected 2 items" in out, out
     assert "convex_rate.toml::mine.convex_rate PASSED" in out, out
