@@ -83,7 +83,7 @@ def test_several_statements_are_judged_against_their_kind(tmp_path):
 
 
 def test_warm_up_runs_each_named_model_once_and_rejects_unknown_ones():
-    code, out, err = run_cli("warm-up", "smooth.pl", "ntk.two_layer_relu")
+    code, out, err = run_cli("warm-up", "smooth.pl", "smooth.quadratic")  # two cheap models: each once
     assert code == 0, err
     assert out.splitlines()[0].startswith("smooth.pl") and "every kernel ready" in out
     code, out, err = run_cli("warm-up", "smooth.nosuch")
