@@ -6,10 +6,7 @@ import os
 import subprocess
 import sys
 
-import sympy as sp
 from conftest import EXAMPLES
-
-from boundcheck.theorems.display import latex
 
 NOTEBOOK = f'''
 import math, boundcheck
@@ -40,12 +37,3 @@ def test_a_notebook_session_displays_statements_verdicts_and_a_frame(tmp_path):
                           env=env)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout + proc.stderr
     assert [p.name for p in tmp_path.iterdir()] == [".boundcheck"]  # Hypothesis's files there, nothing else
-
-
-def test_latex_sets_multi_letter_names_upright():
-    dist_sq, R_sq, lam = sp.IndexedBase("dist_sq"), sp.Symbol("R_sq"), sp.Symbol("lambda_0")
-    t = sp.Symbol("t", integer=True)
-    text = latex(sp.Le(dist_sq[t], R_sq * lam))
-    assert r"\mathrm{dist\_sq}" in text and r"\mathrm{R\_sq}" in text and r"\lambda_{0}" in text
-    assert "dist_{sq}" not in text and "R_{sq}" not in text
-    assert latex(sp.Symbol("lambda_min_H")) == r"\lambda_{\mathrm{min\_H}}"
