@@ -245,3 +245,26 @@ def test_the_hash_does_not_depend_on_import_order():
     hashes = {subprocess.run([sys.executable, "-c", code, order], capture_output=True, text=True, timeout=120,
                              check=True).stdout.strip() for order in ("model-first", "statements-first")}
     assert len(hashes) == 1, hashes
+
+
+def test_one_statement_is_built_from_its_family_alone_and_equals_the_registry_s():
+    """``registry.get(id)`` in a fresh process builds the id's family module only; the statement it
+    returns is the very object, with the same hash, that the whole registry holds."""
+    import subprocess
+    import sys
+
+    script = (
+        "from boundcheck.theorems import registry\n"
+        "ids = [s for s in open(0).read().split()]\n"
+        "got = {i: registry.get(i) for i in ids}\n"
+        "assert registry._cache is None, 'the whole registry was built'\n"
+        "everything = registry.all_statements()\n"
+        "for i, s in got.items():\n"
+        "    assert everything[i] is s and s.hash() == everything[i].hash(), i\n"
+        "print('ok', len(got))\n")
+    ids = ["ntk.du2019.linear_convergence", "linear.min2021.gd_small_step_rate", "factorisation.bm.linearised_rate",
+           "classical.pl.linear_rate", "generalization.rademacher.linear_margin"]
+    ids += [i for i in all_statements() if i.startswith("deep_linear.")][:1]
+    proc = subprocess.run([sys.executable, "-c", script], input=" ".join(ids), capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"ok {len(ids)}", proc.stderr

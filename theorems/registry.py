@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 
 import boundcheck.theorems
 from boundcheck.theorems.statement import Statement, build, registered
@@ -15,6 +16,7 @@ from boundcheck.theorems.statement import Statement, build, registered
 INFRASTRUCTURE = {"statement", "quantifiers", "registry", "parse", "symbolic", "symbols", "closed_forms"}
 
 _cache: dict[str, Statement] | None = None
+_built: dict[Callable[[], Statement], Statement] = {}
 
 
 def family_modules() -> list[str]:
@@ -22,6 +24,12 @@ def family_modules() -> list[str]:
         name for _, name, _ in pkgutil.iter_modules(boundcheck.theorems.__path__)
         if not name.startswith("_") and name not in INFRASTRUCTURE
     )
+
+
+def _build(builder: Callable[[], Statement]) -> Statement:
+    if builder not in _built:
+        _built[builder] = build(builder)
+    return _built[builder]
 
 
 def all_statements() -> dict[str, Statement]:
@@ -32,7 +40,7 @@ def all_statements() -> dict[str, Statement]:
             importlib.import_module(f"boundcheck.theorems.{name}")
         statements: dict[str, Statement] = {}
         for builder in registered():
-            statement = build(builder)
+            statement = _build(builder)
             if statement.id in statements:
                 raise ValueError(f"two statements share the id {statement.id!r}")
             statements[statement.id] = statement
@@ -40,7 +48,27 @@ def all_statements() -> dict[str, Statement]:
     return _cache
 
 
+def _likely_families(statement_id: str) -> list[str]:
+    """The family modules an id's first segment may name, most likely first: ``ntk.…`` →
+    ``ntk``; ``linear.…`` → ``linear_networks``, then ``deep_linear``; ``factorisation.…`` →
+    ``matrix_factorisation``."""
+    prefix = statement_id.split(".")[0]
+    names = family_modules()
+    exact = [n for n in names if n == prefix]
+    starts = [n for n in names if n.startswith(prefix + "_")]
+    ends = [n for n in names if n.endswith("_" + prefix)]
+    return exact + starts + ends
+
+
 def get(statement_id: str) -> Statement:
+    """The built-in statement ``statement_id``. Its family module's statements are built first
+    (one module, not all 120: a fresh ``verify ID`` should not pay for the others); the whole
+    registry only when the id is not there."""
+    for family in _likely_families(statement_id) if _cache is None else ():
+        module = importlib.import_module(f"boundcheck.theorems.{family}")
+        for builder in registered():
+            if builder.__module__ == module.__name__ and _build(builder).id == statement_id:
+                return _built[builder]
     statements = all_statements()
     if statement_id not in statements:
         close = [s for s in statements if statement_id.split(".")[-1] in s]
