@@ -71,6 +71,32 @@ def test_tiny_bound_false_by_two_is_violated():
     assert verdict.verdict == "VIOLATED", verdict.message
 
 
+TINY_BOUND_SCRIPT = """
+import sys
+from boundcheck.theorems.registry import all_statements
+from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.loading import statement_from_table
+if sys.argv[1] == "after-registry":
+    all_statements()  # imports every family module: Hypothesis used to take constants from their source
+statement = statement_from_table({"id": "mine.soundness", "model": "smooth.convex", "t_min": 8,
+    "conclusion": "dist_sq[t] <= (1 - eta*mu)**(2*t) * dist_sq[0] / 2", "hypotheses": ["eta == 1/L", "mu >= L/2"]})
+v = verify(statement, budget=100)
+print(v.verdict, v.instances, v.message)
+"""
+
+
+def test_a_verdict_at_a_seed_does_not_depend_on_what_the_process_imported():
+    """Before: the conjecture above was VIOLATED at seed 0 in a fresh process and HOLDS (3,367
+    instances) once the registry was built: Hypothesis drew constants from every local module
+    imported so far. Now both processes search the same instances."""
+    import subprocess
+    import sys
+
+    outputs = [subprocess.run([sys.executable, "-c", TINY_BOUND_SCRIPT, mode], capture_output=True, text=True,
+                              timeout=300).stdout for mode in ("fresh", "after-registry")]
+    assert outputs[0] == outputs[1] and outputs[0].startswith("VIOLATED"), outputs
+
+
 # ---------------------------------------------------------------- 6. empty evaluation
 
 

@@ -90,7 +90,7 @@ def test_ctrl_c_during_verify_all_keeps_evidence_and_resume_goes_on(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "boundcheck", "verify", "classical.pl.linear_rate",
                              "classical.pl.linear_rate_any_step", "classical.convex.drori_teboulle",
-                             "classical.strongly_convex.distance", "--budget", "400", "--store", str(store_path)],
+                             "classical.strongly_convex.distance", "--budget", "100", "--store", str(store_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     first = proc.stdout.readline()  # the first statement is recorded before its line is printed
     assert first.startswith("classical.pl.linear_rate ")
@@ -103,7 +103,7 @@ def test_ctrl_c_during_verify_all_keeps_evidence_and_resume_goes_on(tmp_path):
     assert "classical.pl.linear_rate" in done and len(done) < 4
     code, out, err = run_cli("verify", "classical.pl.linear_rate", "classical.pl.linear_rate_any_step",
                              "classical.convex.drori_teboulle", "classical.strongly_convex.distance",
-                             "--budget", "400", "--store", str(store_path), "--resume")
+                             "--budget", "100", "--store", str(store_path), "--resume")
     assert code == 0, err
     with Store(store_path) as store:
         ids = [r["statement_id"] for r in store.runs()]

@@ -160,6 +160,7 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
     from boundcheck.verifiers.draw.plan import DrawPlan
     from boundcheck.verifiers.draw.sampler import sample
     from boundcheck.verifiers.draw.strategy import instances as admissible
+    from boundcheck.verifiers.draw.strategy import process_independent_draws
     from boundcheck.verifiers.models import get_model
 
     model = get_model(statement.model)
@@ -204,7 +205,8 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
         target(min(tight, 1e6) if math.isfinite(tight) else 1e6, label="tightness")
 
     try:
-        targeted()
+        with process_independent_draws():
+            targeted()
     except Unsatisfiable:
         pass
     return _confirmed(point, model, plan, conclusion)

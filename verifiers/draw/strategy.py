@@ -8,6 +8,8 @@ low end of their range).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import reject
@@ -39,3 +41,38 @@ def instances(plan: DrawPlan) -> st.SearchStrategy[dict[str, Any]]:
         return values
 
     return admissible()
+
+
+_own_cache: Any = None
+
+
+@contextlib.contextmanager
+def process_independent_draws() -> Iterator[None]:
+    """Hypothesis's draws at a seed, the same in every process.
+
+    Hypothesis (6.131 on) sometimes draws a constant found in the source of the *local*
+    modules a process has imported (those outside site-packages: an editable install of
+    boundcheck, a user's conftest), and caches the pool per range at its first use. The
+    instances searched at a given ``--seed`` then depend on what the process imported
+    before: measured on a conjecture false by a factor of 2, budget 100 at seed 0 was
+    VIOLATED in a fresh process and HOLDS after the statement registry had been built.
+    Within this block that pool is empty (Hypothesis's own global constants stay), so a
+    verdict at a seed reproduces from the command line, in pytest and in a notebook alike.
+    It uses two private names of ``hypothesis.internal.conjecture.providers``; where a
+    Hypothesis version lacks them it does nothing (draws then vary as described).
+    """
+    global _own_cache
+    try:
+        from hypothesis.internal.conjecture import providers
+        shared, local = providers.CONSTANTS_CACHE, providers._get_local_constants
+        if _own_cache is None:
+            _own_cache = type(shared)(1024)  # ranges cached with an empty local pool, ours alone
+    except (ImportError, AttributeError, TypeError):
+        yield
+        return
+    empty = providers.Constants()
+    providers.CONSTANTS_CACHE, providers._get_local_constants = _own_cache, lambda: empty
+    try:
+        yield
+    finally:
+        providers.CONSTANTS_CACHE, providers._get_local_constants = shared, local

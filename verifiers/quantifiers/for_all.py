@@ -31,7 +31,7 @@ from boundcheck.verifiers.decide.replay import (
     replay_high_precision,
 )
 from boundcheck.verifiers.draw.plan import DrawPlan
-from boundcheck.verifiers.draw.strategy import instances
+from boundcheck.verifiers.draw.strategy import instances, process_independent_draws
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacuous_verdict
 from boundcheck.verifiers.quantifiers.tally import Tally
@@ -78,7 +78,8 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
         search = _search(model, plan, conclusion, budget, seed + round_, progress, tally, failing, worst, artefacts,
                          rates)
         try:
-            search()
+            with process_independent_draws():
+                search()
         except _Violation:
             pass
         except TimeLimitReached as stop:
@@ -169,14 +170,19 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
             if not batch:
                 return
         summary = conclusion.summarize(batch, results)
-        tally.add_summary(batch, results, summary, conclusion)
-        if rates is not None:
-            rates.add(batch, results, conclusion)
+        shrinking = bool(failing)  # after the first violation Hypothesis only shrinks it: no more evidence kept
+        if not shrinking:
+            tally.add_summary(batch, results, summary, conclusion)
+            if rates is not None:
+                rates.add(batch, results, conclusion)
         violated = summary.violated
         if artefacts and violated.any():  # known artefacts are passed over (keys built only when needed)
             violated = violated & np.array([_key(p) not in artefacts for p in batch], dtype=bool)
         if violated.any():
-            found = [(dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in np.flatnonzero(violated)]
+            candidates = np.flatnonzero(violated)
+            if shrinking:  # one candidate stands for the batch (the shrunk case is the last one kept)
+                candidates = candidates[:1]
+            found = [(dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in candidates]
             params, evaluation = min(found, key=lambda pe: pe[1].min_slack)
             if evaluation.min_slack < worst.get("slack", math.inf):
                 worst.update(slack=evaluation.min_slack, params=params,
