@@ -36,4 +36,5 @@ def test_a_notebook_session_displays_statements_verdicts_and_a_frame(tmp_path):
     proc = subprocess.run([sys.executable, "-c", NOTEBOOK], capture_output=True, text=True, cwd=tmp_path, timeout=300,
                           env=env)
     assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout + proc.stderr
-    assert [p.name for p in tmp_path.iterdir()] == [".boundcheck"]  # Hypothesis's files there, nothing else
+    # nothing in the user's folder but boundcheck's own (where Hypothesis's files go, if it writes any)
+    assert {p.name for p in tmp_path.iterdir()} <= {".boundcheck"}

@@ -72,7 +72,7 @@ def test_a_folder_of_conjecture_files_is_collected_as_tests(tmp_path):
     assert "mine.pl_fast_rate [conjecture] is VIOLATED, expected HOLDS" in out
     assert "counterexample: {" in out and "replay: boundcheck replay" in out
     assert proc.returncode == 1
-    assert not (tmp_path / ".hypothesis").exists() and (tmp_path / ".boundcheck" / "hypothesis").is_dir()
+    assert not list(tmp_path.rglob(".hypothesis"))  # Hypothesis writes under .boundcheck/, if anything
 
 
 def test_paths_resolve_against_the_test_file_and_no_profile_is_registered(pytester):

@@ -19,7 +19,7 @@ quantifier = "for_all"
 def _verify(tmp_path, cap: float):
     path = tmp_path / "conjecture.toml"
     path.write_text(CONJECTURE.format(cap=cap))
-    return verify(load(str(path))[0], budget=60)
+    return verify(load(str(path))[0], budget=120)
 
 
 def test_a_run_mostly_outside_the_hypotheses_names_the_hypothesis_and_the_rate(tmp_path):

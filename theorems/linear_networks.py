@@ -92,6 +92,7 @@ TOL_CONSTANT = Constant(
 SMALL = {"n": (2, 6), "d": (2, 6), "m": (1, 3), "h": (1, 10), "x_cond": (1.0, 30.0), "steps": (1, 40),
          "dynamics": (0, 0), "diagnostics": (0, 0)}
 NOT_BALANCED = (0, 3)  # init codes 0-3: Gaussian, spectral, small, prescribed (4 is balanced, c = 0)
+GAUSSIAN_INIT = 0
 
 
 def _with(base: dict, **overrides) -> dict:
@@ -175,7 +176,11 @@ def min2021_gd_small_step_rate() -> Statement:
     derived theorem of ``linear.xu2023.gd_rate_derived`` run with the smallest theta its
     proof admits at this eta, plus (1 - x)^{2t} <= exp(-2 x t). Hypotheses: c0 > 0 and eta at
     most the derived cap (which makes theta_eta <= 1/4); steps drawn down to 1/10 of it, over
-    100 to 400 iterations with X conditioned to at most 2, so that the loss really falls.
+    100 to 400 iterations with X conditioned to at most 2, from the Gaussian initialisation,
+    so that the loss really falls. (Check restriction: from the small initialisation the run
+    sits at the saddle and from the spectral one the step cap is tiny; there loss and bound
+    both stay at about 1 x L(0) - a check that cannot fail. Measured at seed 0 over 110 runs:
+    median L(T)/L(0) 1.0 for those inits, 0.0015 for the Gaussian one.)
     """
     theta = rates.theta_of_step()
     return Statement(
@@ -186,7 +191,7 @@ def min2021_gd_small_step_rate() -> Statement:
         title="Gradient descent at small steps: Min et al.'s exponent times (1 - 2 theta_eta), theta_eta = O(eta)",
         hypotheses=(POSITIVE_IMBALANCE, Hypothesis("eta", sp.Le(eta, rates.step_cap()))),
         conclusion=sp.Le(gap[t], sp.exp(-2 * lambda_r_X * c0 * (1 - 2 * theta) * eta * t) * gap[0] + gap_floor),
-        domain=_with(SMALL, init=NOT_BALANCED, step_unit=(1, 1), step=(0.1, 1.0), **GD_PROGRESS),
+        domain=_with(SMALL, init=(GAUSSIAN_INIT, GAUSSIAN_INIT), step_unit=(1, 1), step=(0.1, 1.0), **GD_PROGRESS),
         budget=30,
     )
 
