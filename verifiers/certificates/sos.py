@@ -40,6 +40,8 @@ from boundcheck.theorems.statement import Statement, StatementError
 SOLVER = "CLARABEL"
 DENOMINATORS = (10, 10**2, 10**4, 10**6)
 SAMPLES = 2000
+#: float64 screening margin of :func:`sample_counterexample` (relative, plus absolute near 0)
+SCREEN_MARGIN = 1e-6
 
 
 @dataclass
@@ -222,15 +224,37 @@ def _exact(step: PolynomialStep, mults, grams, denominator: int) -> list[dict[st
 
 def sample_counterexample(step: PolynomialStep, domain: dict[str, tuple[float, float]], samples: int = SAMPLES,
                           seed: int = 0) -> dict[str, str] | None:
-    """A rational point of K inside ``domain`` where p < 0 (exact), if one is drawn."""
+    """A rational point of K inside ``domain`` where p < 0 (exact), if one is drawn.
+
+    The points (denominators at most 1000) are screened in float64, all at once, and only
+    those that float64 puts within a margin of p < 0 and g >= 0 are decided in exact
+    rational arithmetic, in drawing order: a float can only let a candidate through, never
+    decide one. (A true counterexample lost to float rounding would leave the step to the
+    exact certificate search, which cannot certify a false claim.)"""
+    import numpy as np
+
     rng = random.Random(seed)
     box = {v: domain.get(v.name, (-10.0, 10.0)) for v in step.variables}
-    p = sp.lambdify(step.variables, step.p)
-    gs = [sp.lambdify(step.variables, g) for _, g in step.constraints]
-    for _ in range(samples):
-        point = [sp.Rational(Fraction(rng.uniform(*box[v])).limit_denominator(1000)) for v in step.variables]
-        if all(g(*point) >= 0 for g in gs) and p(*point) < 0:
-            return {v.name: str(x) for v, x in zip(step.variables, point)} | {"p": str(p(*point))}
+    points = [[Fraction(rng.uniform(*box[v])).limit_denominator(1000) for v in step.variables]
+              for _ in range(samples)]
+    if not points or not step.variables:
+        return None
+    columns = np.array(points, dtype=np.float64).T
+    with np.errstate(all="ignore"):
+        def floats(expr: sp.Expr) -> np.ndarray:
+            return np.broadcast_to(np.asarray(sp.lambdify(step.variables, expr, "numpy")(*columns), dtype=float),
+                                   (len(points),))
+        p_values = floats(step.p)
+        candidate = ~(p_values >= SCREEN_MARGIN * (1 + np.abs(p_values)))  # NaN stays a candidate
+        for _, g in step.constraints:
+            g_values = floats(g)
+            candidate &= ~(g_values < -SCREEN_MARGIN * (1 + np.abs(g_values)))
+    exact_p = sp.lambdify(step.variables, step.p)
+    exact_gs = [sp.lambdify(step.variables, g) for _, g in step.constraints]
+    for k in np.flatnonzero(candidate):
+        point = [sp.Rational(x.numerator, x.denominator) for x in points[k]]
+        if all(g(*point) >= 0 for g in exact_gs) and exact_p(*point) < 0:
+            return {v.name: str(x) for v, x in zip(step.variables, point)} | {"p": str(exact_p(*point))}
     return None
 
 
