@@ -275,7 +275,8 @@ def test_smooth_convex_instances_are_L_smooth_exactly(L, mu_frac, d, seed):
 @settings(max_examples=100, deadline=None)
 @given(L=st.floats(0.1, 10.0), terms=st.integers(1, 4), d=st.integers(1, 5), seed=st.integers(0, 2**32 - 1))
 def test_smooth_nonconvex_certificate_holds_exactly(L, terms, d, seed):
-    """sum_k |a_k| ||b_k||^2 <= L exactly for the float64 a, b (the smoothness certificate)."""
+    """sum_k |a_k| ||b_k||^2 <= L exactly for the float64 a, b (the smoothness certificate), whether the
+    float64 check with its error bound decided it or the exact fallback did."""
     from fractions import Fraction
 
     coords = get_model("smooth.nonconvex").coordinates({"d": d, "L": L, "terms": terms, "phase": 1.0, "seed": seed,
@@ -283,7 +284,8 @@ def test_smooth_nonconvex_certificate_holds_exactly(L, terms, d, seed):
     total = sum(abs(Fraction(float(a))) * sum(Fraction(float(v)) ** 2 for v in row)
                 for a, row in zip(coords["a"], coords["b"]))
     assert total <= Fraction(L)
-    assert float(total) >= L * (1 - 8 * U64)
+    n = terms * (d + 2)  # still attained, to within the 4 gamma_n margin the model leaves (about 1e-14)
+    assert float(total) >= L * (1 - 6 * n * U64)
 
 
 def test_an_observable_of_zero_in_a_hypothesis_is_outside_not_an_error():

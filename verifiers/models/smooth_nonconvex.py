@@ -69,6 +69,20 @@ def reference_trig(a, b, c, x0, eta, steps, xp=FLOAT64):
     return f, grad_sq
 
 
+UNIT_ROUNDOFF = 2.0**-53
+
+
+def _certified_exactly(a: np.ndarray, b: np.ndarray, L: float) -> np.ndarray:
+    """``a`` shrunk one ulp at a time until sum_k |a_k| ||b_k||^2 <= L in exact rationals
+    (the fallback where the float64 check with its error bound could not tell)."""
+    norms = [sum(Fraction(float(v)) ** 2 for v in row) for row in b]
+    for _ in range(64):
+        if sum(abs(Fraction(float(x))) * nb for x, nb in zip(a, norms)) <= Fraction(L):
+            return a
+        a = np.nextafter(a, 0.0)
+    raise ArithmeticError("the smoothness certificate could not be made exact in 64 ulps")
+
+
 class SmoothNonconvex(Model):
     name = "smooth.nonconvex"
     doc = __doc__
@@ -92,14 +106,15 @@ class SmoothNonconvex(Model):
         terms = params["terms"]
         b = rng.standard_normal((terms, d))
         a = rng.standard_normal(terms)
-        a *= L / np.sum(np.abs(a) * np.sum(b * b, axis=1))
-        # the certificate sum_k |a_k| ||b_k||^2 <= L must hold exactly for the float64 a, b (the
-        # scaling above rounds): shrink every a_k by one ulp at a time until it does (a few at most)
-        norms = [sum(Fraction(float(v)) ** 2 for v in row) for row in b]
-        for _ in range(64):
-            if sum(abs(Fraction(float(x))) * nb for x, nb in zip(a, norms)) <= Fraction(L):
-                break
-            a = np.nextafter(a, 0.0)
+        # the certificate sum_k |a_k| ||b_k||^2 <= L must hold exactly for the float64 a, b. A float
+        # sum of n products of nonnegative numbers is within gamma_n = n u / (1 - n u) of the exact
+        # one (Higham 2002, Accuracy and Stability of Numerical Algorithms, eq. 3.5), so a is scaled
+        # to L (1 - 4 gamma_n) (about 1e-14 below L) and the float64 sum checked with that margin
+        n = terms * (d + 2)
+        gamma = n * UNIT_ROUNDOFF / (1 - n * UNIT_ROUNDOFF)
+        a *= L * (1 - 4 * gamma) / np.sum(np.abs(a) * np.sum(b * b, axis=1))
+        if not np.sum(np.abs(a) * np.sum(b * b, axis=1)) * (1 + 2 * gamma) <= L:
+            a = _certified_exactly(a, b, L)
         c = rng.uniform(0, 2 * np.pi, size=terms)
         scale = 1.0 / np.sqrt(np.mean(np.sum(b * b, axis=1)))
         x0 = rng.standard_normal(d) * scale * rng.uniform(0.2, 3.0)
