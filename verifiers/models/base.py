@@ -148,6 +148,11 @@ class Model:
         """Observations for every instance of ``batch`` (the fast, batched path)."""
         raise NotImplementedError
 
+    def run_only(self, batch: Sequence[dict[str, Any]], names: frozenset[str]) -> list[Observations]:
+        """:meth:`run` for a caller that reads only the observables ``names``: a model may skip
+        the costly others (every one it returns is still exact); by default it computes all."""
+        return self.run(batch)
+
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:
         """Observations of one instance by the plain reference implementation.
 

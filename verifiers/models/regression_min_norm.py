@@ -73,7 +73,12 @@ class MinNormRegression(Model):
     default_domain = {"n": (2, 64), "p": (1, 128), "steps": (0, 100)}
 
     # -------------------------------------------------------------- fast path
-    def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
+    def run_only(self, batch: Sequence[dict[str, Any]], names: frozenset[str]) -> list[Observations]:
+        """Without ``risk_fewer`` unless it is named: the coupled draw at p - 1 is a second
+        data set and eigendecomposition, half the cost of a run."""
+        return self.run(batch, with_fewer="risk_fewer" in names)
+
+    def run(self, batch: Sequence[dict[str, Any]], with_fewer: bool = True) -> list[Observations]:
         """Instances grouped by (n, p, r, sigma, ridge, eta, steps): one stacked SVD per group;
         gradient descent for the whole batch in one numba call."""
         batch = [self.validate(p) for p in batch]
@@ -91,13 +96,15 @@ class MinNormRegression(Model):
             svd = ls.svd_stack(X)
             limit = ls.closed_form_stack(X, beta, y, r, sigma, ridge, svd=svd)
             fitted = ls.closed_form_stack(X, beta, y, r, sigma, ridge, eta, steps, svd=svd) if steps else limit
-            fewer = self._fewer(members, batch, key)
+            fewer = self._fewer(members, batch, key) if with_fewer else None
             for j, k in enumerate(members):
                 out[k] = {
                     "risk": float(fitted["risk"][j]), "bias": float(fitted["bias"][j]),
-                    "variance": float(fitted["variance"][j]), "risk_fewer": float(fewer[j]),
+                    "variance": float(fitted["variance"][j]),
                     "lam_min": float(limit["lam_min"][j]), "lam_max": float(limit["lam_max"][j]),
                 }
+                if fewer is not None:
+                    out[k]["risk_fewer"] = float(fewer[j])
                 if steps:
                     step = eta / limit["lam_max"][j]
                     gd_jobs.append((X[j], y[j], limit["estimator"][j], step, ridge, steps))

@@ -210,9 +210,12 @@ def sample_runs(model: Model, plan: DrawPlan, difference: Difference, setting: d
     """lhs and rhs on the runs of ``setting`` with each seed (runs outside the observable
     hypotheses are dropped and counted)."""
     lhs_all, rhs_all, outside = [], [], 0
+    names = frozenset(difference.names)
+    if plan.observed:
+        names |= {name for relation in plan.observed.relations for name in map(str, relation[1].free_symbols)}
     for start in range(0, seeds.size, CHUNK):
         batch = [{**setting, over: int(s)} for s in seeds[start:start + CHUNK]]
-        results = model.run(batch)
+        results = model.run_only(batch, names)
         if plan.observed:
             kept = [(p, o) for p, o in zip(batch, results) if plan.observed.hold(p, o)]
             outside += len(batch) - len(kept)
