@@ -41,8 +41,12 @@ from boundcheck.verifiers.verdict import Finding
 MAX_CONFIRMATIONS = 8
 
 
-#: searches started afresh after float64 violations that were all artefacts
+#: searches started afresh after a violation whose replays did not finish
 SEARCH_ROUNDS = 3
+#: float64 violations replayed during one statement's search before it stops there (the search
+#: then ends as earlier versions' three rounds of eight replays did: HOLDS on what it checked,
+#: the violating instances passed over uncounted, the count of artefacts in the message)
+ARTEFACT_REPLAYS = SEARCH_ROUNDS * MAX_CONFIRMATIONS
 
 #: runs with undecided cells replayed in high precision: one per this many instances searched,
 #: at least one, at most :data:`~boundcheck.verifiers.quantifiers.tally.UNDECIDED_REPLAYS`.
@@ -57,13 +61,19 @@ class _Violation(Exception):
     pass
 
 
+class _TooManyArtefacts(Exception):
+    """:data:`ARTEFACT_REPLAYS` float64 violations replayed, none reproduced: the search stops."""
+
+
 def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress | None) -> Finding:
     """Search with Hypothesis; confirm float64 violations in high precision before any verdict.
 
-    A search ends at its first float64 violation and shrinks it. The shrunk case is
-    replayed at :data:`REPLAY_DPS` digits, then (if it does not reproduce) the raw
-    violating instances. When none is confirmed they are artefacts: the search starts
-    again with a new seed, passing over them, up to :data:`SEARCH_ROUNDS` times.
+    A float64 violation is replayed at :data:`REPLAY_DPS` digits where it is found. One that
+    does not reproduce is an artefact: it is passed over and the search goes on (nothing is
+    shrunk for it). A confirmed one ends the search and is shrunk; the shrunk case is replayed
+    in turn and reported when it reproduces, else the confirmed raw instance is. A search
+    that still ends unconfirmed (a replay past its time limit) starts again with a new seed,
+    up to :data:`SEARCH_ROUNDS` times.
     """
     found = Finding()
     model, plan, conclusion = prepare(statement)
@@ -73,15 +83,20 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     rates = RateProgress.of(statement)  # None unless the conclusion is a rate X[t] <= f(t, X[0])
     worst: dict[str, Any] = {}
     artefacts: set[str] = set()
+    replayed: dict[str, Replay] = {}  # each instance replayed once, whichever stage asks
     for round_ in range(SEARCH_ROUNDS):
         failing: list[tuple[dict[str, Any], Evaluation]] = []
+        raw_confirmed: list[tuple[dict[str, Any], Evaluation, Replay]] = []
         search = _search(model, plan, conclusion, budget, seed + round_, progress, tally, failing, worst, artefacts,
-                         rates)
+                         rates, found, raw_confirmed, replayed)
         try:
             with process_independent_draws():
                 search()
         except _Violation:
             pass
+        except _TooManyArtefacts:
+            found.details["stopped_after_artefacts"] = found.artefacts
+            break
         except TimeLimitReached as stop:
             return _stopped(found, tally, stop)
         except Unsatisfiable:
@@ -90,7 +105,8 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
             return found
         if not failing:
             break
-        confirmed = _confirm(model, plan, conclusion, failing, found, artefacts, tally)
+        confirmed = _confirm(model, plan, conclusion, failing, found, artefacts, tally, replayed) or (
+            raw_confirmed[0] if raw_confirmed else None)
         if confirmed is not None:
             found.instances, found.outside = tally.instances, tally.outside
             return _violated(found, statement, *confirmed, worst)
@@ -132,6 +148,8 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     if found.artefacts:
         found.message += (f"; {found.artefacts} float64 violation(s) disappeared on replay at {REPLAY_DPS} digits "
                          "(floating-point artefacts, not counterexamples)")
+        if "stopped_after_artefacts" in found.details:
+            found.message += f", and the search stopped there, after {tally.instances} instances"
     if note := tally.rejection_note():
         found.message += "; " + note
         found.details["rejection"] = note
@@ -142,9 +160,11 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
 
 def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, seed: int,
             progress: Progress | None, tally: Tally, failing: list, worst: dict[str, Any], artefacts: set[str],
-            rates: RateProgress | None = None):
-    """One Hypothesis search: batches drawn, run, summarized; raises at a float64 violation
-    that is not a known artefact, after recording it in ``failing``."""
+            rates: RateProgress | None, finding: Finding, raw_confirmed: list, replayed: dict[str, Replay]):
+    """One Hypothesis search: batches drawn, run, summarized. A float64 violation is replayed
+    at once: artefacts join ``artefacts`` and the search goes on; a confirmed one (kept in
+    ``raw_confirmed``), or one whose replay did not finish, is recorded in ``failing`` and
+    raised, and Hypothesis shrinks it (each shrunk candidate recorded, replayed afterwards)."""
     examples = [0]
 
     @settings(max_examples=budget, deadline=None, database=None, derandomize=False, report_multiple_bugs=False,
@@ -187,8 +207,17 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
             if evaluation.min_slack < worst.get("slack", math.inf):
                 worst.update(slack=evaluation.min_slack, params=params,
                              **{k: v for k, v in evaluation.at(evaluation.first_violation).items() if k != "slack"})
-            failing.extend(found)
-            raise _Violation
+            reproduced = True  # while shrinking: a float64 violation, replayed after the search
+            if not shrinking:
+                if finding.artefacts >= ARTEFACT_REPLAYS:
+                    raise _TooManyArtefacts
+                confirmed = _confirm(model, plan, conclusion, found, finding, artefacts, tally, replayed)
+                if confirmed is not None:
+                    raw_confirmed.append(confirmed)
+                reproduced = confirmed is not None or bool(tally.unreplayed)
+            if reproduced:  # one raise site: Hypothesis tells failures apart by where they are raised
+                failing.extend(found)
+                raise _Violation
         batch_tightness = float(summary.max_tightness.max())
         target(min(batch_tightness, 1e6) if math.isfinite(batch_tightness) else 1e6, label="tightness")
 
@@ -200,30 +229,38 @@ def _key(params: dict[str, Any]) -> str:
 
 
 def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list[tuple[dict[str, Any], Evaluation]],
-             found: Finding, artefacts: set[str], tally: Tally) -> tuple[dict[str, Any], Evaluation, Replay] | None:
+             found: Finding, artefacts: set[str], tally: Tally,
+             replayed: dict[str, Replay]) -> tuple[dict[str, Any], Evaluation, Replay] | None:
     """The first float64 violation that survives a high-precision replay: the shrunk case
     (Hypothesis runs it last) first, then the raw violating instances, newest first, at
-    most :data:`MAX_CONFIRMATIONS` replays; those not confirmed join ``artefacts``."""
-    found.violations += len(failing)
+    most :data:`MAX_CONFIRMATIONS` replays; those that do not reproduce join ``artefacts``
+    (a confirmed one does not: Hypothesis must see it fail again while it shrinks). Each
+    instance is replayed once (``replayed``), whichever stage asks first."""
+    found.violations += sum(_key(params) not in artefacts and _key(params) not in replayed for params, _ in failing)
     replays = 0
     for params, evaluation in reversed(failing):
         key = _key(params)
         if key in artefacts:
             continue
+        if key in replayed:
+            if replayed[key].confirmed:
+                return params, evaluation, replayed[key]
+            continue
         if replays == MAX_CONFIRMATIONS:
             artefacts.add(key)  # not replayed: passed over, its cells never counted as evidence
             continue
         replays += 1
-        replay = replay_high_precision(model, conclusion, params, plan=plan)
-        artefacts.add(key)
+        replay = replayed[key] = replay_high_precision(model, conclusion, params, plan=plan)
         if replay.confirmed:
             return params, evaluation, replay
         if replay.timed_out:
             tally.unreplayed.append(params)
-        elif replay.outside:
-            tally.outside += 1  # met the hypotheses on observables in float64 only
         else:
-            found.artefacts += 1
+            artefacts.add(key)
+            if replay.outside:
+                tally.outside += 1  # met the hypotheses on observables in float64 only
+            else:
+                found.artefacts += 1
     return None
 
 
