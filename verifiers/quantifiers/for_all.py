@@ -68,12 +68,14 @@ class _TooManyArtefacts(Exception):
 def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress | None) -> Finding:
     """Search with Hypothesis; confirm float64 violations in high precision before any verdict.
 
-    A float64 violation is replayed at :data:`REPLAY_DPS` digits where it is found. One that
-    does not reproduce is an artefact: it is passed over and the search goes on (nothing is
-    shrunk for it). A confirmed one ends the search and is shrunk; the shrunk case is replayed
-    in turn and reported when it reproduces, else the confirmed raw instance is. A search
-    that still ends unconfirmed (a replay past its time limit) starts again with a new seed,
-    up to :data:`SEARCH_ROUNDS` times.
+    The first search ends at its first float64 violation and shrinks it (a false claim's
+    simplest float64 violation is often a real one even where the first one found was not).
+    The shrunk case is replayed at :data:`REPLAY_DPS` digits, then the raw violating
+    instances. When none reproduces they are artefacts, and the search starts again with a
+    new seed, now replaying each float64 violation where it is found: an artefact is passed
+    over and the search goes on (nothing more is shrunk for artefacts); a confirmed one ends
+    it and is shrunk. A search that still ends unconfirmed (a replay past its time limit)
+    starts again, up to :data:`SEARCH_ROUNDS` searches in all.
     """
     found = Finding()
     model, plan, conclusion = prepare(statement)
@@ -88,7 +90,7 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
         failing: list[tuple[dict[str, Any], Evaluation]] = []
         raw_confirmed: list[tuple[dict[str, Any], Evaluation, Replay]] = []
         search = _search(model, plan, conclusion, budget, seed + round_, progress, tally, failing, worst, artefacts,
-                         rates, found, raw_confirmed, replayed)
+                         rates, found, raw_confirmed, replayed, replay_in_search=round_ > 0)
         try:
             with process_independent_draws():
                 search()
@@ -160,11 +162,14 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
 
 def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, seed: int,
             progress: Progress | None, tally: Tally, failing: list, worst: dict[str, Any], artefacts: set[str],
-            rates: RateProgress | None, finding: Finding, raw_confirmed: list, replayed: dict[str, Replay]):
-    """One Hypothesis search: batches drawn, run, summarized. A float64 violation is replayed
-    at once: artefacts join ``artefacts`` and the search goes on; a confirmed one (kept in
-    ``raw_confirmed``), or one whose replay did not finish, is recorded in ``failing`` and
-    raised, and Hypothesis shrinks it (each shrunk candidate recorded, replayed afterwards)."""
+            rates: RateProgress | None, finding: Finding, raw_confirmed: list, replayed: dict[str, Replay],
+            replay_in_search: bool):
+    """One Hypothesis search: batches drawn, run, summarized. The first search raises at its
+    first float64 violation, recorded in ``failing``, and Hypothesis shrinks it. With
+    ``replay_in_search`` a float64 violation is replayed at once instead: artefacts join
+    ``artefacts`` and the search goes on; a confirmed one (kept in ``raw_confirmed``), or one
+    whose replay did not finish, is raised and shrunk. Shrunk candidates are replayed after
+    the search."""
     examples = [0]
 
     @settings(max_examples=budget, deadline=None, database=None, derandomize=False, report_multiple_bugs=False,
@@ -207,8 +212,8 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
             if evaluation.min_slack < worst.get("slack", math.inf):
                 worst.update(slack=evaluation.min_slack, params=params,
                              **{k: v for k, v in evaluation.at(evaluation.first_violation).items() if k != "slack"})
-            reproduced = True  # while shrinking: a float64 violation, replayed after the search
-            if not shrinking:
+            reproduced = True  # first search, or shrinking: a float64 violation, replayed after the search
+            if replay_in_search and not shrinking:
                 if finding.artefacts >= ARTEFACT_REPLAYS:
                     raise _TooManyArtefacts
                 confirmed = _confirm(model, plan, conclusion, found, finding, artefacts, tally, replayed)
