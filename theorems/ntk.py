@@ -598,8 +598,8 @@ def cohen2021_quadratic_stable_below_edge() -> Statement:
     (log ||r(k)||^2 <= k log(rate) + log ||r(0)||^2), which keeps the rounding tolerance relative.
     """
     rate = sp.Max((1 - eta * lambda_min_H_0) ** 2, (1 - eta * sharpness_0) ** 2)
-    # in logarithms: the checker's rounding tolerance bounds (1 - x)^t by (1 + |x|)^t, which at
-    # t = 60 would exceed the claim itself by factors of 1e40; log(.) keeps it relative
+    # in logarithms: at t = 60 the residual falls by factors up to 1e40, and log(.) keeps the
+    # comparison (and its rounding error bound) on the scale of the exponent
     return Statement(
         id="ntk.cohen2021.quadratic_stable_below_edge",
         kind="theorem",
