@@ -43,7 +43,7 @@ MAX_CONFIRMATIONS = 8
 
 #: searches started afresh after a violation whose replays did not finish
 SEARCH_ROUNDS = 3
-#: float64 violations replayed during one statement's search before it stops there (the search
+#: float64 violations replayed for one statement before its search stops there (the search
 #: then ends as earlier versions' three rounds of eight replays did: HOLDS on what it checked,
 #: the violating instances passed over uncounted, the count of artefacts in the message)
 ARTEFACT_REPLAYS = SEARCH_ROUNDS * MAX_CONFIRMATIONS
@@ -62,7 +62,8 @@ class _Violation(Exception):
 
 
 class _TooManyArtefacts(Exception):
-    """:data:`ARTEFACT_REPLAYS` float64 violations replayed, none reproduced: the search stops."""
+    """:data:`ARTEFACT_REPLAYS` float64 violations replayed, none reproduced (artefacts, or
+    outside the hypotheses in high precision): the search stops."""
 
 
 def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress | None) -> Finding:
@@ -214,7 +215,7 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
                              **{k: v for k, v in evaluation.at(evaluation.first_violation).items() if k != "slack"})
             reproduced = True  # first search, or shrinking: a float64 violation, replayed after the search
             if replay_in_search and not shrinking:
-                if finding.artefacts >= ARTEFACT_REPLAYS:
+                if len(replayed) >= ARTEFACT_REPLAYS:  # every replay so far cleared its instance
                     raise _TooManyArtefacts
                 confirmed = _confirm(model, plan, conclusion, found, finding, artefacts, tally, replayed)
                 if confirmed is not None:
