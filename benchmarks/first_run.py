@@ -5,7 +5,9 @@
   the same again warm (loaded from that cache): ``boundcheck warm-up MODEL`` in a process
   of its own, wall and CPU seconds (CPU is the figure to compare on a shared machine);
 * :func:`fresh_process` — a one-instance ``verify`` and ``list`` in a new interpreter,
-  kernels cached (imports and set-up only).
+  kernels cached (imports and set-up only);
+* :func:`verify_all_times` — ``boundcheck verify --all`` in a fresh process, cold (an empty
+  numba cache: what a newcomer's first run pays) and then warm.
 
 Each figure is a child process's; the load average is recorded beside it because wall
 times on a shared machine are only comparable within one run.
@@ -58,3 +60,16 @@ def fresh_process(statement: str, repeats: int = 2) -> dict[str, dict[str, float
         verify = [_timed(_boundcheck("verify", statement, "--budget", "1", "--store", store)) for _ in range(repeats)]
     listing = [_timed(_boundcheck("list")) for _ in range(repeats)]
     return {"verify": min(verify, key=lambda r: r["wall_s"]), "list": min(listing, key=lambda r: r["wall_s"])}
+
+
+def verify_all_times() -> dict[str, dict]:
+    """``boundcheck verify --all`` cold (empty numba cache) and warm, each in a fresh process
+    with a fresh store; ``failed`` also when an expectation is not met (exit 1)."""
+    with tempfile.TemporaryDirectory(prefix="numba-cold-") as cache, \
+            tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        runs = {}
+        for label in ("cold", "warm"):
+            store = os.path.join(folder, f"{label}.sqlite")
+            runs[label] = _timed(_boundcheck("verify", "--all", "--store", store), env, timeout=3600)
+    return runs

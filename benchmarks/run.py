@@ -3,7 +3,7 @@
     python -m benchmarks.run            # everything (a few minutes on 2 cores, plus cold compilation)
     python -m benchmarks.run --quick    # fewer sizes and repetitions
     python -m benchmarks.run --sections models,end-to-end   # a subset (kernels, models,
-                                        # scaling-models, end-to-end, first-run)
+                                        # scaling-models, end-to-end, first-run, verify-all)
 
 Absolute numbers drift by 20% on shared machines, so every figure is also given as a
 ratio to a peer measured in the same process. Peers that are not installed are
@@ -323,7 +323,7 @@ def table(rows: list[dict], columns: list[str], reference: str | None = None) ->
 
 #: main as it stood when the performance work of issue 18 began
 BASELINE = "7559772"
-SECTIONS = ("kernels", "models", "scaling-models", "end-to-end", "first-run")
+SECTIONS = ("kernels", "models", "scaling-models", "end-to-end", "first-run", "verify-all")
 
 
 def main(argv=None) -> int:
@@ -372,6 +372,14 @@ def main(argv=None) -> int:
             against_sections(report, args.against, 20 if args.quick else 100)
     if "first-run" in sections:
         first_run_sections(report)
+    if "verify-all" in sections:
+        from benchmarks.first_run import verify_all_times
+
+        report["verify_all"] = verify_all_times()
+        print("\nboundcheck verify --all (every built-in statement), fresh process and store:")
+        for label, row in report["verify_all"].items():
+            print(f"  {label:<5} {row['wall_s']:7.1f} s wall {row['cpu_s']:7.1f} s CPU (load {row['load']:.1f})"
+                  + (f"  FAILED ({row['failed']})" if "failed" in row else ""))
     report["load_at_end"] = os.getloadavg()
     print(f"\nload average at end: {report['load_at_end'][0]:.2f}")
     Path(args.out).write_text(json.dumps(report, indent=2, default=lambda v: v if not isinstance(v, float)
