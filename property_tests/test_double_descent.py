@@ -423,3 +423,18 @@ def test_random_features_simulation_near_the_limit():
     assert abs(risk.mean() - limit) < Z_ALARM * se + 0.05 * limit, (risk.mean(), se, limit)
     assert all(o["train_loss"] >= 0 and o["risk_se"] > 0 for o in runs)
     assert isinstance(sp.sympify(limit), sp.Float)
+
+
+def test_a_run_without_the_coupled_draw_leaves_every_other_observable_unchanged():
+    """``run_only`` without ``risk_fewer`` (what the exact-risk identities read) skips the p - 1
+    draw and nothing else: the other observables are the full run's, bit for bit."""
+    model = get_model("regression.min_norm")
+    batch = [{"n": 20, "p": 8, "r": 1.0, "sigma": 0.5, "ridge": 0.0, "eta": 0.5, "steps": steps, "seed": seed}
+             for steps in (0, 5) for seed in range(6)]
+    full = model.run(batch)
+    only = model.run_only(batch, frozenset({"risk"}))
+    assert all("risk_fewer" in f and "risk_fewer" not in o for f, o in zip(full, only))
+    for f, o in zip(full, only):
+        for name, value in o.items():
+            assert np.array_equal(np.asarray(value), np.asarray(f[name])), name
+    assert all("risk_fewer" in o for o in model.run_only(batch, frozenset({"risk", "risk_fewer"})))
