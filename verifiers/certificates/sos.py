@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from boundcheck.theorems.statement import Statement, StatementError
@@ -231,8 +232,6 @@ def sample_counterexample(step: PolynomialStep, domain: dict[str, tuple[float, f
     rational arithmetic, in drawing order: a float can only let a candidate through, never
     decide one. (A true counterexample lost to float rounding would leave the step to the
     exact certificate search, which cannot certify a false claim.)"""
-    import numpy as np
-
     rng = random.Random(seed)
     box = {v: domain.get(v.name, (-10.0, 10.0)) for v in step.variables}
     points = [[Fraction(rng.uniform(*box[v])).limit_denominator(1000) for v in step.variables]
