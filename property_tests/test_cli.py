@@ -9,6 +9,8 @@ import sys
 
 from conftest import EXAMPLES, run_cli
 
+from boundcheck.verifiers.evidence.store import Store
+
 
 def test_list_is_light_and_complete(tmp_path):
     """``list`` builds its index once (sympy) into the user's cache folder; a fresh process then lists
@@ -80,6 +82,23 @@ def test_several_statements_are_judged_against_their_kind(tmp_path):
                              "--budget", "40", "--store", str(tmp_path / "s.sqlite"))
     assert code == 0, out + err  # a HOLDing theorem and a VIOLATED mutant: every expectation met
     assert "every expectation met" in out and "VIOLATED" in out
+
+
+def test_jobs_give_the_verdicts_of_one_process_in_the_order_of_the_targets(tmp_path):
+    """``--jobs 2`` verifies in two spawned processes; every number of every verdict is the one
+    process's (the draws do not depend on the process), and the output keeps the targets' order."""
+    targets = ("classical.convex.drori_teboulle_tightened", "classical.pl.linear_rate", "classical.convex.drori_teboulle")
+    records = {}
+    for jobs in ("1", "2"):
+        code, out, err = run_cli("verify", *targets, "--budget", "40", "--json", "--jobs", jobs,
+                                 "--store", str(tmp_path / f"s{jobs}.sqlite"))
+        assert code == 0, out + err
+        records[jobs] = [{k: r[k] for k in ("statement_id", "verdict", "instances", "min_slack", "max_tightness",
+                                            "counterexample")} for r in json.loads(out)["results"]]
+    assert [r["statement_id"] for r in records["2"]] == list(targets)
+    assert records["2"] == records["1"]
+    with Store(tmp_path / "s2.sqlite") as store:
+        assert sorted(r["statement_id"] for r in store.runs()) == sorted(targets)
 
 
 def test_warm_up_runs_each_named_model_once_and_rejects_unknown_ones():

@@ -85,12 +85,15 @@ def test_concurrent_writers(store_path):
         assert len(list(store.runs())) == 120
 
 
-def test_ctrl_c_during_verify_all_keeps_evidence_and_resume_goes_on(tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_during_verify_all_keeps_evidence_and_resume_goes_on(tmp_path, jobs):
+    """In one process or with worker processes (which ignore Ctrl-C: the parent stops them)."""
     store_path = tmp_path / "evidence.sqlite"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "boundcheck", "verify", "classical.pl.linear_rate",
                              "classical.pl.linear_rate_any_step", "classical.convex.drori_teboulle",
-                             "classical.strongly_convex.distance", "--budget", "100", "--store", str(store_path)],
+                             "classical.strongly_convex.distance", "--budget", "100", "--store", str(store_path),
+                             "--jobs", jobs],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     first = proc.stdout.readline()  # the first statement is recorded before its line is printed
     assert first.startswith("classical.pl.linear_rate ")

@@ -33,7 +33,7 @@ from typing import Any
 import sympy as sp
 
 from boundcheck.theorems.statement import Statement, StatementError, t
-from boundcheck.verifiers.check import verify
+from boundcheck.verifiers.check import effective_budget, verify
 from boundcheck.verifiers.verdict import Verdict
 
 EPS_LOW, EPS_HIGH = 1e-4, 1.0
@@ -119,9 +119,14 @@ def _record(result: PowerResult, label: str, value: float, verdict: Verdict) -> 
     return caught
 
 
-def power(statement: Statement, budget: int | None = None, seed: int = 0, progress=None) -> PowerResult:
-    """The smallest tightening eps in [1e-4, 1] that the checker catches (see the module docstring)."""
-    baseline = verify(statement, budget=budget, seed=seed)
+def power(statement: Statement, budget: int | None = None, seed: int = 0, progress=None,
+          baseline: Verdict | None = None) -> PowerResult:
+    """The smallest tightening eps in [1e-4, 1] that the checker catches (see the module docstring).
+    ``baseline`` is the statement's own verdict at this budget and seed, where the caller has it
+    (``verify --power``); it is not verified a second time."""
+    if baseline is None or (baseline.statement_hash, baseline.budget, baseline.seed) != (
+            statement.hash(), effective_budget(statement, budget), seed):
+        baseline = verify(statement, budget=budget, seed=seed)
     result = PowerResult(statement.id, claim_of(statement), budget, seed, baseline.max_tightness, None, None)
     result.runs.append({"eps": 0.0, "verdict": baseline.verdict, "instances": baseline.instances,
                         "wall_s": round(baseline.wall_s, 3), "message": baseline.message})

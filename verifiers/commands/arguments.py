@@ -39,6 +39,8 @@ seed = integer_in(0, MAX_SEED, "seed")
 dps = integer_in(MIN_DPS, MAX_DPS, "dps")
 #: a count of something (instances, workers, steps): 1 to 1,000,000
 count = integer_in(1, 1_000_000, "count")
+#: ``--jobs``: processes working at once, 1 to 256
+jobs = integer_in(1, 256, "jobs")
 
 
 def seconds(text: str) -> float:

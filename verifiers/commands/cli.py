@@ -15,6 +15,7 @@ import json
 import math
 import os
 import sys
+import time
 import traceback
 from collections.abc import Sequence
 from typing import Any
@@ -115,61 +116,132 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     With ``--resume``, a statement already recorded at this budget and seed is skipped
     and counts with its recorded verdict (a theorem recorded VIOLATED still exits 1).
+    Several built-in statements are verified by ``--jobs`` processes at once
+    (:mod:`boundcheck.verifiers.commands.parallel`); the output is in the order of the targets.
     """
-    from boundcheck.verifiers.check import effective_budget, verify
-    from boundcheck.verifiers.commands.progress import verification, wanted
     from boundcheck.verifiers.evidence.store import Store
-    from boundcheck.verifiers.limits import FILE_TIME_LIMIT
 
+    started = time.perf_counter()
     statements = targets.statements(args.targets, args.all)
     store = Store(args.store)
-    verdicts = []
-    interactive = wanted(args.json)
+    found: dict[int, tuple[Any, bool]] = {}  # position -> (verdict, resumed)
+    printed = [0]
+
+    def print_ready(out=print) -> None:
+        """Print the verdicts found so far, in the order of the targets, up to the first one missing."""
+        while printed[0] in found:
+            verdict, resumed = found[printed[0]]
+            printed[0] += 1
+            if args.json:
+                continue
+            if resumed:
+                out(f"{verdict.statement_id}: recorded already (skipped by --resume): {verdict.headline()}")
+            else:
+                _print_verdict(verdict, out)
+
+    pending = []
+    for position, statement in enumerate(statements):
+        recorded = None
+        if args.resume:
+            recorded = store.recorded(statement.id, statement.hash(), effective_budget(statement, args.budget),
+                                      args.seed)
+        if recorded is not None:
+            found[position] = (_resumed(store, recorded, statement), True)
+        else:
+            pending.append(position)
+    jobs = _jobs(args, [statements[p] for p in pending])
     try:
-        for statement in statements:
-            budget = effective_budget(statement, args.budget)
-            if args.resume:
-                recorded = store.recorded(statement.id, statement.hash(), budget, args.seed)
-                if recorded is not None:
-                    verdict = _resumed(store, recorded, statement)
-                    verdicts.append(verdict)
-                    if not args.json:
-                        print(f"{statement.id}: recorded already (skipped by --resume): {verdict.headline()}")
-                    continue
-            reporter, tick = verification(statement.id, statement.model, interactive)
-            try:
-                limit = args.timeout or (FILE_TIME_LIMIT if statement.origin else None)
-                verdict = verify(statement, budget=args.budget, seed=args.seed, progress=tick, time_limit=limit)
-            finally:
-                reporter.close()
-            store.record(verdict)
-            if args.power and statement.kind == "theorem" and verdict.verdict == "HOLDS":
-                _measure_power(statement, verdict, store, args)
-            verdicts.append(verdict)
-            if not args.json:
-                _print_verdict(verdict)
+        if jobs > 1:
+            _verify_in_workers(args, statements, pending, jobs, store, found, print_ready)
+        else:
+            print_ready()
+            for position in pending:
+                found[position] = (_verify_here(args, statements[position], store), False)
+                print_ready()
     except KeyboardInterrupt:
         store.close()
-        print(f"interrupted after {len(verdicts)} of {len(statements)} statements; their evidence is recorded "
+        done = sum(1 for _, resumed in found.values() if not resumed)
+        print(f"interrupted after {done} of {len(pending)} statements; their evidence is recorded "
               f"in {store.path}; run the same command with --resume to go on", file=sys.stderr)
         return 130
     store.close()
+    verdicts = [found[position][0] for position in range(len(statements))]
     if args.json:
         from boundcheck.verifiers.commands.output import dumps, verdict_record
 
         print(dumps("verify", [verdict_record(v) for v in verdicts]))
     elif len(verdicts) > 1:
-        _print_summary(verdicts, judged_by_expectation=args.all)
+        _print_summary(verdicts, judged_by_expectation=args.all, elapsed=time.perf_counter() - started, jobs=jobs)
     return verify_exit_code(verdicts, all_=args.all)
 
 
-def _measure_power(statement, verdict, store, args: argparse.Namespace) -> None:
-    """``verify --power``: the theorem's detection power, recorded and kept in its verdict's details."""
-    from boundcheck.verifiers.power import power
+def effective_budget(statement, budget: int | None) -> int:
+    from boundcheck.verifiers.check import effective_budget as budget_of
 
-    result = power(statement, budget=args.budget, seed=args.seed)
-    store.record_power(statement.id, statement.hash(), result.to_dict())
-    verdict.details["power"] = {"epsilon": result.epsilon, "held_at": result.held_at, "claim": result.claim}
+    return budget_of(statement, budget)
+
+
+def _jobs(args: argparse.Namespace, statements: Sequence[Any]) -> int:
+    """How many processes verify ``statements``: ``--jobs``, by default one per CPU for
+    ``--all`` and 1 otherwise; 1 when a statement comes from a user's file (it may define its
+    own model, loaded and trusted in this process) or when there is at most one to verify."""
+    from boundcheck.verifiers.commands.parallel import available_cpus
+
+    jobs = args.jobs if args.jobs is not None else (available_cpus() if args.all else 1)
+    if len(statements) < 2 or any(s.origin for s in statements):
+        return 1
+    return min(jobs, len(statements))
+
+
+def _verify_here(args: argparse.Namespace, statement, store) -> Any:
+    """Verify one statement in this process, with its own progress line; record it (and its power)."""
+    from boundcheck.verifiers.check import verify
+    from boundcheck.verifiers.commands.progress import verification, wanted
+    from boundcheck.verifiers.limits import FILE_TIME_LIMIT
+
+    reporter, tick = verification(statement.id, statement.model, wanted(args.json))
+    try:
+        limit = args.timeout or (FILE_TIME_LIMIT if statement.origin else None)
+        verdict = verify(statement, budget=args.budget, seed=args.seed, progress=tick, time_limit=limit)
+    finally:
+        reporter.close()
+    store.record(verdict)
+    if args.power and statement.kind == "theorem" and verdict.verdict == "HOLDS":
+        from boundcheck.verifiers.power import power
+
+        _record_power(store, statement, verdict, power(statement, budget=args.budget, seed=args.seed,
+                                                        baseline=verdict).to_dict())
+    return verdict
+
+
+def _verify_in_workers(args: argparse.Namespace, statements, pending: list[int], jobs: int, store,
+                       found: dict, print_ready) -> None:
+    """Verify ``statements[pending]`` on ``jobs`` processes; record and print each verdict as it arrives."""
+    from boundcheck.verifiers.commands.parallel import verify_in_workers
+    from boundcheck.verifiers.commands.progress import Reporter, wanted
+
+    with Reporter(wanted(args.json), unit="statements") as reporter:
+        reporter.step(f"verifying {len(pending)} statements on {jobs} processes", total=len(pending))
+        print_ready(reporter.out)
+
+        def arrived(index: int, verdict, measured: dict | None) -> None:
+            position = pending[index]
+            store.record(verdict)
+            if measured is not None:
+                _record_power(store, statements[position], verdict, measured)
+            found[position] = (verdict, False)
+            reporter(sum(1 for _, resumed in found.values() if not resumed), len(pending))
+            print_ready(reporter.out)
+
+        verify_in_workers([statements[p] for p in pending], jobs, args.budget, args.seed, args.timeout,
+                          args.power, arrived)
+
+
+def _record_power(store, statement, verdict, measured: dict) -> None:
+    """``verify --power``: the theorem's detection power, recorded and kept in its verdict's details."""
+    store.record_power(statement.id, statement.hash(), measured)
+    verdict.details["power"] = {"epsilon": measured["epsilon"], "held_at": measured["held_at"],
+                                "claim": measured["claim"]}
 
 
 def verify_exit_code(verdicts: Sequence[Any], all_: bool = False) -> int:
@@ -206,30 +278,30 @@ def _resumed(store, row: dict[str, Any], statement) -> Any:
     return verdict
 
 
-def _print_verdict(v) -> None:
-    print(f"{v.statement_id} [{v.kind}]: {v.headline()}  ({v.wall_s:.1f}s)")
+def _print_verdict(v, out=print) -> None:
+    out(f"{v.statement_id} [{v.kind}]: {v.headline()}  ({v.wall_s:.1f}s)")
     if v.counterexample:
         cx = v.counterexample
-        print(f"  counterexample: {json.dumps(cx['params'], sort_keys=True)}")
+        out(f"  counterexample: {json.dumps(cx['params'], sort_keys=True)}")
         if "replay_observed" in cx:
-            print(f"  at t = {cx['t']}: observed {cx['replay_observed']} > bound {cx['replay_bound']} "
+            out(f"  at t = {cx['t']}: observed {cx['replay_observed']} > bound {cx['replay_bound']} "
                   f"({cx['replay_dps']} digits)")
-        print(f"  replay: {cx['replay']}")
+        out(f"  replay: {cx['replay']}")
     if v.details.get("rejection"):
-        print(f"  note: {v.details['rejection']}")
+        out(f"  note: {v.details['rejection']}")
     if decrease := v.details.get("decrease"):  # a rate statement: how far the runs fell, and the claim
         name = decrease["observable"]
-        print(f"  progress: median {name}[T]/{name}[0] = {decrease['median_actual']:.3g} over {decrease['runs']} runs "
+        out(f"  progress: median {name}[T]/{name}[0] = {decrease['median_actual']:.3g} over {decrease['runs']} runs "
               f"(the bound claimed {decrease['median_claimed']:.3g})")
     if (informative := v.details.get("informative")) and informative.get("uninformative_runs"):
         median = informative["uninformative_median_bound"]
-        print(f"  uninformative: {informative['uninformative_runs']} run(s) left out, their bound past the range "
+        out(f"  uninformative: {informative['uninformative_runs']} run(s) left out, their bound past the range "
               f"{informative['range']} of {informative['observable']} (median {median:.4g}); "
               f"{informative['informative_runs']} informative")
     if v.details.get("vacuity"):
         from boundcheck.verifiers.draw.vacuity import vacuity_line
 
-        print(f"  {vacuity_line(v.details['vacuity'])}")
+        out(f"  {vacuity_line(v.details['vacuity'])}")
 
 
 def _power_cell(verdict) -> str:
@@ -241,7 +313,7 @@ def _power_cell(verdict) -> str:
     return ">1" if eps is None else f"{eps:.2g} ({'tight' if measured['claim'] == 'tight' else 'room'})"
 
 
-def _print_summary(verdicts, judged_by_expectation: bool = True) -> None:
+def _print_summary(verdicts, judged_by_expectation: bool = True, elapsed: float | None = None, jobs: int = 1) -> None:
     width = max(len(v.statement_id) for v in verdicts)
     with_power = any("power" in v.details for v in verdicts)
     header = f"{'statement':<{width}}  {'kind':<10}  {'verdict':<12}  {'expected':<16}  {'ok':<3}  " \
@@ -260,7 +332,10 @@ def _print_summary(verdicts, judged_by_expectation: bool = True) -> None:
     failed = [v for v in verdicts if v.meets_expectation is False
               or (not judged_by_expectation and v.kind == "conjecture" and v.verdict != "HOLDS")]
     total = sum(v.wall_s for v in verdicts)
-    print(f"\n{len(verdicts)} statements in {total:.1f}s; "
+    took = f"{total:.1f}s"
+    if elapsed is not None and jobs > 1:
+        took = f"{elapsed:.1f}s ({took} of checks on {jobs} processes)"
+    print(f"\n{len(verdicts)} statements in {took}; "
           + ("every expectation met" if not failed else f"{len(failed)} expectation(s) NOT met: "
              + ", ".join(v.statement_id for v in failed)))
     if not judged_by_expectation:
@@ -363,6 +438,9 @@ def build_parser(selected: str | None = None) -> _Parser:
                         "(default: 600 for conjecture files, none for built-in statements)")
     p.add_argument("--power", action="store_true",
                    help="also measure each theorem that HOLDS: the smallest tightening of its bound caught (eps)")
+    p.add_argument("--jobs", type=arguments.jobs, metavar="N",
+                   help="processes verifying built-in statements at once (default: one per CPU with --all, "
+                        "else 1; statements from files run in this process)")
     p.set_defaults(run=cmd_verify)
 
     for name, (module, help_) in EXTRA_COMMANDS.items():

@@ -84,6 +84,14 @@ class Reporter:
         rate = f"{speed:,.1f} {self.unit}/s" if speed else ""
         self._progress.update(self._task, rate=rate)
 
+    def out(self, text: str) -> None:
+        """A line of the command's output (stdout) while the bar may be drawn: above the bar when
+        stdout is the terminal the bar is drawn on, else plainly to stdout (a file or a pipe)."""
+        if self._progress is not None and sys.stdout.isatty():
+            self._progress.console.print(text, highlight=False, markup=False, soft_wrap=True)
+        else:
+            print(text)
+
     def note(self, text: str) -> None:
         """A line above the progress bar (only when drawing)."""
         if self._progress is not None:
