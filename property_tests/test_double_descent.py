@@ -129,6 +129,22 @@ def test_closed_form_stack_equals_pinv_reference(n, p, ridge):
             np.testing.assert_allclose(fast[name], ref[name], rtol=1e-7 if n == p else 1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("n,p,ridge", [(30, 10, 0.0), (12, 40, 0.0), (20, 20, 0.1)])
+def test_bias_plus_variance_is_the_noise_average_of_the_risk(n, p, ridge):
+    """The exact-risk identities average E[risk | X] = bias + variance (the noise integrated out in
+    closed form). Held here to the plain average of ``risk`` over 20,000 noise draws on one fixed
+    X and beta, at Z_ALARM standard errors: below, above and at the threshold (with ridge)."""
+    X, beta, _, _ = ls.draw(n, p, 1.3, 0.7, seed=5)
+    noise = np.random.default_rng(6).standard_normal((20_000, n))
+    stack = np.broadcast_to(X, (noise.shape[0], n, p)).copy()
+    y = X @ beta + 0.7 * noise
+    fitted = ls.closed_form_stack(stack, np.broadcast_to(beta, (noise.shape[0], p)).copy(), y, 1.3, 0.7, ridge)
+    conditional = fitted["bias"][0] + fitted["variance"][0]
+    assert np.ptp(fitted["bias"]) + np.ptp(fitted["variance"]) < 1e-9 * conditional  # one X: one conditional risk
+    risk = fitted["risk"]
+    assert abs(risk.mean() - conditional) <= Z_ALARM * risk.std(ddof=1) / np.sqrt(risk.size)
+
+
 def test_draw_fewer_is_the_same_seed_minus_one_feature():
     X, beta, y, eps = ls.draw(10, 5, 2.0, 0.3, 3)
     Xf, betaf, yf = ls.draw_fewer(10, 5, 2.0, 0.3, 3)
