@@ -24,6 +24,23 @@ def test_tight_claim_is_caught_within_one_percent():
     assert result.max_tightness == pytest.approx(1.0, abs=1e-6)
 
 
+def test_an_identity_within_rounding_moves_its_coefficient_not_its_tolerance():
+    """The balancedness drift is an identity checked as a residual within 1e-10 of its scale:
+    tightening that tolerance cannot be caught (eps = 1 before ``power_constant``). Its power
+    moves the coefficient of eta^2 instead, and a 1% change must be caught; the tolerance stays."""
+    import dataclasses
+
+    from boundcheck.theorems.statement import StatementError
+
+    statement = get("deep_linear.gd.balancedness_drift")
+    assert statement.power_constant == "C_drift"
+    result = power(statement)
+    assert result.claim == "tight" and result.moved == "C_drift" and "coefficient C_drift" in result.meaning
+    assert result.epsilon is not None and result.epsilon <= 0.01, result.runs
+    with pytest.raises(StatementError, match="power_constant 'tol' is not one of its constants"):
+        dataclasses.replace(statement, power_constant="tol")
+
+
 def test_upper_bound_reports_its_room():
     statement = get("classical.pl.linear_rate")
     result = power(statement, budget=20)
@@ -62,7 +79,7 @@ def test_empirical_constant_is_bracketed():
 
 # ------------------------------------------------------------------ every tight theorem, per family (slow)
 
-FAMILIES = ("classical", "ntk", "double_descent", "linear", "generalization")
+FAMILIES = ("classical", "ntk", "double_descent", "linear", "deep_linear", "generalization")
 TIGHT = [s for s in all_statements().values()
          if s.kind == "theorem" and s.claim == "tight" and s.id.split(".")[0] in FAMILIES]
 
@@ -80,7 +97,7 @@ def test_every_tight_theorem_is_caught_within_one_percent(statement):
 def test_the_tight_theorems_of_every_family_are_listed():
     """The slow test above covers every family that has a tight theorem (none silently dropped)."""
     families = {s.id.split(".")[0] for s in TIGHT}
-    assert {"classical", "ntk", "double_descent"} <= families  # linear and generalization claim upper bounds only
+    assert {"classical", "ntk", "double_descent", "deep_linear"} <= families  # linear, generalization: upper bounds
 
 
 def test_sharpness_page_reads_power_and_the_nearest_mutant(tmp_path):

@@ -162,6 +162,8 @@ TOL_CONSTANT = Constant(
     "float64 forward error of the products and the subtraction forming R_j is <= 8 k eps times the magnitude "
     "`drift_scale` (inner dimension k <= 5): below 1e-14; 1e-10 leaves four orders of magnitude",
 )
+C_DRIFT = sp.Symbol("C_drift", positive=True)
+C_DRIFT_CONSTANT = Constant(C_DRIFT, 1, "derived", "the coefficient of eta^2 in the drift: exactly 1 (the proof above)")
 DRIFT_DOMAIN = {"N": (2, 5), "d": (1, 4), "k": (1, 3), "init": (0, 1), "margin_frac": (0.0, 0.9),
                 "delta_dir": (0, 0), "imbalance": (0.0, 50.0), "init_scale": (0.3, 1.5), "step_unit": (0, 0),
                 "eta": (0.01, 0.1), "steps": (1, 30)}
@@ -184,12 +186,13 @@ def gd_balancedness_drift() -> Statement:
     same cancellation gives dD_j/dt = 0, the conservation law of Arora, Cohen, Hazan (2018).
     Checked to float64 precision through the residual R_j computed directly (no cancellation of
     large terms): sum_j ||R_j||^2 <= (tol * drift_scale)^2. Any failure is a bug in the kernel.
+    The coefficient C_drift = 1 of eta^2 is the constant its power moves (``power_constant``).
     """
     return Statement(
         id="deep_linear.gd.balancedness_drift", kind="theorem", claim="tight", model=MODEL, source=CONSERVATION,
         title="GD balancedness drift D_j+ = D_j + eta^2 (G_{j+1}^T G_{j+1} - G_j G_j^T), to float64 precision",
-        constants=(TOL_CONSTANT,), hypotheses=(FINITE,), conclusion=_identity(step_size[t] ** 2),
-        domain=DRIFT_DOMAIN, budget=20,
+        constants=(TOL_CONSTANT, C_DRIFT_CONSTANT), hypotheses=(FINITE,),
+        conclusion=_identity(C_DRIFT * step_size[t] ** 2), domain=DRIFT_DOMAIN, budget=20, power_constant="C_drift",
     )
 
 
@@ -197,7 +200,7 @@ def gd_balancedness_drift() -> Statement:
 def gd_balancedness_drift_5pc() -> Statement:
     """Mutant: the drift identity with its coefficient 5% too large, 1.05 eta^2."""
     return mutant(of=gd_balancedness_drift, id="deep_linear.gd.balancedness_drift_5pc",
-                  conclusion=_identity(sp.Rational(105, 100) * step_size[t] ** 2))
+                  constants=(TOL_CONSTANT, Constant(C_DRIFT, sp.Rational(105, 100), "assumed", "5% too large")))
 
 
 @register

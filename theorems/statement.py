@@ -176,6 +176,10 @@ class Statement:
     #: the range [low, high] the left side can take (``(0, 1)`` for a 0-1 loss): a run whose bound lies
     #: outside it (at or above ``high`` for ``<=``) cannot fail and is left out as uninformative
     observed_range: tuple[float, float] | None = None
+    #: an identity checked as a residual within a rounding tolerance (``||R||^2 <= (tol s)^2``):
+    #: the constant (a coefficient of the identity) whose relative change its power measures;
+    #: tightening the tolerance, the default, would say nothing about the identity
+    power_constant: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or len(self.id) > MAX_ID or not ID_PATTERN.fullmatch(self.id):
@@ -205,6 +209,8 @@ class Statement:
         names = [h.name for h in self.hypotheses]
         if len(set(names)) != len(names):
             raise StatementError(f"{self.id}: two hypotheses share a name")
+        if self.power_constant and self.power_constant not in {c.symbol.name for c in self.constants}:
+            raise StatementError(f"{self.id}: power_constant {self.power_constant!r} is not one of its constants")
         if not self.family:
             self.family = self.id.rsplit(".", 1)[0] if "." in self.id else self.id
 
@@ -253,6 +259,8 @@ class Statement:
             raise StatementError(f"{self.id}: a number in the statement is too large to print ({exc})") from None
         if self.observed_range is not None:  # only when declared: every other statement keeps its hash
             parts.append(f"observed_range:{tuple(float(v) for v in self.observed_range)}")
+        if self.power_constant:
+            parts.append(f"power_constant:{self.power_constant}")
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     # ------------------------------------------------------------ rendering

@@ -3,7 +3,9 @@
 ``power(statement)`` is the smallest relative tightening eps in [1e-4, 1] at which the
 statement with its bound moved by eps of its own size — ``lhs <= rhs - eps |rhs|`` for an
 upper bound, ``lhs >= rhs + eps |rhs|`` for a lower bound, ``lhs = (1 + eps) rhs`` for an
-identity — is VIOLATED at the statement's default budget and seed. It is found by
+identity — is VIOLATED at the statement's default budget and seed. An identity checked as a
+residual within a rounding tolerance names instead the coefficient to move
+(``Statement.power_constant``): eps is then the relative change of that constant caught. It is found by
 bisection on log(eps), assuming (as a claim made stronger can only fail more often) that
 being caught is monotone in eps. The first bracket is placed around the room the
 unmodified run's tightness leaves (1 - max tightness), then bisected to within 7.5%;
@@ -57,6 +59,7 @@ class PowerResult:
     constant: str | None = None
     value: float | None = None  # the constant's stated value (constant mode)
     holds_down_to: float | None = None  # constant mode: the smallest value that HOLDS
+    moved: str | None = None  # an identity's power: the constant moved by (1 + eps) (Statement.power_constant)
     violated_at: float | None = None  # constant mode: the largest value found VIOLATED
     runs: list[dict[str, Any]] = field(default_factory=list)
 
@@ -65,6 +68,9 @@ class PowerResult:
         if self.constant is not None:
             return (f"smallest value of {self.constant} that still HOLDS at this budget: evidence from the "
                     "instances drawn, not a proof")
+        if self.moved is not None:
+            return (f"the checker's resolution on the identity: its coefficient {self.moved} changed by this "
+                    "relative amount is caught")
         if self.claim == "tight":
             return "the checker's resolution: a claim this much sharper than a tight bound is caught"
         return "the room this upper bound leaves on the instances drawn"
@@ -132,10 +138,16 @@ def power(statement: Statement, budget: int | None = None, seed: int = 0, progre
                         "wall_s": round(baseline.wall_s, 3), "message": baseline.message})
     trivial = _trivial_t(statement)
 
+    moved = statement.power_constant  # an identity within a rounding tolerance: move its coefficient
+    if moved:
+        result.moved = moved
+        stated = float(next(c.value for c in statement.constants if c.symbol.name == moved))
+
     def caught(eps: float) -> bool:
         if progress:
-            progress(f"eps = {eps:.3g}")
-        return _record(result, "eps", eps, verify(tightened(statement, eps, trivial), budget=budget, seed=seed))
+            progress(f"{moved} x (1 + {eps:.3g})" if moved else f"eps = {eps:.3g}")
+        probe = with_constant(statement, moved, stated * (1 + eps)) if moved else tightened(statement, eps, trivial)
+        return _record(result, "eps", eps, verify(probe, budget=budget, seed=seed))
 
     # the baseline's tightness says where to look: an upper bound attained to tau leaves about
     # 1 - tau of room on the instances drawn; bracket around that guess, then bisect
