@@ -7,7 +7,8 @@
 * :func:`fresh_process` — a one-instance ``verify`` and ``list`` in a new interpreter,
   kernels cached (imports and set-up only);
 * :func:`verify_all_times` — ``boundcheck verify --all`` in a fresh process, cold (an empty
-  numba cache: what a newcomer's first run pays) and then warm.
+  numba cache: what a newcomer's first run pays) and then warm, on one process per CPU, and
+  warm on one process (``--jobs 1``).
 
 Each figure is a child process's; the load average is recorded beside it because wall
 times on a shared machine are only comparable within one run.
@@ -63,13 +64,15 @@ def fresh_process(statement: str, repeats: int = 2) -> dict[str, dict[str, float
 
 
 def verify_all_times() -> dict[str, dict]:
-    """``boundcheck verify --all`` cold (empty numba cache) and warm, each in a fresh process
-    with a fresh store; ``failed`` also when an expectation is not met (exit 1)."""
+    """``boundcheck verify --all`` as a user runs it (one process per CPU) cold (empty numba
+    cache) and warm, then warm on one process (``--jobs 1``, the figure before ``--jobs``),
+    each in a fresh process with a fresh store; ``failed`` also when an expectation is not
+    met (exit 1)."""
     with tempfile.TemporaryDirectory(prefix="numba-cold-") as cache, \
             tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
         env = {**os.environ, "NUMBA_CACHE_DIR": cache}
         runs = {}
-        for label in ("cold", "warm"):
-            store = os.path.join(folder, f"{label}.sqlite")
-            runs[label] = _timed(_boundcheck("verify", "--all", "--store", store), env, timeout=3600)
+        for label, extra in (("cold", ()), ("warm", ()), ("warm, --jobs 1", ("--jobs", "1"))):
+            store = os.path.join(folder, f"{label.split(',')[0]}-{len(runs)}.sqlite")
+            runs[label] = _timed(_boundcheck("verify", "--all", "--store", store, *extra), env, timeout=3600)
     return runs

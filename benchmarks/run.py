@@ -378,7 +378,7 @@ def main(argv=None) -> int:
         report["verify_all"] = verify_all_times()
         print("\nboundcheck verify --all (every built-in statement), fresh process and store:")
         for label, row in report["verify_all"].items():
-            print(f"  {label:<5} {row['wall_s']:7.1f} s wall {row['cpu_s']:7.1f} s CPU (load {row['load']:.1f})"
+            print(f"  {label:<14} {row['wall_s']:7.1f} s wall {row['cpu_s']:7.1f} s CPU (load {row['load']:.1f})"
                   + (f"  FAILED ({row['failed']})" if "failed" in row else ""))
     report["load_at_end"] = os.getloadavg()
     print(f"\nload average at end: {report['load_at_end'][0]:.2f}")
