@@ -93,7 +93,8 @@ def table(store: Store, statements: list) -> str:
         if s.claim == "tight" and (eps is None or eps > 0.01) and _baseline(body) == "HOLDS":
             tight_over.append(s.id)
         shown_eps = ">1 (not caught)" if eps is None and _baseline(body) == "HOLDS" else _number(eps)
-        lines.append(f"| `{s.id}` | {s.claim or '-'} | {_baseline(body)} | {_number(row['max_tightness'], 4)} | "
+        claim = (s.claim or "-") + (f" (eps moves `{s.power_constant}`)" if s.power_constant else "")
+        lines.append(f"| `{s.id}` | {claim} | {_baseline(body)} | {_number(row['max_tightness'], 4)} | "
                      f"{shown_eps} | {_number(row['held_at'])} | {len(body.get('runs', []))} | {wall:.1f} |")
     lines += ["", f"Measured time in total: {total:.0f} s over {len(statements) - len(missing)} theorems "
                   f"(the time each power measurement took, baseline run included)."]
