@@ -79,6 +79,8 @@ class PowerResult:
         out = {"id": self.id, "epsilon": self.epsilon, "held_at": self.held_at, "max_tightness": self.max_tightness,
                "budget": self.budget, "seed": self.seed, "claim": self.claim, "meaning": self.meaning,
                "runs": self.runs}
+        if self.moved is not None:
+            out["moved"] = self.moved
         if self.constant is not None:
             out = {"id": self.id, "constant": self.constant, "value": self.value, "holds_down_to": self.holds_down_to,
                    "violated_at": self.violated_at, "budget": self.budget, "seed": self.seed, "claim": self.claim,

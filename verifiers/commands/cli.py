@@ -119,6 +119,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     Several built-in statements are verified by ``--jobs`` processes at once
     (:mod:`boundcheck.verifiers.commands.parallel`); the output is in the order of the targets.
     """
+    from boundcheck.verifiers.check import effective_budget
     from boundcheck.verifiers.evidence.store import Store
 
     started = time.perf_counter()
@@ -173,12 +174,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     elif len(verdicts) > 1:
         _print_summary(verdicts, judged_by_expectation=args.all, elapsed=time.perf_counter() - started, jobs=jobs)
     return verify_exit_code(verdicts, all_=args.all)
-
-
-def effective_budget(statement, budget: int | None) -> int:
-    from boundcheck.verifiers.check import effective_budget as budget_of
-
-    return budget_of(statement, budget)
 
 
 def _jobs(args: argparse.Namespace, statements: Sequence[Any]) -> int:
@@ -285,19 +280,19 @@ def _print_verdict(v, out=print) -> None:
         out(f"  counterexample: {json.dumps(cx['params'], sort_keys=True)}")
         if "replay_observed" in cx:
             out(f"  at t = {cx['t']}: observed {cx['replay_observed']} > bound {cx['replay_bound']} "
-                  f"({cx['replay_dps']} digits)")
+                f"({cx['replay_dps']} digits)")
         out(f"  replay: {cx['replay']}")
     if v.details.get("rejection"):
         out(f"  note: {v.details['rejection']}")
     if decrease := v.details.get("decrease"):  # a rate statement: how far the runs fell, and the claim
         name = decrease["observable"]
         out(f"  progress: median {name}[T]/{name}[0] = {decrease['median_actual']:.3g} over {decrease['runs']} runs "
-              f"(the bound claimed {decrease['median_claimed']:.3g})")
+            f"(the bound claimed {decrease['median_claimed']:.3g})")
     if (informative := v.details.get("informative")) and informative.get("uninformative_runs"):
         median = informative["uninformative_median_bound"]
         out(f"  uninformative: {informative['uninformative_runs']} run(s) left out, their bound past the range "
-              f"{informative['range']} of {informative['observable']} (median {median:.4g}); "
-              f"{informative['informative_runs']} informative")
+            f"{informative['range']} of {informative['observable']} (median {median:.4g}); "
+            f"{informative['informative_runs']} informative")
     if v.details.get("vacuity"):
         from boundcheck.verifiers.draw.vacuity import vacuity_line
 
