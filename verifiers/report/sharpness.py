@@ -74,7 +74,8 @@ def sharpness_rows(statements: dict[str, Statement], store: Store) -> list[dict[
             continue
         latest = store.latest(s.id, s.hash())
         power = store.latest_power(s.id, s.hash())
-        rows.append({"id": s.id, "claim": s.claim or "-", "verdict": latest["verdict"] if latest else None,
+        claim = (s.claim or "-") + (f" (eps moves `{s.power_constant}`)" if s.power_constant else "")
+        rows.append({"id": s.id, "claim": claim, "verdict": latest["verdict"] if latest else None,
                      "max_tightness": latest["max_tightness"] if latest else None,
                      "epsilon": power["epsilon"] if power else None, "held_at": power["held_at"] if power else None,
                      "power_measured": power is not None,
