@@ -178,14 +178,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _jobs(args: argparse.Namespace, statements: Sequence[Any]) -> int:
     """How many processes verify ``statements``: ``--jobs``, by default one per CPU for
-    ``--all`` and 1 otherwise; 1 when a statement comes from a user's file (it may define its
-    own model, loaded and trusted in this process) or when there is at most one to verify."""
+    ``--all`` and 1 otherwise, and at most one per model (a model's statements share a
+    process); 1 when a statement comes from a user's file (it may define its own model,
+    loaded and trusted in this process)."""
     from boundcheck.verifiers.commands.parallel import available_cpus
 
     jobs = args.jobs if args.jobs is not None else (available_cpus() if args.all else 1)
-    if len(statements) < 2 or any(s.origin for s in statements):
+    if any(s.origin for s in statements):
         return 1
-    return min(jobs, len(statements))
+    return max(1, min(jobs, len({s.model for s in statements})))
 
 
 def _verify_here(args: argparse.Namespace, statement, store) -> Any:
