@@ -41,6 +41,9 @@ class ObservedHypotheses:
         self.relations = list(relations)
         self._compiled: dict[sp.Basic, tuple[list[str], Any]] = {}
         self._checks: dict[sp.Basic, _Margin] = {}
+        #: each hypothesis as "name: relation", printed once (sympy's printer takes milliseconds,
+        #: and a rejected run is reported with its unmet hypotheses)
+        self._texts = {name: f"{name}: {sp.sstr(relation)}" for name, relation in self.relations}
 
     def __bool__(self) -> bool:
         return bool(self.relations)
@@ -95,8 +98,7 @@ class ObservedHypotheses:
 
     def unmet(self, params: dict[str, Any], obs: dict[str, Any]) -> list[str]:
         """The observable hypotheses one run fails, each as "name: relation"."""
-        return [f"{name}: {sp.sstr(relation)}" for name, relation in self.relations
-                if not self._holds(relation, params, obs)]
+        return [self._texts[name] for name, relation in self.relations if not self._holds(relation, params, obs)]
 
     def report(self, params: dict[str, Any], obs: dict[str, Any]) -> list[str]:
         """Each unmet observable hypothesis, with both sides evaluated (and the margin's error
@@ -109,7 +111,7 @@ class ObservedHypotheses:
                 in_float = margin == 0 or margin > 0  # met in float64, not beyond its error bound
                 within = (f" (holds only within its rounding error: margin {margin:.3g}, error bound {error:.3g})"
                           if in_float else "")
-                out.append(f"{name}: {sp.sstr(relation)} needs {lhs:.4g} vs {rhs:.4g}{within}")
+                out.append(f"{self._texts[name]} needs {lhs:.4g} vs {rhs:.4g}{within}")
         return out
 
 
