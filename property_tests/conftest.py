@@ -39,6 +39,15 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
     return proc.returncode, proc.stdout, proc.stderr
 
 
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (pytest-xdist): one test process per CPU this process may run on. xdist's own
+    count asks psutil for the host's cores, which in a container can be many more than it is
+    given, each process holding its own numba, sympy and Hypothesis."""
+    from boundcheck.verifiers.commands.parallel import available_cpus
+
+    return available_cpus()
+
+
 def pytest_collection_modifyitems(config, items):
     """Slow-marked sweeps are not part of the default run (the pyproject marker says so):
     ``-m slow`` selects them, any other run skips them."""
