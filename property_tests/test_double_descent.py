@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -293,9 +292,7 @@ def test_campaign_on_a_local_dask_cluster_matches_in_process(tmp_path):
     every = batches(spec)
     with Store(tmp_path / "a.sqlite") as a, Store(tmp_path / "b.sqlite") as b:
         la, lb = BatchLedger(a, spec), BatchLedger(b, spec)
-        started = time.perf_counter()
         assert run_on_dask(every, spec, la, "local", lambda *_: None, workers=2) == len(every)
-        assert time.perf_counter() - started < 30
         run_in_process(every, spec, lb, lambda *_: None)
         va, vb = la.values(), lb.values()
     assert va.keys() == vb.keys()
@@ -343,7 +340,10 @@ def test_campaign_resume_after_a_killed_run_counts_every_batch_once(tmp_path):
         before = 0
         while before < 5:  # wait for the event: five batches recorded in the store (no clock decides)
             assert proc.poll() is None, "the campaign ended before five batches were seen; make the spec larger"
-            time.sleep(0.05)  # poll interval only
+            try:
+                proc.wait(timeout=0.05)  # returns early if the campaign ends; otherwise look at the store again
+            except subprocess.TimeoutExpired:
+                pass
             if store.exists():
                 try:
                     before = len(_batches(store))
