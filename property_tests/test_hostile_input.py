@@ -384,6 +384,11 @@ def test_toml_quantifiers_take_the_python_names_and_defaults():
     assert quantifier_from_table(table) == asymptotically("n", -0.5, sizes=(8, 16, 32), ratios=(("p", 2),))
     assert str(quantifier_from_table({})) == "for_all()"
     assert sp.Float(quantifier_from_table(table).rate) == sp.Float(-0.5)
+    ansatzes = quantifier_from_table({**table, "correction": [0.5, 1]})
+    assert ansatzes.correction == (0.5, 1) and quantifier_from_table({**table, "correction": 1}).correction == 1
+    for bad in ([], [0.5, "x"], [0.5, -1]):
+        with pytest.raises(StatementError, match="correction"):
+            quantifier_from_table({**table, "correction": bad})
 
 
 # ------------------------------------------------------------------ fuzz

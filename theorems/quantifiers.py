@@ -241,7 +241,8 @@ class Asymptotically(Quantifier):
     the claimed exponent r0 < 0 of the gap, ``mode`` ``l1`` (E|lhs - rhs|) or ``mean``
     (|E lhs - rhs|), ``exponent_slack`` tau (runner default 0.25), ``settings`` (default
     2), ``confidence`` (0.95), ``over`` the seed averaged over (the model's first seed),
-    ``resolution`` (0.02), ``max_runs``, ``correction`` (the finite-size exponent, 1).
+    ``resolution`` (0.02), ``max_runs``, ``correction`` (the finite-size exponent, 1, or
+    several exponents whose extrapolations must all agree where the exponent is not known).
     See :mod:`boundcheck.verifiers.quantifiers.asymptotically`.
     """
 
@@ -256,7 +257,7 @@ class Asymptotically(Quantifier):
     over: str | None = None
     resolution: float | None = None
     max_runs: int | None = None
-    correction: float | None = None
+    correction: float | tuple[float, ...] | None = None
 
     kind: ClassVar[str] = "asymptotically"
     runner: ClassVar[str] = "boundcheck.verifiers.quantifiers.asymptotically:run_asymptotically"
@@ -288,7 +289,9 @@ class Asymptotically(Quantifier):
         self._positive("resolution")
         self._positive("max_runs", integer=True)
         if self.correction is not None:
-            _number(self.correction, "correction")
+            exponents = self.correction if isinstance(self.correction, (tuple, list)) else (self.correction,)
+            if not exponents or not all(_number(a, "correction") > 0 for a in exponents):
+                raise StatementError(f"correction {self.correction!r} is not one or more positive exponents")
 
     def latex(self) -> str:
         return rf"{_tex_name(self.along)} \to \infty"

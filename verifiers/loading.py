@@ -270,6 +270,10 @@ def _field_value(kind: str, name: str, annotation: str, value: Any) -> Any:
         if not isinstance(value, str):
             raise StatementError(f"{key} must be text, got {_shown(value)}")
         return value
+    if "tuple[float" in annotation and isinstance(value, list):  # a number or a list of numbers
+        if not value:
+            raise StatementError(f"{key} must be a number or a non-empty list of numbers, got {_shown(value)}")
+        return tuple(_number(key, v) for v in value)
     return _number(key, value)
 
 

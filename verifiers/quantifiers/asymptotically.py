@@ -31,9 +31,21 @@ by 5% passes the slope test at any size one can run. The mean difference at each
 m_k = mean(lhs - rhs) with standard error s_k, is therefore fitted as a finite-size
 correction, m_k = delta + c size_k^(-a) (weighted least squares, weights 1 / s_k^2;
 ``correction`` = a, default 1), and delta, the extrapolated error of the limit, gets an
-interval at the same level; the standard error is inflated by sqrt(chi^2 / dof) and the
-Student-t quantile on dof = sizes - 2 used when the points scatter more than their errors
-say (Birge ratio: a misfitting correction widens the interval, it never narrows it).
+interval at the same level. Its quantile is Student's t on m - 1 degrees of freedom, m
+the runs per size (each s_k is estimated from m runs; the Welch-Satterthwaite degrees of
+freedom of a weighted sum of such means are at least m - 1). When the points scatter more
+than their errors say, the standard error is inflated by the Birge ratio sqrt(chi^2 / dof),
+dof = sizes - 2 (the Particle Data Group's scale factor: a misfitting correction widens the
+interval, it never narrows it); when they scatter significantly more (chi^2 beyond its
+quantile at the same level), the correction model itself is refuted by the data and the
+limit test is INCONCLUSIVE whatever delta is: an extrapolation along a refuted model
+decides nothing. (An earlier version took the t quantile on dof = sizes - 2 instead, as
+if the points' errors were unknown; they are measured, and with five sizes that choice
+doubled the interval as soon as chi^2 / dof passed 1.)
+Where the exponent is not known (``correction`` a tuple, e.g. (0.5, 1)), delta is
+extrapolated under each exponent and the test decides on the union of the intervals
+(:class:`Extrapolation`): their spread is a systematic error of the extrapolation, which
+chi^2 at the sizes run cannot resolve.
 Exponent a = 1: DERIVED for the least-squares risk (the exact finite-size identities differ
 from their limits by O(1/n)); ASSUMED for other models (the mean of a smooth linear
 spectral statistic has O(1/size) corrections), and a misfit shows up in chi^2. In l1 mode
@@ -126,6 +138,7 @@ class LimitFit:
     scale: float
     chi2_dof: float
     runs: int
+    misfit: bool = False  # chi^2 beyond its quantile at the level: the correction model is refuted
 
     @property
     def half_width(self) -> float:
@@ -136,14 +149,19 @@ class LimitFit:
         return self.half_width / self.scale if self.scale > 0 else math.inf
 
     def verdict(self, rel_width: float) -> str:
+        if self.misfit:
+            return "INCONCLUSIVE"
         if self.low > 0 or self.high < 0:
             return "VIOLATED"
         return "HOLDS" if self.half_width <= rel_width * self.scale else "INCONCLUSIVE"
 
     def __str__(self) -> str:
         pts = ", ".join(f"{s}: {m:+.3g}+-{e:.2g}" for s, m, e in zip(self.sizes, self.means, self.ses))
+        fit = (f"chi2/dof {self.chi2_dof:.2f}, beyond its {self.level:.5g} quantile: the finite-size model "
+               f"delta + c size^-a does not fit, and the limit is not decided" if self.misfit
+               else f"chi2/dof {self.chi2_dof:.2f}")
         return (f"limit error delta = {self.delta:+.4g} in [{self.low:.4g}, {self.high:.4g}] at {self.level:.5g} "
-                f"(extrapolated, {self.runs} runs per size, chi2/dof {self.chi2_dof:.2f}): limit matched to "
+                f"(extrapolated, {self.runs} runs per size, {fit}): limit matched to "
                 f"+-{self.resolution:.2%} of |rhs| = {self.scale:.4g}; mean(lhs - rhs) by size {pts}")
 
 
@@ -164,14 +182,79 @@ def fit_limit(sizes: np.ndarray, means: np.ndarray, ses: np.ndarray, level: floa
     chi2 = float(np.sum(w * (y - delta - c * x) ** 2))
     ratio = chi2 / dof if dof > 0 else 1.0
     tail = (1.0 - level) / 2.0
-    if ratio > 1.0 and dof > 0:
-        q = float(stats.t.ppf(1.0 - tail, dof))
-        se = math.sqrt(var_delta * ratio)
-    else:
-        q = float(stats.norm.ppf(1.0 - tail))
-        se = math.sqrt(var_delta)
+    q = float(stats.t.ppf(1.0 - tail, runs - 1)) if runs > 1 else float(stats.norm.ppf(1.0 - tail))
+    se = math.sqrt(var_delta * max(1.0, ratio))
+    misfit = dof > 0 and float(stats.chi2.sf(chi2, dof)) < 1.0 - level
     return LimitFit([int(s) for s in sizes], [float(v) for v in y], [float(v) for v in ses], float(delta), se,
-                    float(delta - q * se), float(delta + q * se), level, abs(scale), ratio, runs)
+                    float(delta - q * se), float(delta + q * se), level, abs(scale), ratio, runs, misfit)
+
+
+@dataclass
+class Extrapolation:
+    """delta under each finite-size ansatz tried, decided on the union of their intervals.
+
+    Where the exponent of the finite-size correction is not known, the extrapolations under
+    the exponents a plausible (e.g. 1/2 and 1) can differ by more than their sampling errors
+    while chi^2 tells none of them apart: that spread is a systematic error of the
+    extrapolation, and the union of the intervals carries it. When chi^2 refutes any of the
+    ansatzes nothing is decided: the truth may then lie outside the bracket they span, and
+    the ansatz left standing alone is biased (dropping the refuted one called a true limit
+    VIOLATED in simulations with corrections size^-3/4).
+    """
+
+    fits: list[LimitFit]
+    exponents: tuple[float, ...]
+
+    @property
+    def misfit(self) -> bool:
+        return any(f.misfit for f in self.fits)
+
+    @property
+    def low(self) -> float:
+        return min(f.low for f in self.fits)
+
+    @property
+    def high(self) -> float:
+        return max(f.high for f in self.fits)
+
+    @property
+    def scale(self) -> float:
+        return self.fits[0].scale
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2.0
+
+    @property
+    def resolution(self) -> float:
+        return self.half_width / self.scale if self.scale > 0 else math.inf
+
+    @property
+    def delta(self) -> float:
+        """The extrapolated error most favourable to the claim (closest to 0)."""
+        return min((f.delta for f in self.fits), key=abs)
+
+    def verdict(self, rel_width: float) -> str:
+        if self.misfit:
+            return "INCONCLUSIVE"
+        if self.low > 0 or self.high < 0:
+            return "VIOLATED"
+        return "HOLDS" if self.half_width <= rel_width * self.scale else "INCONCLUSIVE"
+
+    def __str__(self) -> str:
+        if len(self.fits) == 1:
+            return str(self.fits[0])
+        each = "; ".join(f"ansatz c size^-{a:g}: {f}" for a, f in zip(self.exponents, self.fits))
+        exponents = ", ".join(f"{a:g}" for a in self.exponents)
+        return (f"limit error delta in [{self.low:.4g}, {self.high:.4g}], the union of its intervals under the "
+                f"finite-size corrections size^-({exponents}): limit matched to +-{self.resolution:.2%} of "
+                f"|rhs| = {self.scale:.4g}; {each}")
+
+
+def extrapolate(sizes: np.ndarray, means: np.ndarray, ses: np.ndarray, level: float, scale: float,
+                exponents: tuple[float, ...], runs: int) -> Extrapolation:
+    """:func:`fit_limit` under each exponent, as one :class:`Extrapolation`."""
+    return Extrapolation([fit_limit(sizes, means, ses, level, scale, a, runs) for a in exponents], exponents)
 
 
 def _hypotheses_hold(statement: Statement, params: dict[str, Any]) -> list[str]:
@@ -212,7 +295,8 @@ def run_asymptotically(statement: Statement, budget: int, seed: int, progress) -
     n_settings = int(q.get("settings", 2))
     confidence, rel_width = float(q.get("confidence", 0.95)), float(q.get("rel_width", 0.05))
     resolution = float(q.get("resolution", 0.02))
-    exponent = float(q.get("correction", 1.0))
+    correction = q.get("correction", 1.0)
+    exponents = tuple(float(a) for a in (correction if isinstance(correction, (tuple, list)) else (correction,)))
     first = max(8, budget // (n_settings * len(sizes)))
     schedule = look_schedule(first, int(q.get("max_runs", 16 * first)))
     level = 1.0 - look_alpha((1.0 - confidence) / n_settings, len(schedule))
@@ -220,7 +304,7 @@ def run_asymptotically(statement: Statement, budget: int, seed: int, progress) -
     rng = np.random.default_rng(seed)
     found.details["evidence"] = WEAKER
     fits: list[tuple[dict[str, Any], str, Any]] = []
-    limits: list[LimitFit] = []
+    limits: list[Extrapolation] = []
     done, total = 0, n_settings * len(sizes) * len(schedule)
     z = float(stats.norm.ppf(1.0 - (1.0 - level) / 2.0))
     for _ in range(n_settings):
@@ -258,8 +342,9 @@ def run_asymptotically(statement: Statement, budget: int, seed: int, progress) -
             means = np.array([float(np.mean(x)) for x in all_d])
             ses = np.array([float(np.std(x, ddof=1) / math.sqrt(x.size)) for x in all_d])
             scale = float(np.mean(np.concatenate(rhs_seen[-1])))
-            limit = fit_limit(np.array(sizes), means, ses, level, scale, exponent, drawn)
-            if limit.verdict(rel_width) == "VIOLATED" or limit.half_width <= resolution * limit.scale:
+            limit = extrapolate(np.array(sizes), means, ses, level, scale, exponents, drawn)
+            if limit.verdict(rel_width) == "VIOLATED" or (not limit.misfit
+                                                          and limit.half_width <= resolution * limit.scale):
                 break
         limits.append(limit)
         limit_verdict = limit.verdict(rel_width)
@@ -301,7 +386,7 @@ def run_asymptotically(statement: Statement, budget: int, seed: int, progress) -
     found.message = f"{head}{WEAKER}; claim {claim}; at {shown}: {what}"
     if pick == "VIOLATED":
         found.counterexample = {"params": shown, "observed": what.slope if isinstance(what, SlopeFit) else
-                               what.delta if isinstance(what, LimitFit) else math.nan,
+                               what.delta if isinstance(what, Extrapolation) else math.nan,
                                "bound": r0 + tau, "replay": f"boundcheck verify {statement.origin or statement.id}"}
     return found
 
@@ -317,7 +402,7 @@ def _sized(size: int, along: str, ratios: dict[str, Any]) -> dict[str, Any]:
 class _Both:
     """A setting where both the limit and the slope test passed: shown together."""
 
-    limit: LimitFit
+    limit: Extrapolation
     slope: SlopeFit
 
     def __str__(self) -> str:
