@@ -84,8 +84,21 @@ TIGHT = [s for s in all_statements().values()
          if s.kind == "theorem" and s.claim == "tight" and s.id.split(".")[0] in FAMILIES]
 
 
+#: tight theorems whose resolution cannot reach 1% today, and why (strict: one that starts passing fails the run)
+BELOW_ONE_PERCENT_OUT_OF_REACH = {
+    "double_descent.mei_montanari.random_features_risk":
+        "the limit is extrapolated under d^-1/2 and d^-1 corrections, which differ by ~1.5% at d <= 128",
+}
+
+
+def _tight_case(statement):
+    reason = BELOW_ONE_PERCENT_OUT_OF_REACH.get(statement.id)
+    return pytest.param(statement, id=statement.id,
+                        marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [])
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("statement", TIGHT, ids=lambda s: s.id)
+@pytest.mark.parametrize("statement", [_tight_case(s) for s in TIGHT])
 def test_every_tight_theorem_is_caught_within_one_percent(statement):
     """A tight claim's power is the checker's resolution: a bound 1% sharper than the truth is caught
     at the default budget (eps <= 0.01). Slow: one power measurement per tight theorem (minutes each)."""

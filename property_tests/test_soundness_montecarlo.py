@@ -98,11 +98,11 @@ def test_true_identity_holds_and_reports_its_resolution():
 RF_PIN = {**RF_DOMAIN, "lam": (0.3366, 0.3366), "tau": (0.4889, 0.4889), "F1": (0.541, 0.541), "act": (0, 0)}
 
 
-def _rf(factor: sp.Basic) -> Statement:
+def _rf(factor: sp.Basic, **quantifier) -> Statement:
     s = STATEMENTS["double_descent.mei_montanari.random_features_risk"]
     return dataclasses.replace(s, id=f"mine.rf_times_{str(factor).replace('/', '_over_')}", kind="conjecture",
                                conclusion=sp.Eq(risk, factor * RF_LIMIT), domain=RF_PIN,
-                               quantifier=_with(s.quantifier, settings=1))
+                               quantifier=_with(s.quantifier, settings=1, **quantifier))
 
 
 def test_mei_montanari_limit_times_1_05_is_violated():
@@ -122,5 +122,7 @@ def test_mei_montanari_limit_holds_with_its_resolution():
 @pytest.mark.slow
 @pytest.mark.parametrize("factor", [sp.Rational(103, 100), sp.Rational(97, 100)])
 def test_mei_montanari_limit_off_by_3_percent_is_violated(factor):
-    v = verify(_rf(factor), budget=160, seed=0)
+    """3% is about the default resolution (the spread of the d^-1/2 and d^-1 extrapolations);
+    with four times the runs per size a 3% error is caught on either side."""
+    v = verify(_rf(factor, max_runs=1024), budget=160, seed=0)
     assert v.verdict == "VIOLATED", v.message
