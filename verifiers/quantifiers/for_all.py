@@ -37,16 +37,12 @@ from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacu
 from boundcheck.verifiers.quantifiers.tally import Tally
 from boundcheck.verifiers.verdict import Finding
 
-#: float64 violations replayed in high precision before a statement is cleared of them
-MAX_CONFIRMATIONS = 8
-
-
 #: searches started afresh after a violation whose replays did not finish
 SEARCH_ROUNDS = 3
-#: float64 violations replayed for one statement before its search stops there (the search
-#: then ends as earlier versions' three rounds of eight replays did: HOLDS on what it checked,
-#: the violating instances passed over uncounted, the count of artefacts in the message)
-ARTEFACT_REPLAYS = SEARCH_ROUNDS * MAX_CONFIRMATIONS
+#: float64 violations replayed for one statement. Past it the search stops, and every float64
+#: violation not replayed is *passed over*: neither confirmed nor cleared, it leaves the
+#: statement INCONCLUSIVE, never HOLDS (every float violation found is replayed before a HOLDS).
+ARTEFACT_REPLAYS = 24
 
 #: runs with undecided cells replayed in high precision: one per this many instances searched,
 #: at least one, at most :data:`~boundcheck.verifiers.quantifiers.tally.UNDECIDED_REPLAYS`.
@@ -76,7 +72,9 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     new seed, now replaying each float64 violation where it is found: an artefact is passed
     over and the search goes on (nothing more is shrunk for artefacts); a confirmed one ends
     it and is shrunk. A search that still ends unconfirmed (a replay past its time limit)
-    starts again, up to :data:`SEARCH_ROUNDS` searches in all.
+    starts again, up to :data:`SEARCH_ROUNDS` searches in all. The replays are capped per
+    statement (:data:`ARTEFACT_REPLAYS`); a float64 violation found past the cap ends the
+    search and is not replayed, and the verdict is then INCONCLUSIVE, not HOLDS.
     """
     found = Finding()
     model, plan, conclusion = prepare(statement)
@@ -121,6 +119,8 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
             return found
         # artefacts: replayed once in _confirm; their float64-failing cells were never counted
     found.instances, found.outside = tally.instances, tally.outside
+    if tally.passed_over:
+        return _passed_over(found, tally)
     if tally.instances == 0 and tally.outside:
         found.verdict = "VACUOUS"
         found.message = "no run met the hypotheses on observables: " + "; ".join(tally.outside_report)
@@ -151,8 +151,6 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     if found.artefacts:
         found.message += (f"; {found.artefacts} float64 violation(s) disappeared on replay at {REPLAY_DPS} digits "
                          "(floating-point artefacts, not counterexamples)")
-        if "stopped_after_artefacts" in found.details:
-            found.message += f", and the search stopped there, after {tally.instances} instances"
     if note := tally.rejection_note():
         found.message += "; " + note
         found.details["rejection"] = note
@@ -216,6 +214,7 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
             reproduced = True  # first search, or shrinking: a float64 violation, replayed after the search
             if replay_in_search and not shrinking:
                 if len(replayed) >= ARTEFACT_REPLAYS:  # every replay so far cleared its instance
+                    tally.passed_over.extend(params for params, _ in found)
                     raise _TooManyArtefacts
                 confirmed = _confirm(model, plan, conclusion, found, finding, artefacts, tally, replayed)
                 if confirmed is not None:
@@ -238,12 +237,12 @@ def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list
              found: Finding, artefacts: set[str], tally: Tally,
              replayed: dict[str, Replay]) -> tuple[dict[str, Any], Evaluation, Replay] | None:
     """The first float64 violation that survives a high-precision replay: the shrunk case
-    (Hypothesis runs it last) first, then the raw violating instances, newest first, at
-    most :data:`MAX_CONFIRMATIONS` replays; those that do not reproduce join ``artefacts``
-    (a confirmed one does not: Hypothesis must see it fail again while it shrinks). Each
-    instance is replayed once (``replayed``), whichever stage asks first."""
+    (Hypothesis runs it last) first, then the raw violating instances, newest first, while
+    the statement has replays left (:data:`ARTEFACT_REPLAYS`); those that do not reproduce
+    join ``artefacts`` (a confirmed one does not: Hypothesis must see it fail again while it
+    shrinks), those left over join ``tally.passed_over``. Each instance is replayed once
+    (``replayed``), whichever stage asks first."""
     found.violations += sum(_key(params) not in artefacts and _key(params) not in replayed for params, _ in failing)
-    replays = 0
     for params, evaluation in reversed(failing):
         key = _key(params)
         if key in artefacts:
@@ -252,10 +251,10 @@ def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list
             if replayed[key].confirmed:
                 return params, evaluation, replayed[key]
             continue
-        if replays == MAX_CONFIRMATIONS:
-            artefacts.add(key)  # not replayed: passed over, its cells never counted as evidence
+        if len(replayed) >= ARTEFACT_REPLAYS:
+            artefacts.add(key)  # not replayed: passed over (the search skips it), and no HOLDS while it stands
+            tally.passed_over.append(params)
             continue
-        replays += 1
         replay = replayed[key] = replay_high_precision(model, conclusion, params, plan=plan)
         if replay.confirmed:
             return params, evaluation, replay
@@ -268,6 +267,21 @@ def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list
             else:
                 found.artefacts += 1
     return None
+
+
+def _passed_over(found: Finding, tally: Tally) -> Finding:
+    """Float64 violations left unreplayed (the replays were all spent on artefacts): neither
+    confirmed nor cleared, so the statement is not HOLDS (a float violation may delay a
+    verdict, never decide it for the claim)."""
+    found.verdict = "INCONCLUSIVE"
+    found.min_slack, found.max_tightness, found.tightest = tally.min_slack, tally.max_tightness, tally.tightest
+    unique = {_key(p): p for p in tally.passed_over}
+    found.details["passed_over"] = list(unique.values())[:8]
+    found.message = (f"{len(unique)} float64 violation(s) were not replayed at {REPLAY_DPS} digits, e.g. with "
+                     f"{short_params(next(iter(unique.values())))}: the statement's {ARTEFACT_REPLAYS} replays "
+                     f"all cleared floating-point artefacts, and a violation left unreplayed is neither confirmed "
+                     f"nor cleared ({tally.instances} instances checked, {found.artefacts} artefacts)")
+    return found
 
 
 def _stopped(found: Finding, tally: Tally, stop: TimeLimitReached) -> Finding:

@@ -43,6 +43,8 @@ class Tally:
     outside_by: Counter = field(default_factory=Counter)
     #: float64 violations whose high-precision replay ran out of time (neither confirmed nor cleared)
     unreplayed: list[dict[str, Any]] = field(default_factory=list)
+    #: float64 violations never replayed: the statement's replays were all spent on artefacts
+    passed_over: list[dict[str, Any]] = field(default_factory=list)
 
     def add_summary(self, batch: list[dict[str, Any]], results: list[dict[str, Any]], summary: BatchSummary,
                     conclusion: Conclusion) -> None:
