@@ -79,31 +79,52 @@ _H_INF_MP = sp.lambdify(cosine, h_infinity_entry(cosine), "mpmath")
 # ------------------------------------------------------------------ kernel
 
 
+@njit(cache=True, nogil=True)
+def _product(Xb, WT, out):
+    """out = Xb @ WT written out (row by row, the inner loop over neurons): a BLAS call per
+    gradient step costs more than the product at the sizes this model runs."""
+    nb, db = Xb.shape
+    mb = WT.shape[1]
+    for i in range(nb):
+        for r in range(mb):
+            out[i, r] = 0.0
+        for j in range(db):
+            xij = Xb[i, j]
+            for r in range(mb):
+                out[i, r] += xij * WT[j, r]
+
+
 @njit(cache=True)
-def _hvp(Xb, XT, S, a, scale, vT):
-    """J^T (J v) for the weight-space vector v, stored transposed (d x m): the loss Hessian-vector product (a.e.)."""
-    P = Xb @ vT
-    nb, mb = S.shape
-    Jv = np.zeros(nb)
+def _hvp(Xb, S, a, scale, vT, P, Jv, out):
+    """out = J^T (J v) for the weight-space vector v, stored transposed (d x m): the loss
+    Hessian-vector product (a.e.); P (n x m) and Jv (n) are work space."""
+    _product(Xb, vT, P)
+    nb, db = Xb.shape
+    mb = S.shape[1]
     for i in range(nb):
         acc = 0.0
         for r in range(mb):
             acc += S[i, r] * a[r] * P[i, r]
         Jv[i] = scale * acc
-    G = np.empty((nb, mb))
-    for i in range(nb):
+    for j in range(db):
         for r in range(mb):
-            G[i, r] = S[i, r] * Jv[i]
-    out = XT @ G
-    for j in range(out.shape[0]):
+            out[j, r] = 0.0
+    for i in range(nb):  # X^T (S * Jv), as the gradient step writes it
+        for j in range(db):
+            c = Xb[i, j] * Jv[i]
+            for r in range(mb):
+                out[j, r] += c * S[i, r]
+    for j in range(db):
         for r in range(mb):
             out[j, r] *= scale * a[r]
-    return out
 
 
 @njit(cache=True)
-def _power_iteration(Xb, XT, S, a, scale, vT):
+def _power_iteration(Xb, S, a, scale, vT):
     """Top eigenvalue of J^T J by power iteration from vT (updated in place to the top vector)."""
+    nb, db = Xb.shape
+    mb = S.shape[1]
+    P, Jv, w = np.empty((nb, mb)), np.empty(nb), np.empty((db, mb))
     norm = np.sqrt(np.sum(vT * vT))
     if norm == 0.0:
         vT[:] = 1.0
@@ -111,12 +132,19 @@ def _power_iteration(Xb, XT, S, a, scale, vT):
     vT /= norm
     lam = 0.0
     for _ in range(POWER_MAX_ITERS):
-        w = _hvp(Xb, XT, S, a, scale, vT)
-        lam_new = np.sum(vT * w)
-        norm = np.sqrt(np.sum(w * w))
+        _hvp(Xb, S, a, scale, vT, P, Jv, w)
+        lam_new = 0.0
+        norm_sq = 0.0
+        for j in range(db):
+            for r in range(mb):
+                lam_new += vT[j, r] * w[j, r]
+                norm_sq += w[j, r] * w[j, r]
+        norm = np.sqrt(norm_sq)
         if norm == 0.0:
             return 0.0
-        vT[:] = w / norm
+        for j in range(db):
+            for r in range(mb):
+                vT[j, r] = w[j, r] / norm
         if abs(lam_new - lam) <= POWER_TOL * abs(lam_new):
             return lam_new
         lam = lam_new
@@ -153,16 +181,19 @@ def _gd_strided(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
         WT0 = WT.copy()
         scale = 1.0 / np.sqrt(mb)
         gram_x = Xb @ XT
-        pre0 = Xb @ WT0
+        pre0 = np.empty((nb, mb))
+        _product(Xb, WT0, pre0)  # the same arithmetic as pre at step 0: the linearised u(0) is u0 exactly
         S0 = (pre0 >= 0.0).astype(np.float64)
         u0 = scale * (np.maximum(pre0, 0.0) @ ab)
         S = np.empty((nb, mb))
-        G = np.empty((nb, mb))
+        pre = np.empty((nb, mb))
         u = np.empty(nb)
+        resid = np.empty(nb)
         moved = np.empty(mb)
+        gradT = np.empty((db, mb))
         vT = np.zeros((db, mb))
         for k in range(steps[b] + 1):
-            pre = Xb @ WT
+            _product(Xb, WT, pre)
             if linearized[b] == 1:
                 S[:, :] = S0
                 for i in range(nb):
@@ -179,15 +210,21 @@ def _gd_strided(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
                         S[i, r] = active
                         acc += ab[r] * (active * z)  # 0 * z: a no-op, except that a NaN propagates
                     u[i] = scale * acc
-            resid = u - yb
-            rs = np.sum(resid * resid)
+            rs = 0.0
+            for i in range(nb):
+                resid[i] = u[i] - yb[i]
+                rs += resid[i] * resid[i]
             resid_sq_out[b, k] = rs
-            moved[:] = 0.0
+            for r in range(mb):
+                moved[r] = 0.0
             for j in range(db):
                 for r in range(mb):
                     diff = WT[j, r] - WT0[j, r]
                     moved[r] += diff * diff
-            far = np.max(moved)
+            far = moved[0]
+            for r in range(1, mb):
+                if moved[r] > far or moved[r] != moved[r]:  # a NaN propagates, as np.max would
+                    far = moved[r]
             dist_out[b, k] = np.sqrt(far)
             if not np.isfinite(rs) or not np.isfinite(far):
                 break
@@ -203,12 +240,17 @@ def _gd_strided(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
                     for j in range(db):
                         for r in range(mb):
                             vT[j, r] *= ab[r]
-                sharp_out[b, k] = _power_iteration(Xb, XT, S, ab, scale, vT)
+                sharp_out[b, k] = _power_iteration(Xb, S, ab, scale, vT)
             if k < steps[b]:
-                for i in range(nb):
+                # gradT = X^T (S * resid), written out like pre
+                for j in range(db):
                     for r in range(mb):
-                        G[i, r] = S[i, r] * resid[i]
-                gradT = XT @ G
+                        gradT[j, r] = 0.0
+                for i in range(nb):
+                    for j in range(db):
+                        c_ij = Xb[i, j] * resid[i]
+                        for r in range(mb):
+                            gradT[j, r] += c_ij * S[i, r]
                 for j in range(db):
                     for r in range(mb):
                         WT[j, r] -= eta[b] * scale * ab[r] * gradT[j, r]
