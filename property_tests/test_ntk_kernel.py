@@ -218,3 +218,14 @@ def test_compiled_trajectory_observables_match_the_interpreted_loop(resid_sq, et
         _fill_trajectory(resid_sq, eta, lam, coeff_sq, q, *slow, 0.0, np.sqrt)
     for got, want in zip(fast, slow):
         np.testing.assert_allclose(got, want, rtol=1e-13)  # same formulas; sums of <= 6 terms in other order
+
+
+def test_random_signs_are_numpys_choice_so_every_seed_keeps_its_instance():
+    """``_signs`` replaced ``rng.choice([-1.0, 1.0], size)`` for speed: the same stream, so a
+    recorded counterexample's seeds still replay the same data and initialisation."""
+    from boundcheck.verifiers.models.ntk_two_layer_relu import _signs
+
+    for seed in range(100):
+        fast, slow = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert np.array_equal(_signs(fast, 17), slow.choice(np.array([-1.0, 1.0]), size=17))
+        assert fast.random() == slow.random()
