@@ -132,6 +132,21 @@ def test_kernel_matches_reference(params):
         _assert_equal([fast[name]], [ref[name]], name)
 
 
+@pytest.mark.parametrize("n, d, m", [(4, 3, 6), (32, 16, 160)])
+def test_kernel_matches_reference_on_both_sides_of_the_blas_threshold(n, d, m):
+    """Products of at most SMALL_PRODUCT multiply-adds are written out, larger ones go to BLAS:
+    both paths against the reference, spectrum (power iteration) included."""
+    from boundcheck.verifiers.models.ntk_two_layer_relu import SMALL_PRODUCT
+
+    assert (n * d * m > SMALL_PRODUCT) == (m == 160)
+    for linearized in (0, 1):
+        params = dict(n=n, d=d, m=m, kappa=1.0, init=0, labels=0, linearized=linearized, steps=6, spectrum_every=2,
+                      step_unit=1, step=0.8, seed=5, init_seed=6)
+        fast, ref = MODEL.run([params])[0], MODEL.reference(params)
+        for name in OBSERVED:
+            _assert_equal(fast[name], ref[name], name)
+
+
 def test_batched_run_equals_one_at_a_time():
     """Bit for bit, every observable and error bound: instances of one shape share stacked
     products and eigensolvers in the set-up (``instances``), which must not change any

@@ -71,6 +71,8 @@ from boundcheck.verifiers.models.threads import run_strided
 UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
 POWER_TOL = 1e-14
 POWER_MAX_ITERS = 2000
+#: products of at most this many multiply-adds are written out; larger ones go to BLAS
+SMALL_PRODUCT = 65536
 
 _H_INF = sp.lambdify(cosine, h_infinity_entry(cosine), "numpy")
 _H_INF_MP = sp.lambdify(cosine, h_infinity_entry(cosine), "mpmath")
@@ -81,10 +83,13 @@ _H_INF_MP = sp.lambdify(cosine, h_infinity_entry(cosine), "mpmath")
 
 @njit(cache=True, nogil=True)
 def _product(Xb, WT, out):
-    """out = Xb @ WT written out (row by row, the inner loop over neurons): a BLAS call per
-    gradient step costs more than the product at the sizes this model runs."""
+    """out = Xb @ WT: written out (row by row, the inner loop over neurons) below
+    :data:`SMALL_PRODUCT` multiply-adds, where a BLAS call costs more than the product; BLAS above."""
     nb, db = Xb.shape
     mb = WT.shape[1]
+    if nb * db * mb > SMALL_PRODUCT:
+        np.dot(Xb, WT, out)
+        return
     for i in range(nb):
         for r in range(mb):
             out[i, r] = 0.0
@@ -94,8 +99,31 @@ def _product(Xb, WT, out):
                 out[i, r] += xij * WT[j, r]
 
 
+@njit(cache=True, nogil=True)
+def _masked_product(Xb, XT, S, weights, out):
+    """out = X^T (S * weights[:, None]) (d x m: the gradient's and the Hessian-vector product's
+    last step), written out or by BLAS as :func:`_product` chooses."""
+    nb, db = Xb.shape
+    mb = S.shape[1]
+    if nb * db * mb > SMALL_PRODUCT:
+        G = np.empty((nb, mb))
+        for i in range(nb):
+            for r in range(mb):
+                G[i, r] = S[i, r] * weights[i]
+        np.dot(XT, G, out)
+        return
+    for j in range(db):
+        for r in range(mb):
+            out[j, r] = 0.0
+    for i in range(nb):
+        for j in range(db):
+            c = Xb[i, j] * weights[i]
+            for r in range(mb):
+                out[j, r] += c * S[i, r]
+
+
 @njit(cache=True)
-def _hvp(Xb, S, a, scale, vT, P, Jv, out):
+def _hvp(Xb, XT, S, a, scale, vT, P, Jv, out):
     """out = J^T (J v) for the weight-space vector v, stored transposed (d x m): the loss
     Hessian-vector product (a.e.); P (n x m) and Jv (n) are work space."""
     _product(Xb, vT, P)
@@ -106,21 +134,14 @@ def _hvp(Xb, S, a, scale, vT, P, Jv, out):
         for r in range(mb):
             acc += S[i, r] * a[r] * P[i, r]
         Jv[i] = scale * acc
-    for j in range(db):
-        for r in range(mb):
-            out[j, r] = 0.0
-    for i in range(nb):  # X^T (S * Jv), as the gradient step writes it
-        for j in range(db):
-            c = Xb[i, j] * Jv[i]
-            for r in range(mb):
-                out[j, r] += c * S[i, r]
+    _masked_product(Xb, XT, S, Jv, out)
     for j in range(db):
         for r in range(mb):
             out[j, r] *= scale * a[r]
 
 
 @njit(cache=True)
-def _power_iteration(Xb, S, a, scale, vT):
+def _power_iteration(Xb, XT, S, a, scale, vT):
     """Top eigenvalue of J^T J by power iteration from vT (updated in place to the top vector)."""
     nb, db = Xb.shape
     mb = S.shape[1]
@@ -132,7 +153,7 @@ def _power_iteration(Xb, S, a, scale, vT):
     vT /= norm
     lam = 0.0
     for _ in range(POWER_MAX_ITERS):
-        _hvp(Xb, S, a, scale, vT, P, Jv, w)
+        _hvp(Xb, XT, S, a, scale, vT, P, Jv, w)
         lam_new = 0.0
         norm_sq = 0.0
         for j in range(db):
@@ -240,17 +261,9 @@ def _gd_strided(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
                     for j in range(db):
                         for r in range(mb):
                             vT[j, r] *= ab[r]
-                sharp_out[b, k] = _power_iteration(Xb, S, ab, scale, vT)
+                sharp_out[b, k] = _power_iteration(Xb, XT, S, ab, scale, vT)
             if k < steps[b]:
-                # gradT = X^T (S * resid), written out like pre
-                for j in range(db):
-                    for r in range(mb):
-                        gradT[j, r] = 0.0
-                for i in range(nb):
-                    for j in range(db):
-                        c_ij = Xb[i, j] * resid[i]
-                        for r in range(mb):
-                            gradT[j, r] += c_ij * S[i, r]
+                _masked_product(Xb, XT, S, resid, gradT)
                 for j in range(db):
                     for r in range(mb):
                         WT[j, r] -= eta[b] * scale * ab[r] * gradT[j, r]
