@@ -20,7 +20,7 @@ FLOAT64 = SimpleNamespace(
     asarray=lambda a: np.asarray(a, dtype=np.float64),
     scalar=float,
     sin=np.sin, cos=np.cos, tanh=np.tanh, exp=np.exp, log=np.log, log1p=np.log1p,
-    sqrt=np.sqrt, abs=np.abs, clip=np.clip, cosh=np.cosh,
+    sqrt=np.sqrt, abs=np.abs, clip=np.clip, cosh=np.cosh, sinh=np.sinh,
     maximum=np.maximum, minimum=np.minimum, where=np.where,
 )
 
@@ -50,6 +50,7 @@ def high_precision(dps: int = 50) -> SimpleNamespace:
         sin=_vectorised(mpmath.sin), cos=_vectorised(mpmath.cos), tanh=_vectorised(mpmath.tanh),
         exp=_vectorised(mpmath.exp), log=_vectorised(mpmath.log), log1p=_vectorised(mpmath.log1p),
         sqrt=_vectorised(mpmath.sqrt), abs=_vectorised(abs), cosh=_vectorised(mpmath.cosh),
+        sinh=_vectorised(mpmath.sinh),
         clip=clip, maximum=np.frompyfunc(max, 2, 1), minimum=np.frompyfunc(min, 2, 1), where=where,
     )
 

@@ -51,7 +51,11 @@ def gd_separable(offsets, kinds, coef, tau, x0, mu0, eta, steps, f_out, grad_sq_
                     ta = tau[lo + j]
                     v = u / ta
                     a = abs(v)
-                    phi = ta * ta * (a + np.log1p(np.exp(-2.0 * a)) - LOG2)
+                    if a <= 1.0:  # log cosh v = log1p(2 sinh^2(v/2)): no cancellation near 0
+                        sh = np.sinh(0.5 * a)
+                        phi = ta * ta * np.log1p(2.0 * sh * sh)
+                    else:
+                        phi = ta * ta * (a + np.log1p(np.exp(-2.0 * a)) - LOG2)
                     dphi = ta * np.tanh(v)
                 elif kind == 2:
                     ta = tau[lo + j]
@@ -92,7 +96,11 @@ def _phi(kinds: np.ndarray, tau: np.ndarray, u: np.ndarray, xp) -> tuple[np.ndar
         elif kind == 1:
             v = x / t
             a = xp.abs(v)
-            phi[at] = t * t * (a + xp.log1p(xp.exp(-2 * a)) - xp.log(xp.asarray(2.0)))
+            near = a <= 1  # log cosh v = log1p(2 sinh^2(v/2)) there: a + log1p(e^-2a) - log 2 cancels near 0
+            a_near, a_far = xp.where(near, a, 0 * a), xp.where(near, 1 + 0 * a, a)  # each formula where it is used
+            sh = xp.sinh(a_near / 2)
+            phi[at] = t * t * xp.where(near, xp.log1p(2 * sh * sh),
+                                       a_far + xp.log1p(xp.exp(-2 * a_far)) - xp.log(xp.asarray(2.0)))
             dphi[at] = t * xp.tanh(v)
         elif kind == 2:
             inside = xp.abs(x) <= t
