@@ -8,8 +8,11 @@ lie inside the run. At each cell:
 * ``tightness = observed / bound`` (1 means the bound is attained),
 * ``tolerance``: the float64 error of the slack, derived per expression
   (:mod:`boundcheck.verifiers.decide.rounding`): the rounding error of evaluating both sides, plus each
-  observable's own accuracy ``model.observable_rtol`` (relative, carried through the
-  expression's sensitivity to it), times a safety factor of 2 for second-order terms.
+  observable's own accuracy (carried through the expression's sensitivity to it): relative
+  ``model.observable_rtol``, plus the absolute error bound the model states for the run in
+  ``obs[ERROR_KEY][name]`` where it states one (an observable computed by a subtraction
+  that cancels, e.g. a residual near convergence, is accurate to an absolute floor, not
+  relatively), times a safety factor of 2 for second-order terms.
 
 Soundness (a float tolerance may delay a verdict, never decide it): a cell is *decided*
 only when ``|slack| > tolerance``. A cell with ``slack < -tolerance`` is a violation
@@ -36,7 +39,7 @@ import sympy as sp
 from boundcheck.theorems.statement import Statement, StatementError, t
 from boundcheck.verifiers.decide.compiled import compile_expression
 from boundcheck.verifiers.decide.rounding import SAFETY, U, forward_error
-from boundcheck.verifiers.models.base import Model
+from boundcheck.verifiers.models.base import ERROR_KEY, Model
 
 _MAX, _MIN = sp.Function("elementwise_max"), sp.Function("elementwise_min")
 _NUMPY = [{"elementwise_max": lambda *a: functools.reduce(np.maximum, a),
@@ -180,12 +183,21 @@ class Conclusion:
         # float64 rounding of both sides (observables taken as exact inputs) and of their difference
         rounding = (forward_error(observed) + forward_error(bound)
                     + U * (sp.Abs(observed) + sp.Abs(bound)))
-        # first-order sensitivity of both sides to a relative error of 1 in every observable
-        unit = {symbol: sp.Abs(symbol) for symbol in inexact}
-        sensitivity = forward_error(observed, unit, u=0) + forward_error(bound, unit, u=0)
-        sides = (observed, bound, rounding, sensitivity)
-        self._numpy = [compile_expression(args, _elementwise(e), _NUMPY) for e in sides]
-        self._mpmath = [compile_expression(args, _elementwise(e), _MPMATH) for e in sides[:2]]
+        # first-order error of both sides from each observable's own error, rtol |x| + err_x (err_x
+        # the run's absolute error bound for x where the model states one, 0 otherwise)
+        names = {a[0]: a[1] for a in self.index_args} | {symbol: symbol.name for symbol in scalars}
+        rtol = sp.Symbol("_rtol", nonnegative=True)
+        self.error_names: list[str] = []
+        accuracy = {}
+        for k, symbol in enumerate(sorted(inexact, key=lambda s: s.name)):
+            error = sp.Symbol(f"_err{k}", nonnegative=True)
+            self.error_names.append(names[symbol])
+            accuracy[symbol] = rtol * sp.Abs(symbol) + error
+        propagated = forward_error(observed, accuracy, u=0) + forward_error(bound, accuracy, u=0)
+        error_args = [rtol] + [sp.Symbol(f"_err{k}", nonnegative=True) for k in range(len(self.error_names))]
+        self._numpy = [compile_expression(args, _elementwise(e), _NUMPY) for e in (observed, bound, rounding)]
+        self._propagated = compile_expression(args + error_args, _elementwise(propagated), _NUMPY)
+        self._mpmath = [compile_expression(args, _elementwise(e), _MPMATH) for e in (observed, bound)]
 
     # ------------------------------------------------------------ where cells exist
     def _check_reachable(self, statement: Statement, model: Model, indexed: list[sp.Indexed]) -> None:
@@ -228,14 +240,23 @@ class Conclusion:
         return ts[keep], columns + scalars
 
     # ------------------------------------------------------------ float64
-    def _sides(self, ts: np.ndarray, args: list) -> tuple[np.ndarray, ...]:
+    def _errors(self, observations: list[dict]) -> list[np.ndarray]:
+        """The absolute error bound each run states for each inexact observable (0 where none):
+        one column per observable, one row per run."""
+        stated = [o.get(ERROR_KEY) or {} for o in observations]
+        return [np.array([float(e.get(name, 0.0)) for e in stated], dtype=np.float64)[:, None]
+                for name in self.error_names]
+
+    def _sides(self, ts: np.ndarray, args: list, errors: list) -> tuple[np.ndarray, ...]:
         """observed, bound, slack, tightness, tolerance; arrays broadcast to ``ts``'s shape."""
         tf = ts.astype(np.float64)
         with np.errstate(all="ignore"):
-            observed, bound, rounding, sensitivity = (
+            observed, bound, rounding = (
                 np.broadcast_to(np.asarray(fn(tf, *args), dtype=np.float64), ts.shape) for fn in self._numpy)
+            propagated = np.broadcast_to(np.asarray(self._propagated(tf, *args, self.observable_rtol, *errors),
+                                                    dtype=np.float64), ts.shape)
             slack = bound - observed
-            tolerance = SAFETY * (rounding + self.observable_rtol * sensitivity)
+            tolerance = SAFETY * (rounding + propagated)
             tolerance = np.where(np.isnan(tolerance), np.inf, tolerance)
             tightness = np.where(bound > 0, observed / bound, np.where(slack >= 0, np.nan, np.inf))
         # non-finite sides: NaN, observed = +inf or bound = -inf are violation candidates (a diverging
@@ -250,7 +271,8 @@ class Conclusion:
     def evaluate(self, params: dict, obs: dict) -> Evaluation:
         """The conclusion at every cell of one float64 run."""
         ts, args = self._arguments(params, obs)
-        return Evaluation(ts, *self._sides(ts, args), ties_hold=self.ties_hold)
+        errors = [column[0, 0] for column in self._errors([obs])]
+        return Evaluation(ts, *self._sides(ts, args, errors), ties_hold=self.ties_hold)
 
     def summarize(self, batch: list[dict], observations: list[dict]) -> BatchSummary:
         """Per-instance decided min slack and max tightness, violation flag and cell counts.
@@ -282,7 +304,7 @@ class Conclusion:
             columns.append(padded[:, np.clip(idx, 0, width)])
         scalars = [np.array([o[n] if n in o else p[n] for p, o in zip(batch, observations)],
                             dtype=np.float64)[:, None] for n in self.scalar_names]
-        _, _, slack, tightness, tolerance = self._sides(grid_t, columns + scalars)
+        _, _, slack, tightness, tolerance = self._sides(grid_t, columns + scalars, self._errors(observations))
         with np.errstate(invalid="ignore"):
             bad = valid & ~(slack >= -tolerance)
             holds = valid & _holds(slack, tolerance, self.ties_hold)
