@@ -188,13 +188,14 @@ class Conclusion:
         names = {a[0]: a[1] for a in self.index_args} | {symbol: symbol.name for symbol in scalars}
         rtol = sp.Symbol("_rtol", nonnegative=True)
         self.error_names: list[str] = []
+        error_args = [rtol]
         accuracy = {}
         for k, symbol in enumerate(sorted(inexact, key=lambda s: s.name)):
             error = sp.Symbol(f"_err{k}", nonnegative=True)
             self.error_names.append(names[symbol])
+            error_args.append(error)
             accuracy[symbol] = rtol * sp.Abs(symbol) + error
         propagated = forward_error(observed, accuracy, u=0) + forward_error(bound, accuracy, u=0)
-        error_args = [rtol] + [sp.Symbol(f"_err{k}", nonnegative=True) for k in range(len(self.error_names))]
         self._numpy = [compile_expression(args, _elementwise(e), _NUMPY) for e in (observed, bound, rounding)]
         self._propagated = compile_expression(args + error_args, _elementwise(propagated), _NUMPY)
         self._mpmath = [compile_expression(args, _elementwise(e), _MPMATH) for e in (observed, bound)]

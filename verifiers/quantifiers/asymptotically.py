@@ -123,22 +123,12 @@ def fit_slope(sizes: np.ndarray, gaps: np.ndarray, ses: np.ndarray, level: float
                     slope - z * se, slope + z * se, level)
 
 
-@dataclass
-class LimitFit:
-    """mean(lhs - rhs) = delta + c size^-a, weighted; delta's interval and the resolution reached."""
-
-    sizes: list[int]
-    means: list[float]
-    ses: list[float]
-    delta: float
-    delta_se: float
-    low: float
-    high: float
-    level: float
-    scale: float
-    chi2_dof: float
-    runs: int
-    misfit: bool = False  # chi^2 beyond its quantile at the level: the correction model is refuted
+class _LimitInterval:
+    """The limit test on an interval [low, high] for delta, relative to the scale |rhs|
+    (fields or properties ``low``, ``high``, ``scale``, ``misfit`` of the subclass):
+    VIOLATED when it excludes 0; HOLDS when it contains 0 and its half-width is at most
+    ``rel_width`` of the scale; INCONCLUSIVE otherwise, and whenever the finite-size model
+    is refuted."""
 
     @property
     def half_width(self) -> float:
@@ -154,6 +144,24 @@ class LimitFit:
         if self.low > 0 or self.high < 0:
             return "VIOLATED"
         return "HOLDS" if self.half_width <= rel_width * self.scale else "INCONCLUSIVE"
+
+
+@dataclass
+class LimitFit(_LimitInterval):
+    """mean(lhs - rhs) = delta + c size^-a, weighted; delta's interval and the resolution reached."""
+
+    sizes: list[int]
+    means: list[float]
+    ses: list[float]
+    delta: float
+    delta_se: float
+    low: float
+    high: float
+    level: float
+    scale: float
+    chi2_dof: float
+    runs: int
+    misfit: bool = False  # chi^2 beyond its quantile at the level: the correction model is refuted
 
     def __str__(self) -> str:
         pts = ", ".join(f"{s}: {m:+.3g}+-{e:.2g}" for s, m, e in zip(self.sizes, self.means, self.ses))
@@ -190,7 +198,7 @@ def fit_limit(sizes: np.ndarray, means: np.ndarray, ses: np.ndarray, level: floa
 
 
 @dataclass
-class Extrapolation:
+class Extrapolation(_LimitInterval):
     """delta under each finite-size ansatz tried, decided on the union of their intervals.
 
     Where the exponent of the finite-size correction is not known, the extrapolations under
@@ -222,24 +230,9 @@ class Extrapolation:
         return self.fits[0].scale
 
     @property
-    def half_width(self) -> float:
-        return (self.high - self.low) / 2.0
-
-    @property
-    def resolution(self) -> float:
-        return self.half_width / self.scale if self.scale > 0 else math.inf
-
-    @property
     def delta(self) -> float:
         """The extrapolated error most favourable to the claim (closest to 0)."""
         return min((f.delta for f in self.fits), key=abs)
-
-    def verdict(self, rel_width: float) -> str:
-        if self.misfit:
-            return "INCONCLUSIVE"
-        if self.low > 0 or self.high < 0:
-            return "VIOLATED"
-        return "HOLDS" if self.half_width <= rel_width * self.scale else "INCONCLUSIVE"
 
     def __str__(self) -> str:
         if len(self.fits) == 1:
