@@ -185,14 +185,17 @@ class Conclusion:
                     + U * (sp.Abs(observed) + sp.Abs(bound)))
         # first-order error of both sides from each observable's own error, rtol |x| + err_x (err_x
         # the run's absolute error bound for x where the model states one, 0 otherwise)
-        names = {a[0]: a[1] for a in self.index_args} | {symbol: symbol.name for symbol in scalars}
+        # an error source is (observable name, position in index_args or None for a scalar): a
+        # model may state an indexed observable's error per iteration, read at the same index
+        sources = ({a[0]: (a[1], k) for k, a in enumerate(self.index_args)}
+                   | {symbol: (symbol.name, None) for symbol in scalars})
         rtol = sp.Symbol("_rtol", nonnegative=True)
-        self.error_names: list[str] = []
+        self.error_sources: list[tuple[str, int | None]] = []
         error_args = [rtol]
         accuracy = {}
         for k, symbol in enumerate(sorted(inexact, key=lambda s: s.name)):
             error = sp.Symbol(f"_err{k}", nonnegative=True)
-            self.error_names.append(names[symbol])
+            self.error_sources.append(sources[symbol])
             error_args.append(error)
             accuracy[symbol] = rtol * sp.Abs(symbol) + error
         propagated = forward_error(observed, accuracy, u=0) + forward_error(bound, accuracy, u=0)
@@ -230,7 +233,7 @@ class Conclusion:
     def _length(self, obs: dict) -> int:
         return min((len(obs[name]) for _, name, _ in self.index_args), default=self.t_min + 1)
 
-    def _arguments(self, params: dict, obs: dict) -> tuple[np.ndarray, list]:
+    def _arguments(self, params: dict, obs: dict) -> tuple[np.ndarray, list, list[np.ndarray]]:
         length = self._length(obs)
         ts = np.arange(self.t_min, max(length, self.t_min))
         valid, indices = self._cells(ts, np.array([length]))
@@ -238,15 +241,27 @@ class Conclusion:
         columns = [np.asarray(obs[name])[idx[keep]] for (_, name, _), idx in zip(self.index_args, indices)]
         # numpy scalars, so that a division by zero in a side or its error bound gives inf, not an exception
         scalars = [_as_number(obs[name] if name in obs else params[name]) for name in self.scalar_names]
-        return ts[keep], columns + scalars
+        return ts[keep], columns + scalars, [idx[keep] for idx in indices]
 
     # ------------------------------------------------------------ float64
-    def _errors(self, observations: list[dict]) -> list[np.ndarray]:
-        """The absolute error bound each run states for each inexact observable (0 where none):
-        one column per observable, one row per run."""
+    def _errors(self, observations: list[dict], indices: list[np.ndarray], width: int) -> list[np.ndarray]:
+        """The absolute error bound each run states for each inexact observable (0 where none),
+        on the (runs, cells) grid of ``indices``: a scalar bound is one column per run; a bound
+        stated per iteration (an array as long as the observable) is read at the observable's
+        index, as the observable itself is (:meth:`summarize`)."""
         stated = [o.get(ERROR_KEY) or {} for o in observations]
-        return [np.array([float(e.get(name, 0.0)) for e in stated], dtype=np.float64)[:, None]
-                for name in self.error_names]
+        columns = []
+        for name, position in self.error_sources:
+            values = [e.get(name, 0.0) for e in stated]
+            if position is None or all(np.ndim(v) == 0 for v in values):
+                columns.append(np.array([float(np.max(v)) for v in values], dtype=np.float64)[:, None])
+                continue
+            padded = np.full((len(values), width + 1), np.inf)  # past a stated array: unknown, not 0
+            for i, v in enumerate(values):
+                v = np.asarray(v, dtype=np.float64)
+                padded[i, : v.size] = v if v.ndim else v[()]
+            columns.append(padded[:, np.clip(indices[position], 0, width)])
+        return columns
 
     def _sides(self, ts: np.ndarray, args: list, errors: list) -> tuple[np.ndarray, ...]:
         """observed, bound, slack, tightness, tolerance; arrays broadcast to ``ts``'s shape."""
@@ -271,8 +286,9 @@ class Conclusion:
 
     def evaluate(self, params: dict, obs: dict) -> Evaluation:
         """The conclusion at every cell of one float64 run."""
-        ts, args = self._arguments(params, obs)
-        errors = [column[0, 0] for column in self._errors([obs])]
+        ts, args, indices = self._arguments(params, obs)
+        errors = [column[0] if column.shape[1] > 1 or not ts.size else column[0, 0]
+                  for column in self._errors([obs], indices, max(self._length(obs), 1))]
         return Evaluation(ts, *self._sides(ts, args, errors), ties_hold=self.ties_hold)
 
     def summarize(self, batch: list[dict], observations: list[dict]) -> BatchSummary:
@@ -305,7 +321,8 @@ class Conclusion:
             columns.append(padded[:, np.clip(idx, 0, width)])
         scalars = [np.array([o[n] if n in o else p[n] for p, o in zip(batch, observations)],
                             dtype=np.float64)[:, None] for n in self.scalar_names]
-        _, _, slack, tightness, tolerance = self._sides(grid_t, columns + scalars, self._errors(observations))
+        errors = self._errors(observations, indices, width)
+        _, _, slack, tightness, tolerance = self._sides(grid_t, columns + scalars, errors)
         with np.errstate(invalid="ignore"):
             bad = valid & ~(slack >= -tolerance)
             holds = valid & _holds(slack, tolerance, self.ties_hold)
@@ -321,7 +338,7 @@ class Conclusion:
         import mpmath
 
         mpmath.mp.dps = dps
-        ts, args = self._arguments(params, obs)
+        ts, args, _ = self._arguments(params, obs)
         rows = []
         if not ts.size:
             return rows
@@ -331,22 +348,42 @@ class Conclusion:
         return rows
 
 
-    def trajectory_scale(self, obs: dict) -> Any:
-        """The largest magnitude any indexed observable of the conclusion takes along a run:
-        the scale of the absolute error a replay at finite precision leaves in each of them
-        (a quantity that decays from O(1) to 1e-30 carries an error relative to its start,
-        not to its current value)."""
-        values = [abs(v) for _, name, _ in self.index_args for v in np.asarray(obs[name]).ravel()]
-        return max(values, default=0)
+    def high_precision_error(self, params: dict, obs: dict, digits: int) -> np.ndarray:
+        """Per cell of a replayed run, the error its observables carry, propagated through the
+        conclusion as in float64 (:meth:`_sides`): each indexed observable at iteration k is
+        taken accurate to 10**-(digits/2) times its largest magnitude up to k, each scalar to
+        10**-(digits/2) relative. A quantity that decays from O(1) to 1e-58 carries an error
+        relative to its start, not to its current value, and ``log`` of it carries that error
+        divided by the value: the margin of ``log(resid_sq[t]) <= ...`` at resid_sq = 1e-58
+        in a 50-digit replay is noise, whatever the size of the logarithm. A quantity that
+        grows carries an error relative to its current value (gap[0] of a diverging run is
+        not blurred by gap[90] = 1e62)."""
+        ts, args, indices = self._arguments(params, obs)
+        relative = 10.0 ** -(digits // 2)
+        with np.errstate(all="ignore"):
+            floats = [np.asarray(a, dtype=np.float64) if isinstance(a, np.ndarray) else np.float64(float(a))
+                      for a in args]
+            errors = []
+            for name, position in self.error_sources:
+                if position is None:
+                    errors.append(0.0)
+                    continue
+                values = np.abs(np.asarray(obs[name], dtype=np.float64))
+                reached = np.fmax.accumulate(values)  # the largest magnitude up to each iteration
+                errors.append(relative * np.where(np.isnan(reached), np.inf, reached)[indices[position]])
+            propagated = np.broadcast_to(np.asarray(self._propagated(ts.astype(np.float64), *floats, relative,
+                                                                      *errors), dtype=np.float64), ts.shape)
+        return np.where(np.isnan(propagated), np.inf, SAFETY * propagated)
 
 
-def high_precision_status(observed: Any, bound: Any, dps: int, scale: Any = 0) -> int:
+def high_precision_status(observed: Any, bound: Any, dps: int, propagated: Any = 0) -> int:
     """HOLDS, FAILS or UNDECIDED for one cell evaluated at ``dps`` digits.
 
-    Decided only beyond 10**-(dps/2) times the sides' size plus ``scale`` (the run's own
-    magnitude, :meth:`Conclusion.trajectory_scale`): the precision the replay reached is
-    stated, and nothing below it is confirmed (inputs such as ``eta = 1/L`` are exact only
-    to the working precision, so a cell ``0 <= 0`` can come out ``1e-100 <= 0``).
+    Decided only beyond 10**-(dps/2) times the sides' size plus ``propagated`` (the error the
+    replay's observables carry into this cell, :meth:`Conclusion.high_precision_error`): the
+    precision the replay reached is stated, and nothing below it is confirmed (inputs such
+    as ``eta = 1/L`` are exact only to the working precision, so a cell ``0 <= 0`` can come
+    out ``1e-100 <= 0``).
     """
     import mpmath
 
@@ -357,7 +394,9 @@ def high_precision_status(observed: Any, bound: Any, dps: int, scale: Any = 0) -
         # (0, or rounding noise such as 1e-102 at 50 digits) the replay cannot resolve
         return UNDECIDED
     slack = bound - observed
-    threshold = mpmath.mpf(10) ** (-(dps // 2)) * (abs(observed) + abs(bound) + scale)
+    if not propagated < mpmath.inf:
+        return UNDECIDED
+    threshold = mpmath.mpf(10) ** (-(dps // 2)) * (abs(observed) + abs(bound)) + mpmath.mpf(float(propagated))
     if slack > threshold or (slack == 0 and observed == bound and threshold == 0):
         return HOLDS
     if slack < -threshold:

@@ -101,9 +101,9 @@ def _replay(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: i
     read = [name for _, name, _ in conclusion.index_args] + conclusion.scalar_names
     reached = precision_reached(obs, [n for n in read if n not in model.float64_in_replay], dps, params)
     replay = Replay(False, reached)
-    scale = conclusion.trajectory_scale(obs)
-    for tk, observed, bound in conclusion.evaluate_high_precision(params, obs, dps):
-        status = high_precision_status(observed, bound, reached, scale)
+    propagated = conclusion.high_precision_error(params, obs, reached)
+    for (tk, observed, bound), error in zip(conclusion.evaluate_high_precision(params, obs, dps), propagated):
+        status = high_precision_status(observed, bound, reached, error)
         replay.cells[tk] = (status, float(observed), float(bound))
         if status == FAILS and not replay.confirmed:
             replay.confirmed, replay.t = True, tk

@@ -394,6 +394,84 @@ def top_projection_error(inst: dict[str, Any], top_proj_sq):
         return 2 * p * dp + dp * dp + U64 * top_proj_sq
 
 
+def _gamma(k: int) -> float:
+    """Higham's gamma_k = k u / (1 - k u): the relative error bound of k roundings."""
+    return k * U64 / (1 - k * U64)
+
+
+def rounding_floors(inst: dict[str, Any], eta: float, linearized: int, resid_sq: np.ndarray, dist: np.ndarray,
+                    spectrum: Sequence[np.ndarray] = ()) -> dict[str, np.ndarray]:
+    """Per-iteration bounds on |fl(x[t]) - x[t]| for x = resid_sq, loss, dist, du_condition,
+    the float64 run against gradient descent in exact arithmetic from the same instance.
+
+    A residual that gradient descent drives to 0 is accurate to an absolute floor, not
+    relatively (1e-28 computed where it is 0 in exact arithmetic); a cell at that floor
+    must stay undecided. The floor has two parts (u = 2^-53, gamma_k = k u / (1 - k u),
+    Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., 3.1; rows of X
+    of norm at most rho_x, W(t) the float64 iterates):
+
+    * evaluation at W(t): u(t) - y is computed with error at most, per entry,
+      gamma_{d+m+5} rho_x m^(-1/2) (N(t) + 2 N(0)) + 2 u |y|_max, where
+      N(t) = sum_r ||w_r(t)|| <= N(0) + m dist[t] (the products X W^T and X W(0)^T, the
+      difference and sum of the linearised model, the sum over neurons); e(t) is sqrt(n)
+      times that;
+    * the error the iterates accumulate: W(k+1) is the exact step from W(k) plus
+      delta_k, ||delta_k||_F <= eta ||J|| e(k) + gamma_{n+3} eta sqrt(n) rho_x (||r(k)|| + e(k))
+      + u ||W(k+1)||_F (the gradient taken on the computed residual, its rounding, the
+      update), with ||J||_2 <= ||J||_F <= sqrt(n) rho_x. Against the exact iterates,
+      Delta(k+1) = (I - eta J^T J) Delta(k) + delta_k and the residual moves by J Delta, so
+      ||Delta(t)|| <= sum_{k<t} g^(t-1-k) ||delta_k||, g = max(1, |1 - eta lambda| over the
+      spectrum of H(0) and every recorded spectrum of H(t)).
+
+    Then |fl(||r||^2) - ||r||^2| <= 2 ||r|| E + E^2 + gamma_n ||r||^2, E = e(t) + ||J|| Delta(t);
+    dist carries Delta(t) + gamma_{d+2} dist; du_condition (a running maximum of
+    resid_sq[k] / (q^k resid_sq[0])) the running maximum of its terms' errors.
+
+    For the linearised model (``linearized = 1``) J is fixed and g bounds the step's
+    Jacobian: the floor is a bound. For the ReLU network the gradient jumps where an
+    activation flips, so no forward bound exists at all; the floor uses the same
+    recurrence with the spectra it has, an estimate of the error while the activation
+    pattern is stable at the floor's scale.
+    """
+    X, y, W0 = inst["X"], inst["y"], inst["W0"]
+    n, d = X.shape
+    m = W0.shape[0]
+    rho_x = float(np.sqrt((X * X).sum(axis=1)).max())
+    norms0 = np.sqrt((W0 * W0).sum(axis=1))
+    moved = np.where(np.isfinite(dist), dist, np.inf)
+    with np.errstate(all="ignore"):
+        spread = norms0.sum() + m * moved  # N(t) >= sum_r ||w_r(t)||
+        evaluation = np.sqrt(n) * (_gamma(d + m + 5) * rho_x * (spread + 2 * norms0.sum()) / np.sqrt(m)
+                                   + 2 * U64 * float(np.abs(y).max()))
+        resid = np.sqrt(resid_sq)
+        jacobian = np.sqrt(n) * rho_x
+        frobenius = np.sqrt((W0 * W0).sum()) + np.sqrt(m) * moved[1:]
+        step = (eta * jacobian * evaluation[:-1] + _gamma(n + 3) * eta * jacobian * (resid[:-1] + evaluation[:-1])
+                + U64 * frobenius)
+        eigenvalues = np.concatenate([np.asarray(inst["lam0"], dtype=np.float64)]
+                                     + [np.asarray(s, dtype=np.float64).ravel() for s in spectrum])
+        eigenvalues = eigenvalues[np.isfinite(eigenvalues)]
+        growth = max(1.0, float(np.abs(1 - eta * eigenvalues).max(initial=0.0)) * (1 + 1e-9))
+        drift = np.empty_like(resid_sq)
+        _accumulate(growth, step, drift)
+        total = evaluation + jacobian * drift
+        resid_error = 2 * resid * total + total * total + _gamma(n) * resid_sq
+        dist_error = drift + _gamma(d + 2) * moved
+        q = 1 - eta * inst["lam_inf"][0] / 2
+        decay = q ** np.arange(resid_sq.size) * (resid_sq[0] - resid_error[0])
+        terms = np.where(decay > 0, (resid_error + resid_sq * resid_error[0] / resid_sq[0]) / decay, np.inf)
+        condition_error = np.maximum.accumulate(np.where(np.isnan(terms), np.inf, terms))
+    return {"resid_sq": resid_error, "loss": resid_error / 2, "dist": dist_error, "du_condition": condition_error}
+
+
+@njit(cache=True)
+def _accumulate(growth, step, out):
+    """out[0] = 0, out[t] = growth out[t - 1] + step[t - 1]: the iterates' accumulated error."""
+    out[0] = 0.0
+    for k in range(step.size):
+        out[k + 1] = growth * out[k] + step[k]
+
+
 def h_infinity(X: np.ndarray) -> np.ndarray:
     """H^inf of unit inputs X (n x d), from the sympy closed form.
 
@@ -554,6 +632,8 @@ class TwoLayerReLU(Model):
             obs.update(sharpness_0=obs["sharpness"][0], lambda_min_H_0=obs["lambda_min_H"][0])
             obs.update(scalars)
             obs[ERROR_KEY] = dict(scalars[ERROR_KEY])
+            obs[ERROR_KEY].update(rounding_floors(inst, scalars["eta"], batch[b]["linearized"], obs["resid_sq"],
+                                                  obs["dist"], (obs["sharpness"], obs["lambda_min_H"])))
             results.append(obs)
         return results
 
@@ -624,6 +704,8 @@ class TwoLayerReLU(Model):
         obs = trajectory(resid_sq, eta, lam_inf, vec_inf, y, xp.sqrt)
         obs.update(dist=dist, lambda_min_H=lam_min, sharpness=sharp, sharpness_0=sharp[0], lambda_min_H_0=lam_min[0])
         obs.update(scalars)
+        if not mpm:
+            obs[ERROR_KEY].update(rounding_floors(inst, eta, params["linearized"], resid_sq, dist, (sharp, lam_min)))
         return obs
 
 
