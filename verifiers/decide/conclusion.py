@@ -201,7 +201,7 @@ class Conclusion:
         propagated = forward_error(observed, accuracy, u=0) + forward_error(bound, accuracy, u=0)
         self._numpy = [compile_expression(args, _elementwise(e), _NUMPY) for e in (observed, bound, rounding)]
         self._propagated = compile_expression(args + error_args, _elementwise(propagated), _NUMPY)
-        self._mpmath = [compile_expression(args, _elementwise(e), _MPMATH) for e in (observed, bound)]
+        self._high_precision_sides = (args, observed, bound)  # compiled on the first replay (most runs have none)
 
     # ------------------------------------------------------------ where cells exist
     def _check_reachable(self, statement: Statement, model: Model, indexed: list[sp.Indexed]) -> None:
@@ -332,6 +332,11 @@ class Conclusion:
                             holds.sum(axis=1), (valid & ~holds & ~bad).sum(axis=1), valid.sum(axis=1))
 
     # ------------------------------------------------------------ high precision
+    @functools.cached_property
+    def _mpmath(self) -> list:
+        args, observed, bound = self._high_precision_sides
+        return [compile_expression(args, _elementwise(e), _MPMATH) for e in (observed, bound)]
+
     def evaluate_high_precision(self, params: dict, obs: dict, dps: int) -> list[tuple[int, Any, Any]]:
         """(t, observed, bound) in mpmath at every cell; ``obs`` may be mpmath (a replayed run)
         or float64 (recorded values, taken as exact inputs)."""
