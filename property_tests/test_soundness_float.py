@@ -164,7 +164,7 @@ def test_false_claim_with_short_and_long_runs_is_violated():
     assert verdict.verdict == "VIOLATED", verdict.message
 
 
-def test_a_residual_at_its_rounding_floor_is_undecided_not_a_violation():
+def test_a_residual_at_its_rounding_floor_is_undecided_not_a_violation(monkeypatch):
     """linear.two_layer's resid = ||G||_F (G = Z - A^T X U V^T) is accurate to an absolute floor,
     not relatively: near convergence it is rounding noise (2.8e-17 here from t = 4 on, while
     the one-step bound falls to 4e-20). With only the 1e-9 relative accuracy assumed, 28 cells
@@ -186,10 +186,12 @@ def test_a_residual_at_its_rounding_floor_is_undecided_not_a_violation():
     assert not evaluation.violated and evaluation.undecided.sum() >= 20
     without = dict(obs)
     without[ERROR_KEY] = {}
+    assert not Conclusion(statement, model).evaluate(params, without).violated  # the default floor holds it too
+    monkeypatch.setattr(model, "observable_floor", 0.0)
     assert Conclusion(statement, model).evaluate(params, without).violated  # the old, relative-only tolerance
 
 
-def test_an_ntk_residual_at_its_rounding_floor_is_undecided():
+def test_an_ntk_residual_at_its_rounding_floor_is_undecided(monkeypatch):
     """resid_sq = ||u - y||^2 falls to rounding noise when gradient descent converges
     (1.2e-28 here at t = 23, from 0.56): such a cell must be undecided, as linear.two_layer's
     are. ntk.two_layer_relu states its floor per iteration (the evaluation at the float64
@@ -209,6 +211,8 @@ def test_an_ntk_residual_at_its_rounding_floor_is_undecided():
     assert not evaluation.violated and evaluation.undecided[-1]
     without = dict(obs)
     without[ERROR_KEY] = {}
+    assert not Conclusion(statement, model).evaluate(params, without).violated  # the default floor holds it too
+    monkeypatch.setattr(model, "observable_floor", 0.0)
     assert Conclusion(statement, model).evaluate(params, without).violated  # relative accuracy only
 
 

@@ -314,6 +314,7 @@ def test_a_search_full_of_artefacts_stops_and_is_not_called_holds(monkeypatch):
     # a true theorem with float64 artefacts: its residual's rounding floor removed, cells at
     # the floor are decided on an accuracy they lack (the model states the floor since)
     monkeypatch.setattr(ntk_two_layer_relu, "rounding_floors", lambda *args: {})
+    monkeypatch.setattr(ntk_two_layer_relu.MODEL, "observable_floor", 0.0)
     statement = get("ntk.cohen2021.quadratic_stable_below_edge")
     full = verify(statement)
     assert full.verdict == "HOLDS" and full.artefacts >= 2 and "not replayed" not in full.message

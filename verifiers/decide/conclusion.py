@@ -12,7 +12,9 @@ lie inside the run. At each cell:
   ``model.observable_rtol``, plus the absolute error bound the model states for the run in
   ``obs[ERROR_KEY][name]`` where it states one (an observable computed by a subtraction
   that cancels, e.g. a residual near convergence, is accurate to an absolute floor, not
-  relatively), times a safety factor of 2 for second-order terms.
+  relatively), else, for an indexed observable, ``model.observable_floor`` times the
+  largest magnitude it has had up to that iteration; times a safety factor of 2 for
+  second-order terms.
 
 Soundness (a float tolerance may delay a verdict, never decide it): a cell is *decided*
 only when ``|slack| > tolerance``. A cell with ``slack < -tolerance`` is a violation
@@ -151,6 +153,7 @@ class Conclusion:
         self.statement = statement
         self.t_min = statement.t_min
         self.observable_rtol = float(model.observable_rtol)
+        self.observable_floor = float(model.observable_floor)
         self.index_args: list[tuple[sp.Symbol, str, Any]] = []
         replacements = {}
         indexed = sorted(relation.atoms(sp.Indexed), key=sp.default_sort_key)
@@ -245,21 +248,30 @@ class Conclusion:
 
     # ------------------------------------------------------------ float64
     def _errors(self, observations: list[dict], indices: list[np.ndarray], width: int) -> list[np.ndarray]:
-        """The absolute error bound each run states for each inexact observable (0 where none),
-        on the (runs, cells) grid of ``indices``: a scalar bound is one column per run; a bound
-        stated per iteration (an array as long as the observable) is read at the observable's
-        index, as the observable itself is (:meth:`summarize`)."""
+        """The absolute error bound of each inexact observable, on the (runs, cells) grid of
+        ``indices``: the bound the run states for it (``obs[ERROR_KEY][name]``, a scalar or
+        one per iteration, read at the observable's index as the observable itself is);
+        where none is stated, a scalar observable has none (its relative accuracy alone) and
+        an indexed one the floor ``model.observable_floor`` times its largest magnitude up
+        to that iteration (:meth:`summarize`)."""
         stated = [o.get(ERROR_KEY) or {} for o in observations]
         columns = []
         for name, position in self.error_sources:
-            values = [e.get(name, 0.0) for e in stated]
-            if position is None or all(np.ndim(v) == 0 for v in values):
-                columns.append(np.array([float(np.max(v)) for v in values], dtype=np.float64)[:, None])
+            if position is None:
+                columns.append(np.array([float(np.max(e.get(name, 0.0))) for e in stated], dtype=np.float64)[:, None])
                 continue
-            padded = np.full((len(values), width + 1), np.inf)  # past a stated array: unknown, not 0
-            for i, v in enumerate(values):
-                v = np.asarray(v, dtype=np.float64)
-                padded[i, : v.size] = v if v.ndim else v[()]
+            padded = np.full((len(stated), width + 1), np.inf)  # past a stated array: unknown, not 0
+            for i, (e, o) in enumerate(zip(stated, observations)):
+                if name in e:
+                    v = np.asarray(e[name], dtype=np.float64)
+                else:
+                    with np.errstate(invalid="ignore"):
+                        reached = np.fmax.accumulate(np.abs(np.asarray(o[name], dtype=np.float64)))
+                    v = self.observable_floor * np.where(np.isnan(reached), np.inf, reached)
+                if v.ndim:
+                    padded[i, : v.size] = v
+                else:  # one bound for the whole run
+                    padded[i, :] = v
             columns.append(padded[:, np.clip(indices[position], 0, width)])
         return columns
 

@@ -103,6 +103,12 @@ class Model:
     #: absolute bound (read by :mod:`boundcheck.verifiers.decide.conclusion` and
     #: :mod:`boundcheck.verifiers.decide.observed`)
     observable_rtol: float = 1e-9
+    #: the absolute accuracy of an indexed observable where the run states none, relative to
+    #: the largest magnitude it has had up to that iteration: a quantity computed from
+    #: numbers of size 1 that gradient descent drives to 1e-30 is rounding noise there, not
+    #: accurate to observable_rtol of itself (a gradient norm squared at 1.5e-21 from 2.5 was
+    #: measured 3e-5 off, relatively). Cells below it are undecided, not decided.
+    observable_floor: float = 1e-9
 
     # -------------------------------------------------------------- declarations
     def param(self, name: str) -> Param:

@@ -470,7 +470,8 @@ class LinearTwoLayer(Model):
         obs["gap_floor"] = _gap_floor(inst, mag, gf)
         # resid = ||G||_F is accurate to the absolute floor ||fl(G) - G||_F <= delta, not relatively
         # (near convergence it is rounding noise): the checker's tolerance takes it from here
-        obs[ERROR_KEY] = {"resid": _g_error(inst, mag, gf)}
+        obs[ERROR_KEY] = {"resid": _g_error(inst, mag, gf), **_imbalance_errors(inst, obs),
+                          **_identity_errors(inst, obs)}
         return obs
 
     # -------------------------------------------------------------- gradient flow
@@ -648,6 +649,49 @@ def _g_error(inst: dict[str, Any], mag: float, gf: bool) -> float:
     d, h, m = inst["X"].shape[1], inst["U0"].shape[1], inst["Y"].shape[1]
     size = inst["scalars"]["target_norm"] + inst["s"][0] * mag
     return float(8 * (d + h + m) * EPS * size + (GF_ACCURACY * size if gf else 0.0))
+
+
+def _imbalance_errors(inst: dict[str, Any], obs: Observations) -> dict[str, np.ndarray]:
+    """Per-iteration bounds on the float64 error of the imbalance observables, which are
+    rounding noise where Lambda = U_1^T U_1 - V^T V is 0 in exact arithmetic (1e-21
+    computed for 1e-32).
+
+    Lambda is formed with |fl(Lambda) - Lambda|_2 <= ||fl(Lambda) - Lambda||_F <=
+    gamma_k (||U_1||_F^2 + ||V||_F^2) (Higham, *Accuracy and Stability of Numerical
+    Algorithms*, 2nd ed., 3.5), and a backward-stable symmetric eigensolver adds
+    c n u ||Lambda||_2 to each eigenvalue (Weyl); with X U = A diag(s) U_1,
+    ||U_1||_F^2 <= min(r, h) (sigma_1(X U) / s_r)^2 and ||V||_F^2 <= min(h, m) sigma_1(V)^2.
+    D = U^T U - V^T V adds the null-space part of U, which never moves (||U_0||_F^2 bounds it).
+    The factor 8 (d + h + m) covers the products, the subtraction and the eigensolver.
+    """
+    X, s, U0 = inst["X"], inst["s"], inst["U0"]
+    d, h, m, r = X.shape[1], U0.shape[1], inst["Y"].shape[1], s.size
+    with np.errstate(all="ignore"):
+        size = min(r, h) * (obs["XU_norm"] / s[-1]) ** 2 + min(h, m) * obs["V_norm"] ** 2
+        spectral = 8 * (d + h + m) * EPS * size
+        drift = 8 * (d + h + m) * EPS * (size + float((U0 * U0).sum()))
+    return {"imb_lambda_r": spectral, "imb_lambda_m_neg": spectral, "c_imb": 2 * spectral,
+            "imbalance_norm": spectral, "imbalance_drift": drift + drift[0]}
+
+
+def _identity_errors(inst: dict[str, Any], obs: Observations) -> dict[str, np.ndarray]:
+    """Per-step bounds on the float64 error of the residuals of the exact one-step identities
+    (``rec_*``, ``drift_*``, ``diagnostics = 1``): each residual R is 0 in exact arithmetic and
+    computed from terms of size ``*_scale`` with error at most delta = 16 (n + d + h + m) eps
+    scale (chained products of inner dimension at most 2 (n + d + h + m), 8 k eps each, as in
+    the statements' tol_identity); then | ||fl R||^2 - ||R||^2 | <= 2 ||fl R|| delta + delta^2 and
+    |<fl R, fl Q> - <R, Q>| <= delta ||Q|| (1 + ||fl R|| / scale) + delta^2."""
+    n, d = inst["X"].shape
+    h, m = inst["U0"].shape[1], inst["Y"].shape[1]
+    out = {}
+    with np.errstate(all="ignore"):
+        for prefix, quad in (("rec", "rec_quad_sq"), ("drift", "drift_sq")):
+            delta = 16 * (n + d + h + m) * EPS * obs[f"{prefix}_scale"]
+            resid = np.sqrt(obs[f"{prefix}_resid_sq"])
+            q = np.sqrt(obs[quad])
+            out[f"{prefix}_resid_sq"] = 2 * resid * delta + delta * delta
+            out[f"{prefix}_dot"] = delta * q * (1 + resid / obs[f"{prefix}_scale"]) + delta * delta
+    return out
 
 
 def _gap_floor(inst: dict[str, Any], mag: float, gf: bool) -> float:

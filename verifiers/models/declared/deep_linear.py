@@ -93,7 +93,9 @@ class DeepLinear(DeclaredModel):
                       "steps": (1, 40)}
     noise_observables = ("drift_resid_sq", "drift_dot", "imbalance_sq")  # identity residuals; 0 at balance
     constraints = (("output_below_width", sp.Le(sp.Symbol("k", integer=True), sp.Symbol("d", integer=True))),)
-    step = "eta * (step_unit * eta_cap + 1 - step_unit)"
+    #: eta_cap**step_unit is eta_cap or 1 exactly; step_unit * eta_cap + 1 - step_unit (sympy flattens any
+    #: parentheses) rounded eta_cap = 2e-9 through 1 + eta_cap: a step 2.4e-8 off the one the replay takes
+    step = "eta * eta_cap**step_unit"
     extra_observables = (
         ("balancedness_drift", "sum_j ||D_j(t) - D_j(0)||_F, D_j = W_{j+1}^T W_{j+1} - W_j W_j^T"),
         ("imbalance_sq", "max_j ||D_j(t)||_F^2"),
@@ -110,6 +112,36 @@ class DeepLinear(DeclaredModel):
         ("eta_cap", "c^{(4N-2)/N} / (6144 N^3 ||Phi||_F^{(6N-4)/N}) (0 when c <= 0)"),
         ("delta_cap", "c^2 / (256 N^3 ||Phi||_F^{2(N-1)/N}) (0 when c <= 0)"),
     )
+
+    def rounding_floors(self, params, obs):
+        """Float64 error bounds of the balancedness observables, which are 0, or nearly, in
+        exact arithmetic from a balanced start (a drift of 1e-15 computed where 1e-21 was
+        assumed). D_j = W_{j+1}^T W_{j+1} - W_j W_j^T is formed with
+        ||fl(D_j) - D_j||_F <= gamma_{d+2} (||W_j||_F^2 + ||W_{j+1}||_F^2) (Higham, *Accuracy and
+        Stability of Numerical Algorithms*, 2nd ed., 3.5), and ``drift_scale`` bounds the sum
+        of those norms over j, so delta = gamma_{d+2} drift_scale bounds the error of the
+        sum of the D_j; the drift's residual R_j is formed from terms of that magnitude with
+        the gradients' chained products (16 (N + d) eps, as in the statements' tol_identity).
+        M_j = G_{j+1}^T G_{j+1} - G_j G_j^T likewise carries gamma_{d+2} times the gradients'
+        squared norms (their sum is ``grad_sq``). Then ||fl(x)||^2 carries 2 ||fl x|| delta + delta^2,
+        and <fl R, fl M> both errors times the other factor."""
+        d, N = int(params["d"]), int(params["N"])
+        eps = float(np.finfo(np.float64).eps)
+        gamma = (d + 2) * eps / (1 - (d + 2) * eps)
+        with np.errstate(all="ignore"):
+            scale = obs["drift_scale"]
+            delta = gamma * scale
+            identity = 16 * (N + d) * eps * scale
+            resid = np.sqrt(obs["drift_resid_sq"])
+            imbalance = np.sqrt(obs["imbalance_sq"])
+            quad = np.sqrt(obs["drift_sq"])
+            gradients = 2 * gamma * obs["grad_sq"]  # M_j from the gradients, sum_j ||G_j||^2 = grad_sq
+            return {**super().rounding_floors(params, obs), "balancedness_drift": delta + delta[0],
+                    "imbalance_sq": 2 * imbalance * delta + delta * delta,
+                    "drift_sq": 2 * quad * gradients + gradients * gradients,
+                    "drift_resid_sq": 2 * resid * identity + identity * identity,
+                    "drift_dot": (identity * quad * (1 + resid / scale) + resid * gradients
+                                  + identity * (identity + gradients))}
 
     def validate(self, params):
         clean = super().validate(params)
@@ -214,7 +246,7 @@ class DeepLinearAdaptive(DeepLinear):
 
     name = "linear.deep_adaptive"
     doc = __doc__
-    step = "eta * (step_unit * eta_cap + 1 - step_unit) * (2 - sqrt(loss / loss0))"
+    step = "eta * eta_cap**step_unit * (2 - sqrt(loss / loss0))"
 
 
 ADAPTIVE = DeepLinearAdaptive()

@@ -40,7 +40,7 @@ class SymmetricFactorisation(DeclaredModel):
                    ("columns_below_size", sp.Le(sp.Symbol("r", integer=True), sp.Symbol("n", integer=True))))
     default_domain = {"n": (2, 5), "r": (1, 2), "r_true": (1, 2), "init": (0, 0), "init_dist": (0.0, 0.3),
                       "step_unit": (1, 1), "eta": (0.01, 0.3), "steps": (1, 60)}
-    step = "eta * (step_unit / sigma_1 + 1 - step_unit)"
+    step = "eta * sigma_1**(-step_unit)"
     extra_observables = (("recon_sq", "||U_t U_t^T - M||_F^2"),)
     scalar_observables = (("sigma_1", "top eigenvalue of M"), ("sigma_r", "smallest nonzero eigenvalue of M"),
                           ("recon0", "||U_0 U_0^T - M||_F"),

@@ -53,7 +53,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from boundcheck.verifiers.models.base import SEED_MAX, Model, Observable, Observations, Param, param
+from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, Param, param
 from boundcheck.verifiers.models.declared import kernel as kernel_module
 from boundcheck.verifiers.models.declared.steps import parse_step_rule
 from boundcheck.verifiers.models.precision import FLOAT64
@@ -252,9 +252,25 @@ class DeclaredModel(Model):
                 kernel_module.run_strided(kernel, B, W0, nw, *padded, DS, PV, SV, steps, out)
             else:
                 kernel(W0, nw, *padded, DS, PV, SV, steps, out, 0, 1)
-        return [self._observations(out[b, : steps[b] + 1], insts[b][2]) for b in range(B)]
+        return [self._observations(out[b, : steps[b] + 1], insts[b][2], batch[b]) for b in range(B)]
 
-    def _observations(self, table: np.ndarray, scalars: dict[str, Any]) -> Observations:
+    def rounding_floors(self, params: dict[str, Any], obs: Observations) -> dict[str, np.ndarray]:
+        """Absolute error bounds of observables that a float64 run computes only to a floor
+        (a quantity 0 in exact arithmetic, a difference that cancels), per iteration; the
+        conclusion's tolerance takes them (``obs[ERROR_KEY]``); an indexed observable without
+        one gets ``observable_floor`` times its largest magnitude so far.
+
+        Here ``dist`` = ||w_t - w_0||, which cancels while the weights barely move: each
+        update rounds w to u ||w||, so against exact gradient descent the iterate carries
+        about (t + 1) u max_k ||w_k|| when the step does not expand errors (an estimate for
+        a model whose step may: a subclass knowing its step's Lipschitz constant states more),
+        and the difference one more rounding of both."""
+        with np.errstate(all="ignore"):
+            norm = np.fmax.accumulate(np.sqrt(np.abs(obs["weight_norm_sq"])))
+            eps = float(np.finfo(np.float64).eps)
+            return {"dist": 4 * (np.arange(norm.size) + 2) * eps * norm}
+
+    def _observations(self, table: np.ndarray, scalars: dict[str, Any], params: dict[str, Any]) -> Observations:
         obs: Observations = {name: table[:, j] for j, name in enumerate(kernel_module.COLUMNS)}
         col = len(kernel_module.COLUMNS)
         if self.sharpness:
@@ -270,6 +286,8 @@ class DeclaredModel(Model):
         else:
             finite = bool(np.isfinite(table).all())
         obs["finite_run"] = int(finite)
+        if table.dtype != object and (floors := self.rounding_floors(params, obs)):
+            obs[ERROR_KEY] = floors
         return obs
 
     # -------------------------------------------------------------- reference and replay
@@ -314,7 +332,7 @@ class DeclaredModel(Model):
             if k == steps:
                 break
             w = w - eta_k * g
-        obs = self._observations(table.astype(np.float64) if not mp else table, scalars)
+        obs = self._observations(table.astype(np.float64) if not mp else table, scalars, params)
         if mp:
             obs["min_grad_sq"] = _running_min(table[:, 1])
             obs["path_sq"] = _path_sq(table[:, 4], table[:, 1])
