@@ -267,3 +267,18 @@ def test_a_replay_does_not_confirm_a_tie_below_its_precision():
     assert not replay.confirmed and replay.cells
     mutant = get("ntk.cohen2021.quadratic_rate_slightly_faster")
     assert replay_high_precision(model, Conclusion(mutant, model), params).confirmed
+
+
+def test_a_bound_sympy_writes_with_re_keeps_a_finite_tolerance():
+    """sympy writes Abs(margin**a) as re(margin**a) where margin's sign is unknown; an error
+    bound that gave up on re (infinite) left every cell of Arora et al.'s rate tightened by
+    any amount undecided, and its power unmeasurable. Propagated through re, the rate
+    tightened by 1e-4 is caught, and the theorem itself still HOLDS."""
+    from boundcheck.theorems.registry import get
+    from boundcheck.verifiers.power import _trivial_t, tightened
+
+    a, e = sp.symbols("a e", positive=True)
+    assert forward_error(sp.re(sp.Symbol("m", real=True) ** a), {sp.Symbol("m", real=True): e}) != sp.oo
+    statement = get("deep_linear.arora2019.linear_rate")
+    assert verify(statement).verdict == "HOLDS"
+    assert verify(tightened(statement, 1e-4, _trivial_t(statement))).verdict == "VIOLATED"

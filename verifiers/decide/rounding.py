@@ -156,8 +156,8 @@ def forward_error(expr: sp.Expr, errors: Mapping[sp.Symbol, sp.Expr] | None = No
             # the branch taken is the one float64 selects from the recorded values; its error is
             # at most the largest branch's (the conditions are read, not computed)
             return _largest(err(branch) for branch, _ in e.args)
-        if isinstance(e, sp.Abs):
-            return err(e.args[0])
+        if isinstance(e, (sp.Abs, sp.re)):  # re(x) = x for the real values a run records (sympy
+            return err(e.args[0])            # writes Abs(x**a) as re(x**a) where x's sign is unknown)
         if isinstance(e, sp.exp):
             inner = err(e.args[0])
             return sp.oo if inner is sp.oo else _product([_abs(e), _sum([inner, u_])])
