@@ -470,7 +470,10 @@ class LinearTwoLayer(Model):
         obs["gap_floor"] = _gap_floor(inst, mag, gf)
         # resid = ||G||_F is accurate to the absolute floor ||fl(G) - G||_F <= delta, not relatively
         # (near convergence it is rounding noise): the checker's tolerance takes it from here
-        obs[ERROR_KEY] = {"resid": _g_error(inst, mag, gf), **_imbalance_errors(inst, obs),
+        delta = _g_error(inst, mag, gf)
+        with np.errstate(all="ignore"):  # gap = ||G||^2 / 2 with ||fl(G) - G||_F <= delta (see _gap_floor)
+            gap_error = delta * obs["resid"] + delta * delta / 2 + 2 * EPS * obs["gap"]
+        obs[ERROR_KEY] = {"resid": delta, "gap": gap_error, **_imbalance_errors(inst, obs),
                           **_identity_errors(inst, obs)}
         return obs
 
