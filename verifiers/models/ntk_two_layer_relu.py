@@ -400,7 +400,7 @@ def _gamma(k):
     return k * U64 / (1 - k * U64)
 
 
-def rounding_floors(inst: dict[str, Any], eta: float, linearized: int, resid_sq: np.ndarray, dist: np.ndarray,
+def rounding_floors(inst: dict[str, Any], eta: float, resid_sq: np.ndarray, dist: np.ndarray,
                     spectrum: Sequence[np.ndarray] = ()) -> dict[str, np.ndarray]:
     """Per-iteration bounds on |fl(x[t]) - x[t]| for x = resid_sq, loss, dist, du_condition,
     the float64 run against gradient descent in exact arithmetic from the same instance.
@@ -428,8 +428,9 @@ def rounding_floors(inst: dict[str, Any], eta: float, linearized: int, resid_sq:
     dist carries Delta(t) + gamma_{d+2} dist; du_condition (a running maximum of
     resid_sq[k] / (q^k resid_sq[0])) the running maximum of its terms' errors.
 
-    For the linearised model (``linearized = 1``) J is fixed and g bounds the step's
-    Jacobian: the floor is a bound. For the ReLU network the gradient jumps where an
+    The evaluation term covers both models (the linearised one's is the larger). For the
+    linearised model (``linearized = 1``) J is fixed and g bounds the step's Jacobian: the
+    floor is a bound. For the ReLU network the gradient jumps where an
     activation flips, so no forward bound exists at all; the floor uses the same
     recurrence with the spectra it has, an estimate of the error while the activation
     pattern is stable at the floor's scale.
@@ -651,8 +652,8 @@ class TwoLayerReLU(Model):
             obs.update(sharpness_0=obs["sharpness"][0], lambda_min_H_0=obs["lambda_min_H"][0])
             obs.update(scalars)
             obs[ERROR_KEY] = dict(scalars[ERROR_KEY])
-            obs[ERROR_KEY].update(rounding_floors(inst, scalars["eta"], batch[b]["linearized"], obs["resid_sq"],
-                                                  obs["dist"], (obs["sharpness"], obs["lambda_min_H"])))
+            obs[ERROR_KEY].update(rounding_floors(inst, scalars["eta"], obs["resid_sq"], obs["dist"],
+                                                  (obs["sharpness"], obs["lambda_min_H"])))
             results.append(obs)
         return results
 
@@ -724,7 +725,7 @@ class TwoLayerReLU(Model):
         obs.update(dist=dist, lambda_min_H=lam_min, sharpness=sharp, sharpness_0=sharp[0], lambda_min_H_0=lam_min[0])
         obs.update(scalars)
         if not mpm:
-            obs[ERROR_KEY].update(rounding_floors(inst, eta, params["linearized"], resid_sq, dist, (sharp, lam_min)))
+            obs[ERROR_KEY].update(rounding_floors(inst, eta, resid_sq, dist, (sharp, lam_min)))
         return obs
 
 
