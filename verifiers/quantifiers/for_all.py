@@ -20,6 +20,8 @@ from hypothesis.errors import Unsatisfiable
 from boundcheck.theorems.statement import Statement
 from boundcheck.verifiers.check import Progress, TimeLimitReached
 from boundcheck.verifiers.decide.conclusion import (
+    HOLDS,
+    UNDECIDED,
     Conclusion,
     Evaluation,
 )
@@ -121,6 +123,12 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     found.instances, found.outside = tally.instances, tally.outside
     if tally.passed_over:
         return _passed_over(found, tally)
+    if tally.unresolved:
+        found.verdict = "INCONCLUSIVE"
+        found.message = (f"a float64 violation with {short_params(tally.unresolved[0])} is within the precision of "
+                         f"its {REPLAY_DPS}-digit replay at a violating cell: neither confirmed nor cleared "
+                         f"({len(tally.unresolved)} such, {tally.instances} instances checked)")
+        return found
     if tally.instances == 0 and tally.outside:
         found.verdict = "VACUOUS"
         found.message = "no run met the hypotheses on observables: " + "; ".join(tally.outside_report)
@@ -264,9 +272,17 @@ def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list
             artefacts.add(key)
             if replay.outside:
                 tally.outside += 1  # met the hypotheses on observables in float64 only
-            else:
+            elif _cleared(evaluation, replay):
                 found.artefacts += 1
+            else:  # a violating cell within the replay's precision: neither confirmed nor cleared
+                tally.unresolved.append(params)
     return None
+
+
+def _cleared(evaluation: Evaluation, replay: Replay) -> bool:
+    """Whether the replay holds the bound, beyond its precision, at every cell that float64
+    found violated: only then is the float64 violation an artefact."""
+    return all(replay.cells.get(int(t), (UNDECIDED,))[0] == HOLDS for t in evaluation.t[evaluation.bad])
 
 
 def _passed_over(found: Finding, tally: Tally) -> Finding:
@@ -279,7 +295,7 @@ def _passed_over(found: Finding, tally: Tally) -> Finding:
     found.details["passed_over"] = list(unique.values())[:8]
     found.message = (f"{len(unique)} float64 violation(s) were not replayed at {REPLAY_DPS} digits, e.g. with "
                      f"{short_params(next(iter(unique.values())))}: the statement's {ARTEFACT_REPLAYS} replays "
-                     f"all cleared floating-point artefacts, and a violation left unreplayed is neither confirmed "
+                     f"were spent without confirming one, and a violation left unreplayed is neither confirmed "
                      f"nor cleared ({tally.instances} instances checked, {found.artefacts} artefacts)")
     return found
 

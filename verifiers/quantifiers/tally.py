@@ -45,6 +45,8 @@ class Tally:
     unreplayed: list[dict[str, Any]] = field(default_factory=list)
     #: float64 violations never replayed: the statement's replays were all spent on artefacts
     passed_over: list[dict[str, Any]] = field(default_factory=list)
+    #: float64 violations whose replay decided a violating cell neither way (within its precision)
+    unresolved: list[dict[str, Any]] = field(default_factory=list)
 
     def add_summary(self, batch: list[dict[str, Any]], results: list[dict[str, Any]], summary: BatchSummary,
                     conclusion: Conclusion) -> None:
