@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from boundcheck.verifiers.commands import arguments, targets
+from boundcheck.verifiers.commands.interrupt import InterruptLatch
 from boundcheck.verifiers.errors import BoundcheckError
 
 TRUST_HELP = ("let TOML conjectures load model files (model = \"path.py:Name\"): that runs their Python code, "
@@ -152,13 +153,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
             pending.append(position)
     jobs = _jobs(args, [statements[p] for p in pending])
     try:
-        if jobs > 1:
-            _verify_in_workers(args, statements, pending, jobs, store, found, print_ready)
-        else:
-            print_ready()
-            for position in pending:
-                found[position] = (_verify_here(args, statements[position], store), False)
+        with InterruptLatch() as latch:
+            if jobs > 1:
+                _verify_in_workers(args, statements, pending, jobs, store, found, print_ready, latch)
+            else:
                 print_ready()
+                for position in pending:
+                    latch.check()
+                    found[position] = (_verify_here(args, statements[position], store), False)
+                    print_ready()
+            latch.check()
     except KeyboardInterrupt:
         store.close()
         done = sum(1 for _, resumed in found.values() if not resumed)
@@ -211,7 +215,7 @@ def _verify_here(args: argparse.Namespace, statement, store) -> Any:
 
 
 def _verify_in_workers(args: argparse.Namespace, statements, pending: list[int], jobs: int, store,
-                       found: dict, print_ready) -> None:
+                       found: dict, print_ready, latch: InterruptLatch) -> None:
     """Verify ``statements[pending]`` on ``jobs`` processes; record and print each verdict as it arrives."""
     from boundcheck.verifiers.commands.parallel import verify_in_workers
     from boundcheck.verifiers.commands.progress import Reporter, wanted
@@ -230,7 +234,7 @@ def _verify_in_workers(args: argparse.Namespace, statements, pending: list[int],
             print_ready(reporter.out)
 
         verify_in_workers([statements[p] for p in pending], jobs, args.budget, args.seed, args.timeout,
-                          args.power, arrived)
+                          args.power, arrived, latch.check)
 
 
 def _record_power(store, statement, verdict, measured: dict) -> None:

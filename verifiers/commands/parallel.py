@@ -102,13 +102,16 @@ def by_model(statements: Sequence[Any]) -> list[list[int]]:
 
 def verify_in_workers(statements: Sequence[Any], jobs: int, budget: int | None, seed: int,
                       time_limit: float | None, with_power: bool,
-                      on_verdict: Callable[[int, Any, dict | None], None]) -> None:
+                      on_verdict: Callable[[int, Any, dict | None], None],
+                      check_interrupt: Callable[[], None] = lambda: None) -> None:
     """Verify the built-in ``statements`` on ``jobs`` spawned processes, a model's statements by
     one process (:func:`by_model`); ``on_verdict(position, verdict, power)`` is called in this
     process as each verdict arrives.
 
     A KeyboardInterrupt stops the workers at once and propagates; every verdict already
-    handed to ``on_verdict`` was handed over whole. An exception in a worker is raised here.
+    handed to ``on_verdict`` was handed over whole. ``check_interrupt`` is called while
+    waiting, to raise a Ctrl-C that was swallowed (:mod:`~boundcheck.verifiers.commands.interrupt`).
+    An exception in a worker is raised here.
     """
     groups = by_model(statements)
     tasks = [([(p, statements[p].id) for p in group], budget, seed, time_limit, with_power) for group in groups]
@@ -124,6 +127,7 @@ def verify_in_workers(statements: Sequence[Any], jobs: int, budget: int | None, 
                     position, verdict, measured = results.get(timeout=0.2)
                     break
                 except queue.Empty:
+                    check_interrupt()
                     if finished.ready():
                         finished.get()  # raises a worker's exception; else every verdict was sent:
                         position, verdict, measured = results.get()  # it is on its way
