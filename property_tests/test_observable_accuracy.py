@@ -41,21 +41,18 @@ def _assumed_error(model, obs: dict, name: str) -> np.ndarray:
     return model.observable_rtol * np.abs(computed) + floor
 
 
-def _instances(per_model: int, seed: int = 0):
-    """(statement id, model, plan, params) drawn from the theorems' plans, at most
-    ``per_model`` per model."""
+def _runs(per_model: int, seed: int = 0):
+    """(statement id, model, params, float64 run) drawn from the theorems' plans and inside
+    their hypotheses (the runs a theorem decides), at most ``per_model`` per model. A run
+    outside them is not checked: a step past its cap diverges, amplifying rounding like any
+    perturbation, and no model but NTK's states that growth."""
     rng = np.random.default_rng(seed)
     taken: dict[str, int] = {}
     for statement in all_statements().values():
-        if statement.kind != "theorem":
+        model = get_model(statement.model)
+        if statement.kind != "theorem" or not model.indexed_names:
             continue
-        try:
-            model = get_model(statement.model)
-            plan = DrawPlan(statement, model)
-        except Exception:  # a model without trajectories, or a plan this sampler cannot draw
-            continue
-        if not model.indexed_names or taken.get(model.name, 0) >= per_model:
-            continue
+        plan = DrawPlan(statement, model)
         for _ in range(per_model):
             params = sampler.sample(plan, rng)
             if params is None or taken.get(model.name, 0) >= per_model:
@@ -65,17 +62,19 @@ def _instances(per_model: int, seed: int = 0):
             for name in SIZES:
                 if isinstance(params.get(name), int):
                     params[name] = min(params[name], SIZE)
+            computed = model.run([params])[0]
+            if plan.observed and not plan.observed.hold(params, computed):
+                continue
             taken[model.name] = taken.get(model.name, 0) + 1
-            yield statement.id, model, plan, params
+            yield statement.id, model, params, computed
 
 
 def _check(per_model: int, seed: int = 0) -> int:
+    """Cells checked; every model with trajectories that a theorem uses is reached."""
     checked = 0
-    for statement_id, model, plan, params in _instances(per_model, seed):
-        computed = model.run([params])[0]
-        if plan.observed and not plan.observed.hold(params, computed):
-            continue  # a run the theorem does not decide (a step past its cap: a diverging run
-            # amplifies rounding like any perturbation, and no model states that growth but NTK's)
+    reached: set[str] = set()
+    for statement_id, model, params, computed in _runs(per_model, seed):
+        reached.add(model.name)
         exact = model.reference(params, high_precision(50))
         for name in model.indexed_names:
             if name not in computed or name not in exact:
@@ -92,6 +91,8 @@ def _check(per_model: int, seed: int = 0) -> int:
                 f"{model.name}.{name} off by {error[worst]:.3g} where {assumed[worst]:.3g} is assumed "
                 f"({statement_id}, {params})")
             checked += int(both.sum())
+    used = {get_model(s.model).name for s in all_statements().values() if s.kind == "theorem"}
+    assert reached == {name for name in used if get_model(name).indexed_names}, "a model went unchecked"
     return checked
 
 
