@@ -247,32 +247,43 @@ class Conclusion:
         return ts[keep], columns + scalars, [idx[keep] for idx in indices]
 
     # ------------------------------------------------------------ float64
-    def _errors(self, observations: list[dict], indices: list[np.ndarray], width: int) -> list[np.ndarray]:
+    def _grids(self, observations: list[dict], width: int) -> dict[str, np.ndarray]:
+        """Each indexed observable of the runs on a (runs, width + 1) grid, NaN past a run's end."""
+        grids = {}
+        for _, name, _ in self.index_args:
+            if name not in grids:
+                padded = np.full((len(observations), width + 1), np.nan)
+                for i, o in enumerate(observations):
+                    values = np.asarray(o[name], dtype=np.float64)[: width + 1]
+                    padded[i, : values.size] = values
+                grids[name] = padded
+        return grids
+
+    def _errors(self, observations: list[dict], grids: dict[str, np.ndarray],
+                indices: list[np.ndarray]) -> list[np.ndarray]:
         """The absolute error bound of each inexact observable, on the (runs, cells) grid of
         ``indices``: the bound the run states for it (``obs[ERROR_KEY][name]``, a scalar or
         one per iteration, read at the observable's index as the observable itself is);
         where none is stated, a scalar observable has none (its relative accuracy alone) and
         an indexed one the floor ``model.observable_floor`` times its largest magnitude up
-        to that iteration (:meth:`summarize`)."""
+        to that iteration (``grids``, :meth:`_grids`)."""
         stated = [o.get(ERROR_KEY) or {} for o in observations]
         columns = []
         for name, position in self.error_sources:
             if position is None:
-                columns.append(np.array([float(np.max(e.get(name, 0.0))) for e in stated], dtype=np.float64)[:, None])
+                columns.append(np.array([float(e.get(name, 0.0)) for e in stated], dtype=np.float64)[:, None])
                 continue
-            padded = np.full((len(stated), width + 1), np.inf)  # past a stated array: unknown, not 0
-            for i, (e, o) in enumerate(zip(stated, observations)):
-                if name in e:
-                    v = np.asarray(e[name], dtype=np.float64)
-                else:
-                    with np.errstate(invalid="ignore"):
-                        reached = np.fmax.accumulate(np.abs(np.asarray(o[name], dtype=np.float64)))
-                    v = self.observable_floor * np.where(np.isnan(reached), np.inf, reached)
-                if v.ndim:
-                    padded[i, : v.size] = v
+            bounds = self.observable_floor * largest_so_far(grids[name])
+            for i, e in enumerate(stated):
+                if name not in e:
+                    continue
+                v = np.asarray(e[name], dtype=np.float64)
+                if v.ndim:  # one bound per iteration; past the stated array: unknown, not 0
+                    bounds[i, :] = np.inf
+                    bounds[i, : v.size] = v[: bounds.shape[1]]
                 else:  # one bound for the whole run
-                    padded[i, :] = v
-            columns.append(padded[:, np.clip(indices[position], 0, width)])
+                    bounds[i, :] = v
+            columns.append(bounds[:, np.clip(indices[position], 0, bounds.shape[1] - 1)])
         return columns
 
     def _sides(self, ts: np.ndarray, args: list, errors: list) -> tuple[np.ndarray, ...]:
@@ -299,8 +310,8 @@ class Conclusion:
     def evaluate(self, params: dict, obs: dict) -> Evaluation:
         """The conclusion at every cell of one float64 run."""
         ts, args, indices = self._arguments(params, obs)
-        errors = [column[0] if column.shape[1] > 1 or not ts.size else column[0, 0]
-                  for column in self._errors([obs], indices, max(self._length(obs), 1))]
+        grids = self._grids([obs], max(self._length(obs), 1))
+        errors = [column[0] for column in self._errors([obs], grids, indices)]
         return Evaluation(ts, *self._sides(ts, args, errors), ties_hold=self.ties_hold)
 
     def summarize(self, batch: list[dict], observations: list[dict]) -> BatchSummary:
@@ -324,16 +335,11 @@ class Conclusion:
         ts = np.arange(self.t_min, max(width, self.t_min))
         grid_t = np.broadcast_to(ts, (count, ts.size))
         valid, indices = self._cells(ts, lengths)
-        columns = []
-        for (_, name, _), idx in zip(self.index_args, indices):
-            padded = np.full((count, width + 1), np.nan)
-            for i, o in enumerate(observations):
-                values = np.asarray(o[name], dtype=np.float64)
-                padded[i, : values.size] = values
-            columns.append(padded[:, np.clip(idx, 0, width)])
+        grids = self._grids(observations, width)
+        columns = [grids[name][:, np.clip(idx, 0, width)] for (_, name, _), idx in zip(self.index_args, indices)]
         scalars = [np.array([o[n] if n in o else p[n] for p, o in zip(batch, observations)],
                             dtype=np.float64)[:, None] for n in self.scalar_names]
-        errors = self._errors(observations, indices, width)
+        errors = self._errors(observations, grids, indices)
         _, _, slack, tightness, tolerance = self._sides(grid_t, columns + scalars, errors)
         with np.errstate(invalid="ignore"):
             bad = valid & ~(slack >= -tolerance)
@@ -380,17 +386,21 @@ class Conclusion:
         with np.errstate(all="ignore"):
             floats = [np.asarray(a, dtype=np.float64) if isinstance(a, np.ndarray) else np.float64(float(a))
                       for a in args]
-            errors = []
-            for name, position in self.error_sources:
-                if position is None:
-                    errors.append(0.0)
-                    continue
-                values = np.abs(np.asarray(obs[name], dtype=np.float64))
-                reached = np.fmax.accumulate(values)  # the largest magnitude up to each iteration
-                errors.append(relative * np.where(np.isnan(reached), np.inf, reached)[indices[position]])
+            errors = [0.0 if position is None
+                      else relative * largest_so_far(np.asarray(obs[name], dtype=np.float64))[indices[position]]
+                      for name, position in self.error_sources]
             propagated = np.broadcast_to(np.asarray(self._propagated(ts.astype(np.float64), *floats, relative,
                                                                       *errors), dtype=np.float64), ts.shape)
         return np.where(np.isnan(propagated), np.inf, SAFETY * propagated)
+
+
+def largest_so_far(values: np.ndarray) -> np.ndarray:
+    """max_{k <= t} |values[k]| along the last axis (a NaN from the start on: inf, unknown):
+    the scale of the absolute error an iterated computation leaves in a quantity that
+    decays from it."""
+    with np.errstate(invalid="ignore"):
+        reached = np.fmax.accumulate(np.abs(values), axis=-1)
+    return np.where(np.isnan(reached), np.inf, reached)
 
 
 def high_precision_status(observed: Any, bound: Any, dps: int, propagated: Any = 0) -> int:
