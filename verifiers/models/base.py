@@ -57,6 +57,18 @@ Observations = dict[str, Any]
 #: describe them: a quantity that is zero in exact arithmetic and rounding noise in float64
 #: (``top_proj_sq`` of ``ntk.two_layer_relu``) has an absolute error, not a relative one
 ERROR_KEY = "_error"
+#: float64 machine epsilon, 2u (the rounding floors models state are written in it)
+EPS = float(np.finfo(np.float64).eps)
+
+
+def squared_norm_error(norm, delta):
+    """|fl(||x||^2) - ||x||^2| to second order when ||fl(x) - x|| <= delta: 2 ||x|| delta + delta^2."""
+    return 2 * norm * delta + delta * delta
+
+
+def inner_product_error(r_norm, q_norm, r_delta, q_delta):
+    """|<fl r, fl q> - <r, q>| <= ||dr|| ||q|| + ||r|| ||dq|| + ||dr|| ||dq|| (Cauchy-Schwarz)."""
+    return r_delta * q_norm + r_norm * q_delta + r_delta * q_delta
 
 
 class Model:

@@ -83,7 +83,17 @@ import sympy as sp
 from numba import njit
 
 from boundcheck.theorems.closed_forms import linear_rates as rates
-from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
+from boundcheck.verifiers.models.base import (
+    EPS,
+    ERROR_KEY,
+    SEED_MAX,
+    Model,
+    Observable,
+    Observations,
+    inner_product_error,
+    param,
+    squared_norm_error,
+)
 from boundcheck.verifiers.models.precision import FLOAT64
 from boundcheck.verifiers.models.threads import run_strided
 
@@ -91,7 +101,6 @@ GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED = 0, 1, 2, 3  # 4: balanced (the remaining
 SMALL_FACTOR = 1e-3
 UNIT_ABSOLUTE, UNIT_CAP, UNIT_INV_KREF = 0, 1, 2
 CAP_ROUND_DOWN = 1.0 - 1e-12
-EPS = float(np.finfo(np.float64).eps)
 GF_RTOL, GF_ATOL_REL = 1e-12, 1e-14
 #: relative accuracy of a gradient-flow sample (checked in the tests against rtol 1e-13)
 GF_ACCURACY = 1e-9
@@ -472,7 +481,7 @@ class LinearTwoLayer(Model):
         # (near convergence it is rounding noise): the checker's tolerance takes it from here
         delta = _g_error(inst, mag, gf)
         with np.errstate(all="ignore"):  # gap = ||G||^2 / 2 with ||fl(G) - G||_F <= delta (see _gap_floor)
-            gap_error = delta * obs["resid"] + delta * delta / 2 + 2 * EPS * obs["gap"]
+            gap_error = squared_norm_error(obs["resid"], delta) / 2 + 2 * EPS * obs["gap"]
         obs[ERROR_KEY] = {"resid": delta, "gap": gap_error, **_imbalance_errors(inst, obs),
                           **_identity_errors(inst, obs)}
         return obs
@@ -682,8 +691,9 @@ def _identity_errors(inst: dict[str, Any], obs: Observations) -> dict[str, np.nd
     (``rec_*``, ``drift_*``, ``diagnostics = 1``): each residual R is 0 in exact arithmetic and
     computed from terms of size ``*_scale`` with error at most delta = 16 (n + d + h + m) eps
     scale (chained products of inner dimension at most 2 (n + d + h + m), 8 k eps each, as in
-    the statements' tol_identity); then | ||fl R||^2 - ||R||^2 | <= 2 ||fl R|| delta + delta^2 and
-    |<fl R, fl Q> - <R, Q>| <= delta ||Q|| (1 + ||fl R|| / scale) + delta^2."""
+    the statements' tol_identity), and Q (of the same terms) to delta ||Q|| / scale; then
+    :func:`~boundcheck.verifiers.models.base.squared_norm_error` and
+    :func:`~boundcheck.verifiers.models.base.inner_product_error`."""
     n, d = inst["X"].shape
     h, m = inst["U0"].shape[1], inst["Y"].shape[1]
     out = {}
@@ -692,8 +702,8 @@ def _identity_errors(inst: dict[str, Any], obs: Observations) -> dict[str, np.nd
             delta = 16 * (n + d + h + m) * EPS * obs[f"{prefix}_scale"]
             resid = np.sqrt(obs[f"{prefix}_resid_sq"])
             q = np.sqrt(obs[quad])
-            out[f"{prefix}_resid_sq"] = 2 * resid * delta + delta * delta
-            out[f"{prefix}_dot"] = delta * q * (1 + resid / obs[f"{prefix}_scale"]) + delta * delta
+            out[f"{prefix}_resid_sq"] = squared_norm_error(resid, delta)
+            out[f"{prefix}_dot"] = inner_product_error(resid, q, delta, delta * q / obs[f"{prefix}_scale"])
     return out
 
 

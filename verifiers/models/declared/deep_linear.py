@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from boundcheck.verifiers.models.base import EPS, inner_product_error, squared_norm_error
 from boundcheck.verifiers.models.declared import DeclaredModel, helper, param
 
 ETA_CAP_CONSTANT, DELTA_CAP_CONSTANT = 6144.0, 256.0
@@ -123,25 +124,23 @@ class DeepLinear(DeclaredModel):
         sum of the D_j; the drift's residual R_j is formed from terms of that magnitude with
         the gradients' chained products (16 (N + d) eps, as in the statements' tol_identity).
         M_j = G_{j+1}^T G_{j+1} - G_j G_j^T likewise carries gamma_{d+2} times the gradients'
-        squared norms (their sum is ``grad_sq``). Then ||fl(x)||^2 carries 2 ||fl x|| delta + delta^2,
-        and <fl R, fl M> both errors times the other factor."""
+        squared norms (their sum is ``grad_sq``). Squares and inner products then carry
+        :func:`~boundcheck.verifiers.models.base.squared_norm_error` and
+        :func:`~boundcheck.verifiers.models.base.inner_product_error`."""
         d, N = int(params["d"]), int(params["N"])
-        eps = float(np.finfo(np.float64).eps)
-        gamma = (d + 2) * eps / (1 - (d + 2) * eps)
+        gamma = (d + 2) * EPS / (1 - (d + 2) * EPS)
         with np.errstate(all="ignore"):
             scale = obs["drift_scale"]
             delta = gamma * scale
-            identity = 16 * (N + d) * eps * scale
+            identity = 16 * (N + d) * EPS * scale
             resid = np.sqrt(obs["drift_resid_sq"])
-            imbalance = np.sqrt(obs["imbalance_sq"])
             quad = np.sqrt(obs["drift_sq"])
             gradients = 2 * gamma * obs["grad_sq"]  # M_j from the gradients, sum_j ||G_j||^2 = grad_sq
             return {**super().rounding_floors(params, obs), "balancedness_drift": delta + delta[0],
-                    "imbalance_sq": 2 * imbalance * delta + delta * delta,
-                    "drift_sq": 2 * quad * gradients + gradients * gradients,
-                    "drift_resid_sq": 2 * resid * identity + identity * identity,
-                    "drift_dot": (identity * quad * (1 + resid / scale) + resid * gradients
-                                  + identity * (identity + gradients))}
+                    "imbalance_sq": squared_norm_error(np.sqrt(obs["imbalance_sq"]), delta),
+                    "drift_sq": squared_norm_error(quad, gradients),
+                    "drift_resid_sq": squared_norm_error(resid, identity),
+                    "drift_dot": inner_product_error(resid, quad, identity, gradients)}
 
     def validate(self, params):
         clean = super().validate(params)

@@ -53,7 +53,7 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, Param, param
+from boundcheck.verifiers.models.base import EPS, ERROR_KEY, SEED_MAX, Model, Observable, Observations, Param, param
 from boundcheck.verifiers.models.declared import kernel as kernel_module
 from boundcheck.verifiers.models.declared.steps import parse_step_rule
 from boundcheck.verifiers.models.precision import FLOAT64
@@ -267,8 +267,7 @@ class DeclaredModel(Model):
         and the difference one more rounding of both."""
         with np.errstate(all="ignore"):
             norm = np.fmax.accumulate(np.sqrt(np.abs(obs["weight_norm_sq"])))
-            eps = float(np.finfo(np.float64).eps)
-            return {"dist": 4 * (np.arange(norm.size) + 2) * eps * norm}
+            return {"dist": 4 * (np.arange(norm.size) + 2) * EPS * norm}
 
     def _observations(self, table: np.ndarray, scalars: dict[str, Any], params: dict[str, Any]) -> Observations:
         obs: Observations = {name: table[:, j] for j, name in enumerate(kernel_module.COLUMNS)}
