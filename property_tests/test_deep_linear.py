@@ -46,8 +46,9 @@ def test_every_statement_has_a_source_and_the_family_a_mutant():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("statement_id", FAMILY)
+@pytest.mark.parametrize("statement_id", [i for i in FAMILY if all_statements()[i].expected])
 def test_every_statement_meets_its_expectation(statement_id):
+    """Theorems and mutants (a conjecture states no expectation: its verdict is reported)."""
     statement = all_statements()[statement_id]
     verdict = verify(statement)
     assert verdict.verdict in statement.expected, (verdict.verdict, verdict.message)
