@@ -473,7 +473,7 @@ def _floors(X, y, W0, eigenvalues, eta, lambda0, resid_sq, dist, resid_error, di
     steps = resid_sq.size
     for k in range(steps):
         moved = dist[k] if np.isfinite(dist[k]) else np.inf
-        evaluation = np.sqrt(n) * (g_eval * rho_x * (norms0 + m * moved + 2.0 * norms0) / np.sqrt(m)
+        evaluation = np.sqrt(n) * (g_eval * rho_x * (m * moved + 3.0 * norms0) / np.sqrt(m)  # N(t) + 2 N(0)
                                    + 2.0 * U64 * y_max)
         resid = np.sqrt(resid_sq[k])
         total = evaluation + jacobian * drift
