@@ -87,11 +87,12 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     worst: dict[str, Any] = {}
     artefacts: set[str] = set()
     replayed: dict[str, Replay] = {}  # each instance replayed once, whichever stage asks
+    seen: dict[str, float] = {}  # each instance counted once, whichever search draws it
     for round_ in range(SEARCH_ROUNDS):
         failing: list[tuple[dict[str, Any], Evaluation]] = []
         raw_confirmed: list[tuple[dict[str, Any], Evaluation, Replay]] = []
         search = _search(model, plan, conclusion, budget, seed + round_, progress, tally, failing, worst, artefacts,
-                         rates, found, raw_confirmed, replayed, replay_in_search=round_ > 0)
+                         rates, found, raw_confirmed, replayed, seen, replay_in_search=round_ > 0)
         try:
             with process_independent_draws():
                 search()
@@ -170,13 +171,21 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
 def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, seed: int,
             progress: Progress | None, tally: Tally, failing: list, worst: dict[str, Any], artefacts: set[str],
             rates: RateProgress | None, finding: Finding, raw_confirmed: list, replayed: dict[str, Replay],
-            replay_in_search: bool):
+            seen: dict[str, float], replay_in_search: bool):
     """One Hypothesis search: batches drawn, run, summarized. The first search raises at its
     first float64 violation, recorded in ``failing``, and Hypothesis shrinks it. With
     ``replay_in_search`` a float64 violation is replayed at once instead: artefacts join
     ``artefacts`` and the search goes on; a confirmed one (kept in ``raw_confirmed``), or one
     whose replay did not finish, is raised and shrunk. Shrunk candidates are replayed after
-    the search."""
+    the search.
+
+    Hypothesis draws the same instance many times (its mutations copy parts of earlier
+    examples, the target phase changes one choice of a batch and keeps the rest, and the
+    replicas of nearby seeds overlap): measured at budget 100, 464 distinct instances among
+    2,309 drawn on the NTK model. An instance counted once without a violation is in
+    ``seen``, with its largest tightness, and is neither run nor counted again: it can only
+    repeat its outcome, and ``target`` is given the same score from the stored tightness.
+    Violations are never stored, so a failing example fails again while it is shrunk."""
     examples = [0]
 
     @settings(max_examples=budget, deadline=None, database=None, derandomize=False, report_multiple_bugs=False,
@@ -188,21 +197,30 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
         examples[0] += 1
         if progress:
             progress(min(examples[0], budget), budget)
-        batch = [instance for params, replicas in draws for instance in plan.replicate(params, replicas)]
+        drawn = [instance for params, replicas in draws for instance in plan.replicate(params, replicas)]
+        fresh = {key: p for p in drawn if (key := _key(p)) not in seen}  # distinct, in order
+        known = max((seen[key] for key in map(_key, drawn) if key in seen), default=-math.inf)
+        keys, batch = list(fresh), list(fresh.values())
+        if not batch:
+            _target(known)
+            return
         results = model.run(batch)
+        shrinking = bool(failing)  # after the first violation Hypothesis only shrinks it: no more evidence kept
         if plan.observed:
             inside = [plan.observed.hold(p, o) for p, o in zip(batch, results)]
-            for p, o, ok in zip(batch, results, inside):
-                if not ok:
+            for key, p, o, ok in zip(keys, batch, results, inside):
+                if not ok and not shrinking:
+                    seen[key] = -math.inf
                     tally.reject(plan.observed.unmet(p, o))
                     if len(tally.outside_report) < 3:
                         tally.outside_report += plan.observed.report(p, o)
+            keys = [key for key, ok in zip(keys, inside) if ok]
             batch = [p for p, ok in zip(batch, inside) if ok]
             results = [o for o, ok in zip(results, inside) if ok]
             if not batch:
+                _target(known)
                 return
         summary = conclusion.summarize(batch, results)
-        shrinking = bool(failing)  # after the first violation Hypothesis only shrinks it: no more evidence kept
         if not shrinking:
             tally.add_summary(batch, results, summary, conclusion)
             if rates is not None:
@@ -231,10 +249,20 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
             if reproduced:  # one raise site: Hypothesis tells failures apart by where they are raised
                 failing.extend(found)
                 raise _Violation
-        batch_tightness = float(summary.max_tightness.max())
-        target(min(batch_tightness, 1e6) if math.isfinite(batch_tightness) else 1e6, label="tightness")
+        tightness = np.where(np.isnan(summary.max_tightness), math.inf, summary.max_tightness)
+        if not shrinking:
+            seen.update(zip(keys, tightness.tolist()))
+        _target(max(known, float(tightness.max())))
 
     return search
+
+
+def _target(tightness: float) -> None:
+    """Hypothesis's ``target``: push toward the batch's largest tightness, capped at 1e6 (an
+    infinite or NaN tightness counts as the cap). A batch in which nothing ran inside the
+    hypotheses has no score."""
+    if tightness > -math.inf:
+        target(min(tightness, 1e6), label="tightness")
 
 
 def _key(params: dict[str, Any]) -> str:
