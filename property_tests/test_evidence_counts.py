@@ -60,3 +60,15 @@ def test_a_violation_is_still_found_and_shrunk(monkeypatch):
     finding = verify(statement)
     assert finding.verdict == "VIOLATED" and finding.counterexample is not None
     assert finding.instances <= len(ran)
+
+
+def test_explore_counts_each_instance_once(monkeypatch):
+    """``explore``'s targeted search at one point redraws instances too: each is run and
+    counted once, so a point's violations are a fraction of distinct runs."""
+    from boundcheck.verifiers.commands.explore import search_point
+
+    statement = get("linear.xu2023.rate_beyond_cap")
+    ran = _runs(monkeypatch, statement)
+    point = search_point(statement, 1.0, instances=8, search=40, seed=0, demand_fns=[])
+    assert ran and set(ran.values()) == {1}
+    assert point.instances + point.outside == len(ran)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -167,10 +168,14 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
     plan, conclusion = DrawPlan(statement, model), Conclusion(statement, model)
     point = Point(value)
     most_violated = [math.inf]
+    seen: dict[str, float] = {}  # each distinct instance run and counted once (Hypothesis redraws many)
 
     def consider(batch):
-        tight = 0.0
-        for params, obs in zip(batch, model.run(batch)):
+        keys = [json.dumps(params, sort_keys=True) for params in batch]
+        tight = max((seen[key] for key in keys if key in seen), default=0.0)
+        fresh = {key: params for key, params in zip(keys, batch) if key not in seen}
+        for (key, params), obs in zip(fresh.items(), model.run(list(fresh.values())) if fresh else []):
+            seen[key] = 0.0
             for _, _, fn in demand_fns:
                 point.demanded.append(fn(params, obs))
             if not plan.observed.hold(params, obs):
@@ -179,6 +184,7 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
             evaluation = conclusion.evaluate(params, obs)
             point.instances += 1
             tightness = _worst_ratio(evaluation)
+            seen[key] = tightness
             tight = max(tight, tightness)
             if tightness > point.worst_tightness or point.example is None:
                 point.worst_tightness = max(point.worst_tightness, tightness)
