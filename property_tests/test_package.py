@@ -57,3 +57,18 @@ def test_import_boundcheck_is_light(tmp_path):
     proc = _python("import sys, boundcheck; print(sorted(m for m in ('numba', 'cvxpy', 'dask', 'matplotlib') "
                    "if m in sys.modules))", tmp_path)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def test_getting_one_statement_builds_that_one(tmp_path):
+    """A fresh ``get(ID)`` builds the statement its builder's name points to, not every
+    statement of its module before it (``classical.strongly_convex.distance`` is the 12th of
+    its module); an id whose builder is named otherwise is still found."""
+    code = (
+        "from boundcheck.theorems import registry\n"
+        "registry.get('classical.strongly_convex.distance')\n"
+        "print(len(registry._built))\n"
+        "print(registry.get('double_descent.hastie.exact_risk_under').id)\n"
+    )
+    proc = _python(code, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["1", "double_descent.hastie.exact_risk_under"]
