@@ -181,8 +181,8 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
 
     Hypothesis draws the same instance many times (its mutations copy parts of earlier
     examples, the target phase changes one choice of a batch and keeps the rest, and the
-    replicas of nearby seeds overlap): measured at budget 100, 464 distinct instances among
-    2,309 drawn on the NTK model. An instance counted once without a violation is in
+    replicas of nearby seeds overlap): at budget 100 on the NTK model at (16, 4, 32), 464
+    distinct instances among 2,309 drawn. An instance counted once without a violation is in
     ``seen``, with its largest tightness, and is neither run nor counted again: it can only
     repeat its outcome, and ``target`` is given the same score from the stored tightness.
     Violations are never stored, so a failing example fails again while it is shrunk."""
