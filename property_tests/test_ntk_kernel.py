@@ -246,3 +246,32 @@ def test_random_signs_are_numpys_choice_so_every_seed_keeps_its_instance():
         fast, slow = np.random.default_rng(seed), np.random.default_rng(seed)
         assert np.array_equal(_signs(fast, 17), slow.choice(np.array([-1.0, 1.0]), size=17))
         assert fast.random() == slow.random()
+
+
+@pytest.mark.parametrize("linearized, every", [(0, 0), (1, 3), (0, -1)])
+def test_the_mpfr_training_loop_is_mpmaths_number_for_number(linearized, every):
+    """The 50-digit replay trains in MPFR (gmpy2) at mpmath's precision: every operation is
+    correctly rounded to the same 169 bits, in the same order, so the trajectory is the
+    pure-mpmath one exactly, not approximately (and 7x cheaper to compute)."""
+    import mpmath
+
+    from boundcheck.verifiers.models.ntk_two_layer_relu import _eigh_mp, _train
+    from boundcheck.verifiers.models.precision import mpfr_arithmetic, mpfr_sqrt
+
+    params = {"n": 5, "d": 3, "m": 6, "kappa": 1.0, "init": 0, "labels": 0, "linearized": linearized,
+              "steps": 12, "spectrum_every": every, "step_unit": 0, "step": 0.7, "seed": 3, "init_seed": 4}
+    inst = MODEL.instance(params)
+    xp = high_precision(50)
+    X, y, W, a = (xp.asarray(inst[k]) for k in ("X", "y", "W0", "a"))
+    scale, eta = 1 / mpmath.sqrt(params["m"]), mpmath.mpf(params["step"])
+    train = dict(steps=params["steps"], every=every, linearized=linearized, m=params["m"])
+    top = lambda H: _eigh_mp(H)[0]  # noqa: E731
+    exact = _train(X, y, W, a, scale, eta, **train, sqrt=xp.sqrt, top=top)
+    with mpfr_arithmetic(mpmath.mp.prec) as (to_mpfr, to_mpf):
+        fast = _train(*map(to_mpfr, (X, y, W, a, scale, eta)), **train, sqrt=np.frompyfunc(mpfr_sqrt, 1, 1),
+                      top=lambda H: top(to_mpf(H)))
+        fast = [to_mpf(values) for values in fast]
+    for mine, theirs in zip(fast, exact):
+        assert all(isinstance(v, mpmath.mpf) or v != v for v in mine)
+        assert [str(v) for v in mine] == [str(v) for v in theirs]  # NaN where neither computes
+    assert exact[0][-1] < exact[0][0]  # it trained
