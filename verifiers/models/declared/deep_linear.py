@@ -93,6 +93,9 @@ class DeepLinear(DeclaredModel):
                       "delta_dir": (0, 0), "imbalance": (0.0, 1.0), "step_unit": (0, 0), "eta": (1e-3, 0.05),
                       "steps": (1, 40)}
     noise_observables = ("drift_resid_sq", "drift_dot", "imbalance_sq")  # identity residuals; 0 at balance
+    #: seeds per drawn parameter set (up to): over this model's statements at budget 100 (mutants
+    #: at theirs), 4,363 distinct instances in 6.0 s with 16 against 1,364 in 3.9 s with 4, in one run
+    replicas = 16
     constraints = (("output_below_width", sp.Le(sp.Symbol("k", integer=True), sp.Symbol("d", integer=True))),)
     #: eta_cap**step_unit is eta_cap or 1 exactly; step_unit * eta_cap + 1 - step_unit (sympy flattens any
     #: parentheses) rounded eta_cap = 2e-9 through 1 + eta_cap: a step 2.4e-8 off the one the replay takes
