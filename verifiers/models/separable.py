@@ -132,7 +132,10 @@ def reference_separable(kinds, coef, tau, x0, mu0, eta, steps, xp=FLOAT64) -> tu
 class SeparableModel(Model):
     """A family of separable functions: subclasses say how to build the coordinates."""
 
-    replicas = 16
+    #: seeds per drawn parameter set (up to): over the statements of smooth.convex, smooth.pl and
+    #: smooth.quadratic at budget 100 (mutants at theirs), in one run, 1,917 / 1,511 / 859 distinct
+    #: instances with 16 against 6,930 / 5,081 / 3,020 with 64, in 1.2-1.4x the time
+    replicas = 64
 
     def coordinates(self, params: dict[str, Any]) -> dict[str, Any]:
         """kinds, coef, tau, x0 (arrays over coordinates) and mu0 for one instance."""
