@@ -282,3 +282,37 @@ def test_a_bound_sympy_writes_with_re_keeps_a_finite_tolerance():
     statement = get("deep_linear.arora2019.linear_rate")
     assert verify(statement).verdict == "HOLDS"
     assert verify(tightened(statement, 1e-4, _trivial_t(statement))).verdict == "VIOLATED"
+
+
+def test_a_condition_within_its_error_of_switching_leaves_the_cell_undecided():
+    """Du et al.'s weight movement claims dist[t] <= R only while du_condition[t-1] <= 1; float64
+    reads the condition on recorded values. Where du_condition[t-1] lies within its error of 1,
+    the exact run may satisfy the condition that float64 found false: the cell must not count
+    as holding (before, float64's branch made dist * 0 <= R a decided HOLDS, whatever dist).
+    Out of that band the branch float64 takes is decided, and so is the cell."""
+    from boundcheck.theorems.registry import get
+    from boundcheck.verifiers.decide.conclusion import HOLDS, UNDECIDED
+    from boundcheck.verifiers.models.base import ERROR_KEY
+
+    statement = get("ntk.du2019.weight_movement")
+    model = get_model(statement.model)
+    params = {"n": 4, "d": 3, "m": 16, "kappa": 1.0, "init": 0, "labels": 0, "linearized": 0, "steps": 6,
+              "spectrum_every": -1, "step_unit": 1, "step": 0.5, "seed": 1, "init_seed": 2}
+    obs = model.run([params])[0]
+    conclusion = Conclusion(statement, model)
+    honest = conclusion.evaluate(params, obs)
+    assert (honest.status == HOLDS).all()  # a converging run: every cell decided
+    t = 3
+    bound = float(honest.bound[t - 1])
+    doctored = dict(obs, dist=obs["dist"].copy(), du_condition=obs["du_condition"].copy())
+    doctored["dist"][t] = 1.04 * bound  # the claim false by 4% on the active branch
+    # du_condition is known to observable_rtol of itself plus its stated floor (1.5e-13 here)
+    band = model.observable_rtol + float(obs[ERROR_KEY]["du_condition"][t - 1])
+    for du, expected in ((1 + band / 4, UNDECIDED), (1 - band / 4, None), (1 + 10 * band, HOLDS)):
+        doctored["du_condition"][t - 1] = du
+        evaluation = conclusion.evaluate(params, doctored)
+        cell = int(np.flatnonzero(evaluation.t == t)[0])
+        if expected is None:  # the active branch: the 4% violation is a candidate or undecided, never HOLDS
+            assert evaluation.status[cell] != HOLDS
+        else:
+            assert evaluation.status[cell] == expected, (du, evaluation.status[cell])

@@ -11,8 +11,9 @@ of Numerical Algorithms*, 2nd ed., SIAM 2002, §2.2 and §3.1; Wilkinson 1963):
 * ``b**e``, e an expression (evaluated by ``pow``, i.e. through ``exp(e log b)``):
   ``|b**e| (|e| err(b) / |b| + |log |b|| err(e) + 2 u)`` — the relative error of a power
   grows like ``e`` times the base's, *not* like ``(1 + |b|)**e``;
-* ``Piecewise``: the largest branch error (conditions on recorded values are read as
-  recorded);
+* ``Piecewise``: the largest branch error, plus, where a condition compares inexact
+  values that lie within their errors of each other (``|lhs - rhs| <= err(lhs) + err(rhs)``:
+  the exact values may take the other branch), the largest difference between branches;
 * ``exp``, ``log``, ``sqrt``, ``Abs``, ``Max``, ``Min``, trigonometric functions: their
   condition numbers times the argument's error, plus one rounding (libm is faithful to
   within one ulp for these in glibc; two ulps are charged for ``pow``);
@@ -98,6 +99,32 @@ def _largest(values) -> sp.Expr:
     return sp.S.Zero if not nonzero else nonzero[0] if len(nonzero) == 1 else sp.Max(*nonzero, evaluate=False)
 
 
+def _doubts(condition, err) -> list:
+    """The relations under which ``condition``, evaluated on inexact values, may differ from
+    its exact value: ``|lhs - rhs| <= err(lhs) + err(rhs)`` for each comparison whose sides
+    carry an error (``sp.true`` where an error is unbounded); none for exact comparisons."""
+    if condition in (sp.true, sp.false):
+        return []
+    if isinstance(condition, (sp.And, sp.Or, sp.Not)):
+        return [doubt for part in condition.args for doubt in _doubts(part, err)]
+    if isinstance(condition, sp.core.relational.Relational):
+        lhs, rhs = condition.args
+        margin = _sum([err(lhs), err(rhs)])
+        if margin is sp.oo or any(term is sp.oo for term in sp.Add.make_args(margin)):
+            return [sp.true]
+        if margin.is_Number and margin == 0:
+            return []
+        return [sp.Le(_abs(lhs - rhs), margin)]
+    return [sp.true]  # a condition the rules do not read: any branch
+
+
+def _spread(branches) -> sp.Expr:
+    """The largest difference between two branches of a Piecewise (by how much the value may
+    move where the branch is in doubt)."""
+    pairs = [_abs(a - b) for i, a in enumerate(branches) for b in branches[i + 1:]]
+    return _largest(pairs)
+
+
 def forward_error(expr: sp.Expr, errors: Mapping[sp.Symbol, sp.Expr] | None = None, u: sp.Expr | float = U) -> sp.Expr:
     """First-order bound on ``|fl(expr~) - expr|`` (see the module docstring), where each
     symbol in ``errors`` is an input known only to within the given absolute error (an
@@ -153,9 +180,16 @@ def forward_error(expr: sp.Expr, errors: Mapping[sp.Symbol, sp.Expr] | None = No
         if isinstance(e, (sp.Max, sp.Min)):
             return _largest(err(a) for a in e.args)
         if isinstance(e, sp.Piecewise):
-            # the branch taken is the one float64 selects from the recorded values; its error is
-            # at most the largest branch's (the conditions are read, not computed)
-            return _largest(err(branch) for branch, _ in e.args)
+            # float64 takes the branch its recorded values select; where a condition cannot tell
+            # the exact values apart, the exact expression may be any branch
+            branches = [branch for branch, _ in e.args]
+            own = _largest(err(branch) for branch in branches)
+            doubts = [doubt for _, condition in e.args for doubt in _doubts(condition, err)]
+            if own is sp.oo or any(doubt is sp.true for doubt in doubts):
+                return sp.oo if own is sp.oo else _sum([own, _spread(branches)])
+            if not doubts:
+                return own
+            return _sum([own, sp.Piecewise((_spread(branches), sp.Or(*doubts)), (0, True))])
         if isinstance(e, (sp.Abs, sp.re)):  # re(x) = x for the real values a run records (sympy
             return err(e.args[0])            # writes Abs(x**a) as re(x**a) where x's sign is unknown)
         if isinstance(e, sp.exp):

@@ -39,8 +39,10 @@ Observables (indexed by the iteration t = 0..steps):
   ``spectrum_every`` steps (0: only at t = 0 and the last step; -1: never) and are NaN
   in between;
   statements that read them at every t use ``spectrum_every = 1``;
-* ``du_condition[t]`` = max_{k <= t} resid_sq[k] / ((1 - eta lambda0/2)^k resid_sq[0]),
-  Du et al.'s Condition 4.1 up to t holds iff it is <= 1;
+* ``du_condition[t]`` = max_{1 <= k <= t} resid_sq[k] / ((1 - eta lambda0/2)^k resid_sq[0])
+  (0 at t = 0), Du et al.'s Condition 4.1 up to t holds iff it is <= 1 (the ratio at k = 0
+  is 1 exactly and satisfies it: left out, no run sits exactly on the boundary of ``<= 1``,
+  where the checker could not tell the branches of a condition apart);
 * ``resid_pred[t]`` = sqrt(sum_i (1 - eta lambda_i)^(2t) (v_i^T y)^2), the kernel-regime
   prediction of ||y - u(t)|| of Arora et al. 2019, Theorem 4.1 (eigenpairs of H^inf);
 
@@ -426,7 +428,8 @@ def rounding_floors(inst: dict[str, Any], eta: float, resid_sq: np.ndarray, dist
 
     Then |fl(||r||^2) - ||r||^2| <= 2 ||r|| E + E^2 + gamma_n ||r||^2, E = e(t) + ||J|| Delta(t);
     dist carries Delta(t) + gamma_{d+2} dist; du_condition (a running maximum of
-    resid_sq[k] / (q^k resid_sq[0])) the running maximum of its terms' errors.
+    resid_sq[k] / (q^k resid_sq[0]) over k >= 1, 0 at t = 0) the running maximum of its
+    terms' errors (a maximum moves by at most the largest move of its terms).
 
     The evaluation term covers both models (the linearised one's is the larger). For the
     linearised model (``linearized = 1``) J is fixed and g bounds the step's Jacobian: the
@@ -484,8 +487,9 @@ def _floors(X, y, W0, eigenvalues, eta, lambda0, resid_sq, dist, resid_error, di
             step = (eta * jacobian * evaluation + g_step * eta * jacobian * (resid + evaluation)
                     + U64 * (frobenius0 + np.sqrt(m) * moved_next))
             drift = growth * drift + step
-    running = 0.0
-    for k in range(steps):
+    running = 0.0  # du_condition[0] = 0 exactly; |max T - max T'| <= max |T - T'| after
+    condition_error[0] = 0.0
+    for k in range(1, steps):
         decay = q**k * (resid_sq[0] - resid_error[0])
         term = (resid_error[k] + resid_sq[k] * resid_error[0] / resid_sq[0]) / decay if decay > 0 else np.inf
         running = max(running, term if term == term else np.inf)
@@ -571,7 +575,8 @@ class TwoLayerReLU(Model):
         Observable("dist", True, "max_r ||w_r(t) - w_r(0)||"),
         Observable("lambda_min_H", True, "lambda_min(H(t)) (NaN between spectrum steps)"),
         Observable("sharpness", True, "lambda_max of the loss Hessian = lambda_max(H(t)), by power iteration"),
-        Observable("du_condition", True, "max_{k<=t} resid_sq[k] / ((1 - eta lambda0/2)^k resid_sq[0])"),
+        Observable("du_condition", True, "max_{1<=k<=t} resid_sq[k] / ((1 - eta lambda0/2)^k resid_sq[0]) "
+                                         "(0 at t = 0)"),
         Observable("resid_pred", True, "sqrt(sum_i (1 - eta lambda_i)^(2t) (v_i^T y)^2), Arora et al. 2019"),
         Observable("lambda0", False, "lambda_min(H^inf)"),
         Observable("lambda_max_inf", False, "lambda_max(H^inf)"),
@@ -767,9 +772,10 @@ def trajectory(resid_sq, eta, lam_inf, vec_inf, y, sqrt) -> Observations:
 
 def _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqrt) -> None:
     for k in range(len(resid_sq)):
-        denom = q**k * resid_sq[0]
-        ratio = resid_sq[k] / denom if q > 0 and denom != 0 else np.inf
-        worst = ratio if not (ratio <= worst) else worst
+        if k > 0:  # the ratio at k = 0 is 1 exactly: du_condition leaves it out
+            denom = q**k * resid_sq[0]
+            ratio = resid_sq[k] / denom if q > 0 and denom != 0 else np.inf
+            worst = ratio if not (ratio <= worst) else worst
         cond[k] = worst
         pred[k] = sqrt(((1 - eta * lam_inf) ** (2 * k) * coeff_sq).sum())
 
@@ -781,9 +787,10 @@ def _fill_trajectory_float64(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred) ->
     worst = 0.0
     decay = 1.0 - eta * lam_inf
     for k in range(resid_sq.size):
-        denom = q**k * resid_sq[0]
-        ratio = resid_sq[k] / denom if q > 0 and denom != 0 else np.inf
-        worst = ratio if not (ratio <= worst) else worst
+        if k > 0:
+            denom = q**k * resid_sq[0]
+            ratio = resid_sq[k] / denom if q > 0 and denom != 0 else np.inf
+            worst = ratio if not (ratio <= worst) else worst
         cond[k] = worst
         total = 0.0
         for i in range(decay.size):
