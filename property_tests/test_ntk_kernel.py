@@ -275,3 +275,17 @@ def test_the_mpfr_training_loop_is_mpmaths_number_for_number(linearized, every):
         assert all(isinstance(v, mpmath.mpf) or v != v for v in mine)
         assert [str(v) for v in mine] == [str(v) for v in theirs]  # NaN where neither computes
     assert exact[0][-1] < exact[0][0]  # it trained
+
+
+def test_a_replay_that_reads_few_observables_computes_those_alone_and_the_same():
+    """A replay names the observables its conclusion and hypotheses read: the NTK reference then
+    skips the eigenvectors nobody reads (resid_pred's, top_proj_sq's, ntk_gap's eigensolver),
+    and what it returns is what the full reference returns, number for number."""
+    params = {"n": 5, "d": 3, "m": 8, "kappa": 1.0, "init": 0, "labels": 1, "linearized": 0, "steps": 10,
+              "spectrum_every": 5, "step_unit": 1, "step": 1.0, "seed": 2, "init_seed": 9}
+    needed = frozenset({"dist", "du_condition", "resid_sq", "lambda0", "eta", "sharpness"})
+    full = MODEL.reference(params, high_precision(50))
+    part = MODEL.reference(params, high_precision(50, needed))
+    assert {"resid_pred", "top_proj_sq", "ntk_gap"} <= set(full) - set(part)
+    for name in needed:
+        assert [str(v) for v in np.ravel(full[name])] == [str(v) for v in np.ravel(part[name])], name

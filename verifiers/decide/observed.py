@@ -48,6 +48,13 @@ class ObservedHypotheses:
     def __bool__(self) -> bool:
         return bool(self.relations)
 
+    @property
+    def names(self) -> set[str]:
+        """Every name the hypotheses read (observables and parameters alike)."""
+        return {symbol.name for _, relation in self.relations for symbol in relation.free_symbols
+                if isinstance(symbol, sp.Symbol)} | {str(indexed.base.label) for _, relation in self.relations
+                                                      for indexed in relation.atoms(sp.Indexed)}
+
     def __iter__(self):
         return iter(self.relations)
 

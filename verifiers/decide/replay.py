@@ -95,10 +95,11 @@ def replay_high_precision(model: Model, conclusion: Conclusion, params: dict[str
 def _replay(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: int, plan: DrawPlan | None) -> Replay:
     import mpmath
 
-    obs = model.reference(params, high_precision(dps))
+    read = [name for _, name, _ in conclusion.index_args] + conclusion.scalar_names
+    needed = set(read) | (plan.observed.names if plan is not None and plan.observed else set())
+    obs = model.reference(params, high_precision(dps, frozenset(needed)))
     if plan is not None and plan.observed and not plan.observed.hold_high_precision(params, obs, dps):
         return Replay(False, dps, outside=True)
-    read = [name for _, name, _ in conclusion.index_args] + conclusion.scalar_names
     reached = precision_reached(obs, [n for n in read if n not in model.float64_in_replay], dps, params)
     replay = Replay(False, reached)
     propagated = conclusion.high_precision_error(params, obs, reached)

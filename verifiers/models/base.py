@@ -177,7 +177,8 @@ class Model:
         With a high-precision ``backend`` every quantity the observations depend on is
         recomputed at that precision (the parameters and the data drawn from the seed are
         exact inputs; eigenvectors, projections, spectral initialisations are not), so that
-        a replay is high precision throughout.
+        a replay is high precision throughout. It may leave out observables not in
+        ``backend.needed`` (when that is not ``None``).
         """
         raise NotImplementedError
 

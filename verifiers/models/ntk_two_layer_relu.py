@@ -687,7 +687,10 @@ class TwoLayerReLU(Model):
             for i in range(C.shape[0]):
                 C[i, i] = mpmath.mpf(1)
             H_inf = np.frompyfunc(lambda c: _H_INF_MP(max(min(c, 1), -1)), 1, 1)(C)
-            lam_inf, vec_inf = _eigh_mp(H_inf)
+            if _needs(backend, "resid_pred"):
+                lam_inf, vec_inf = _eigh_mp(H_inf)
+            else:  # the eigenvectors of H^inf serve resid_pred alone
+                lam_inf, vec_inf = _eigvalsh_mp(H_inf), None
             top = _eigvalsh_mp
 
             step, unit = mpmath.mpf(params["step"]), params["step_unit"]
@@ -712,7 +715,9 @@ class TwoLayerReLU(Model):
                 resid_sq, dist, lam_min, sharp = _train(X, y, W, a, scale, eta, **train, sqrt=xp.sqrt, top=top)
         if mpm:
             u0 = scale * _relu(X.dot(W.T)).dot(a)
-            scalars.update(_scalars_mp(X, y, W, a, u0, H_inf, lam_inf, params["m"], xp.dps))
+            for name in ("ntk_gap", "top_proj_sq"):  # no float64 value stands in for one left out
+                scalars.pop(name, None)
+            scalars.update(_scalars_mp(X, y, W, a, u0, H_inf, lam_inf, params["m"], xp.dps, backend))
             scalars["eta"] = eta
         obs = trajectory(resid_sq, eta, lam_inf, vec_inf, y, xp.sqrt)
         obs.update(dist=dist, lambda_min_H=lam_min, sharpness=sharp, sharpness_0=sharp[0], lambda_min_H_0=lam_min[0])
@@ -757,7 +762,7 @@ def trajectory(resid_sq, eta, lam_inf, vec_inf, y, sqrt) -> Observations:
     """The observables derived from the residual trajectory and the eigenpairs of H^inf."""
     steps = len(resid_sq) - 1
     lambda0 = lam_inf[0]
-    coeff_sq = vec_inf.T.dot(y) ** 2
+    coeff_sq = vec_inf.T.dot(y) ** 2 if vec_inf is not None else 0 * lam_inf
     q = 1 - eta * lambda0 / 2
     cond = np.empty(steps + 1, dtype=resid_sq.dtype)
     pred = np.empty(steps + 1, dtype=resid_sq.dtype)
@@ -767,7 +772,10 @@ def trajectory(resid_sq, eta, lam_inf, vec_inf, y, sqrt) -> Observations:
             _fill_trajectory_float64(resid_sq, float(eta), lam_inf, coeff_sq, float(q), cond, pred)
         else:
             _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqrt)
-    return {"resid_sq": resid_sq, "loss": resid_sq / 2, "du_condition": cond, "resid_pred": pred}
+    observed = {"resid_sq": resid_sq, "loss": resid_sq / 2, "du_condition": cond, "resid_pred": pred}
+    if vec_inf is None:  # not asked for (a replay that does not read it)
+        del observed["resid_pred"]
+    return observed
 
 
 def _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqrt) -> None:
@@ -818,17 +826,27 @@ def _gram_xp(X, W):
     return X.dot(X.T) * S.dot(S.T) / W.shape[0]
 
 
-def _scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, m: int, dps: int) -> dict[str, Any]:
+def _needs(backend, name: str) -> bool:
+    return backend.needed is None or name in backend.needed
+
+
+def _scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, m: int, dps: int, backend) -> dict[str, Any]:
     """The scalar observables recomputed in mpmath from the (exactly normalised) data, so that
     a replay uses no float64 derived quantity: lambda0, lambda_max_inf, ntk_gap(_max), y_sq
     and top_proj_sq with its error bound (:func:`top_projection_error`'s argument, at the unit
-    roundoff 10**(1 - dps) of the replay)."""
+    roundoff 10**(1 - dps) of the replay). The two that take an eigensolver each, ntk_gap
+    and top_proj_sq, only where ``backend.needed`` asks for them."""
     import mpmath
 
     H0 = _gram_xp(X, W0)
-    lam, vec = _eigh_mp(H0)
     diff = H0 - H_inf
-    gap_values = _eigvalsh_mp(diff)
+    scalars = {"lambda0": lam_inf[0], "lambda_max_inf": lam_inf[-1], "y_sq": sum(v * v for v in y),
+               "ntk_gap_max": max(abs(v) for v in diff.ravel()), ERROR_KEY: {}}
+    if _needs(backend, "ntk_gap"):
+        scalars["ntk_gap"] = max(abs(v) for v in _eigvalsh_mp(diff))
+    if not _needs(backend, "top_proj_sq"):
+        return scalars
+    lam, vec = _eigh_mp(H0)
     r = y - u0
     p = sum(vec[i, -1] * r[i] for i in range(len(r)))
     n, d = X.shape
@@ -842,9 +860,9 @@ def _scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, m: int, dps: int) -> dict[str, 
     r_norm = mpmath.sqrt(sum(v * v for v in r))
     size = np.abs(y) + _relu(X.dot(W0.T)).dot(np.abs(a)) / mpmath.sqrt(m)
     dp = mpmath.sqrt(2) * sin * r_norm + (n + 1) * eps * r_norm + (d + m + 3) * eps * mpmath.sqrt(sum(v * v for v in size))
-    return {"lambda0": lam_inf[0], "lambda_max_inf": lam_inf[-1], "y_sq": sum(v * v for v in y),
-            "ntk_gap": max(abs(v) for v in gap_values), "ntk_gap_max": max(abs(v) for v in diff.ravel()),
-            "top_proj_sq": p * p, ERROR_KEY: {"top_proj_sq": 2 * abs(p) * dp + dp * dp + eps * p * p}}
+    scalars["top_proj_sq"] = p * p
+    scalars[ERROR_KEY]["top_proj_sq"] = 2 * abs(p) * dp + dp * dp + eps * p * p
+    return scalars
 
 
 def _eigh_mp(H):

@@ -19,7 +19,7 @@ import mpmath
 import numpy as np
 
 FLOAT64 = SimpleNamespace(
-    name="float64", dps=None,
+    name="float64", dps=None, needed=None,
     asarray=lambda a: np.asarray(a, dtype=np.float64),
     scalar=float,
     sin=np.sin, cos=np.cos, tanh=np.tanh, exp=np.exp, log=np.log, log1p=np.log1p,
@@ -33,8 +33,12 @@ def _vectorised(fn):
     return lambda a: ufunc(a)
 
 
-def high_precision(dps: int = 50) -> SimpleNamespace:
-    """An mpmath backend at ``dps`` decimal digits (object arrays of ``mpf``)."""
+def high_precision(dps: int = 50, needed: frozenset[str] | None = None) -> SimpleNamespace:
+    """An mpmath backend at ``dps`` decimal digits (object arrays of ``mpf``).
+
+    ``needed``: the observables the caller reads (a replay: its conclusion's and its
+    hypotheses'), which a reference may compute alone, skipping costly ones nobody reads;
+    ``None``, every observable."""
     mpmath.mp.dps = dps
     to_mpf = np.frompyfunc(lambda v: mpmath.mpf(float(v)) if not isinstance(v, mpmath.mpf) else v, 1, 1)
 
@@ -49,7 +53,7 @@ def high_precision(dps: int = 50) -> SimpleNamespace:
         return np.where(c, a, b).astype(object)
 
     return SimpleNamespace(
-        name=f"mpmath/{dps}", dps=dps, asarray=asarray, scalar=mpmath.mpf,
+        name=f"mpmath/{dps}", dps=dps, needed=needed, asarray=asarray, scalar=mpmath.mpf,
         sin=_vectorised(mpmath.sin), cos=_vectorised(mpmath.cos), tanh=_vectorised(mpmath.tanh),
         exp=_vectorised(mpmath.exp), log=_vectorised(mpmath.log), log1p=_vectorised(mpmath.log1p),
         sqrt=_vectorised(mpmath.sqrt), abs=_vectorised(abs), cosh=_vectorised(mpmath.cosh),
