@@ -762,7 +762,7 @@ def trajectory(resid_sq, eta, lam_inf, vec_inf, y, sqrt) -> Observations:
     """The observables derived from the residual trajectory and the eigenpairs of H^inf."""
     steps = len(resid_sq) - 1
     lambda0 = lam_inf[0]
-    coeff_sq = vec_inf.T.dot(y) ** 2 if vec_inf is not None else 0 * lam_inf
+    coeff_sq = vec_inf.T.dot(y) ** 2 if vec_inf is not None else None  # None: resid_pred not asked for
     q = 1 - eta * lambda0 / 2
     cond = np.empty(steps + 1, dtype=resid_sq.dtype)
     pred = np.empty(steps + 1, dtype=resid_sq.dtype)
@@ -785,7 +785,8 @@ def _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqr
             ratio = resid_sq[k] / denom if q > 0 and denom != 0 else np.inf
             worst = ratio if not (ratio <= worst) else worst
         cond[k] = worst
-        pred[k] = sqrt(((1 - eta * lam_inf) ** (2 * k) * coeff_sq).sum())
+        if coeff_sq is not None:
+            pred[k] = sqrt(((1 - eta * lam_inf) ** (2 * k) * coeff_sq).sum())
 
 
 @njit(cache=True)
