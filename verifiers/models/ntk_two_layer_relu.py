@@ -594,8 +594,8 @@ class TwoLayerReLU(Model):
     #: draw costs more than verifying a small instance, so each draw is spent on several.
     #: Over this model's statements at budget 100 (mutants at theirs), distinct instances in
     #: one run: 2,117 in 5.2 s with 16, 4,877 in 5.1 s with 32, 7,969 in 6.0 s with 64;
-    #: at (16, 4, 32), 100 steps: 1,445/s, 1,530/s and 1,880/s (one 0.23 s 50-digit replay
-    #: of an undecided run, one per 1,000 instances, weighs on the last two)
+    #: at (16, 4, 32), 100 steps: 1,445/s, 1,530/s and 1,880/s (then, a 50-digit replay of
+    #: an undecided run, one per 1,000 instances, took 0.23 s; 0.11 s since)
     replicas = 32
     #: conjectures' default domain: an (8, 8, 64) network for 100 steps runs in milliseconds
     default_domain = {"n": (2, 8), "d": (2, 8), "m": (1, 64), "steps": (0, 100)}
