@@ -198,8 +198,9 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
         if progress:
             progress(min(examples[0], budget), budget)
         drawn = [instance for params, replicas in draws for instance in plan.replicate(params, replicas)]
-        fresh = {key: p for p in drawn if (key := _key(p)) not in seen}  # distinct, in order
-        known = max((seen[key] for key in map(_key, drawn) if key in seen), default=-math.inf)
+        drawn_keys = [_key(p) for p in drawn]
+        known = max((seen[key] for key in drawn_keys if key in seen), default=-math.inf)
+        fresh = {key: p for key, p in zip(drawn_keys, drawn) if key not in seen}  # distinct, in order
         keys, batch = list(fresh), list(fresh.values())
         if not batch:
             _target(known)
