@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
 import time
 from dataclasses import dataclass, field
@@ -158,7 +157,7 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
     from hypothesis.errors import Unsatisfiable
 
     from boundcheck.verifiers.decide.conclusion import Conclusion
-    from boundcheck.verifiers.draw.plan import DrawPlan
+    from boundcheck.verifiers.draw.plan import DrawPlan, instance_key
     from boundcheck.verifiers.draw.sampler import sample
     from boundcheck.verifiers.draw.strategy import instances as admissible
     from boundcheck.verifiers.draw.strategy import process_independent_draws
@@ -171,7 +170,7 @@ def search_point(statement, value: float, instances: int, search: int, seed: int
     seen: dict[str, float] = {}  # each distinct instance run and counted once (Hypothesis redraws many)
 
     def consider(batch):
-        keys = [json.dumps(params, sort_keys=True) for params in batch]
+        keys = [instance_key(params) for params in batch]
         tight = max((seen[key] for key in keys if key in seen), default=0.0)
         fresh = {key: params for key, params in zip(keys, batch) if key not in seen}
         for (key, params), obs in zip(fresh.items(), model.run(list(fresh.values())) if fresh else []):

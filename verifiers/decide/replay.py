@@ -3,7 +3,6 @@ command that reproduces an instance."""
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from boundcheck.verifiers.decide.conclusion import (
     Conclusion,
     high_precision_status,
 )
-from boundcheck.verifiers.draw.plan import DrawPlan
+from boundcheck.verifiers.draw.plan import DrawPlan, instance_key
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.models.precision import high_precision, precision_reached
 
@@ -53,7 +52,7 @@ def _time_limit(seconds: float):
 
 
 def replay_command(statement: Statement, params: dict[str, Any]) -> str:
-    return f"boundcheck replay {statement.origin or statement.id} --params '{json.dumps(params, sort_keys=True)}'"
+    return f"boundcheck replay {statement.origin or statement.id} --params '{instance_key(params)}'"
 
 
 @dataclass

@@ -16,6 +16,7 @@ meet is VACUOUS, with the smallest demanded value
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,12 @@ from boundcheck.theorems.symbolic import Bound, solve_for
 from boundcheck.verifiers.decide.compiled import compile_expression
 from boundcheck.verifiers.decide.observed import ObservedHypotheses
 from boundcheck.verifiers.models.base import Model
+
+
+def instance_key(params: dict[str, Any]) -> str:
+    """An instance's identity: its parameters as sorted JSON (floats by their shortest repr,
+    which round-trips), the same string a replay command prints."""
+    return json.dumps(params, sort_keys=True)
 
 
 @dataclass

@@ -6,7 +6,6 @@ replayed at :data:`~boundcheck.verifiers.decide.replay.REPLAY_DPS` digits before
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -32,7 +31,7 @@ from boundcheck.verifiers.decide.replay import (
     replay_command,
     replay_high_precision,
 )
-from boundcheck.verifiers.draw.plan import DrawPlan
+from boundcheck.verifiers.draw.plan import DrawPlan, instance_key
 from boundcheck.verifiers.draw.strategy import instances, process_independent_draws
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacuous_verdict
@@ -198,7 +197,7 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
         if progress:
             progress(min(examples[0], budget), budget)
         drawn = [instance for params, replicas in draws for instance in plan.replicate(params, replicas)]
-        drawn_keys = [_key(p) for p in drawn]
+        drawn_keys = [instance_key(p) for p in drawn]
         known = max((seen[key] for key in drawn_keys if key in seen), default=-math.inf)
         fresh = {key: p for key, p in zip(drawn_keys, drawn) if key not in seen}  # distinct, in order
         keys, batch = list(fresh), list(fresh.values())
@@ -228,7 +227,7 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
                 rates.add(batch, results, conclusion)
         violated = summary.violated
         if artefacts and violated.any():  # known artefacts are passed over (keys built only when needed)
-            violated = violated & np.array([_key(p) not in artefacts for p in batch], dtype=bool)
+            violated = violated & np.array([instance_key(p) not in artefacts for p in batch], dtype=bool)
         if violated.any():
             candidates = np.flatnonzero(violated)
             if shrinking:  # one candidate stands for the batch (the shrunk case is the last one kept)
@@ -266,10 +265,6 @@ def _target(tightness: float) -> None:
         target(min(tightness, 1e6), label="tightness")
 
 
-def _key(params: dict[str, Any]) -> str:
-    return json.dumps(params, sort_keys=True)
-
-
 def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list[tuple[dict[str, Any], Evaluation]],
              found: Finding, artefacts: set[str], tally: Tally,
              replayed: dict[str, Replay]) -> tuple[dict[str, Any], Evaluation, Replay] | None:
@@ -279,9 +274,10 @@ def _confirm(model: Model, plan: DrawPlan, conclusion: Conclusion, failing: list
     join ``artefacts`` (a confirmed one does not: Hypothesis must see it fail again while it
     shrinks), those left over join ``tally.passed_over``. Each instance is replayed once
     (``replayed``), whichever stage asks first."""
-    found.violations += sum(_key(params) not in artefacts and _key(params) not in replayed for params, _ in failing)
+    keys = [instance_key(params) for params, _ in failing]
+    found.violations += sum(key not in artefacts and key not in replayed for key in keys)
     for params, evaluation in reversed(failing):
-        key = _key(params)
+        key = instance_key(params)
         if key in artefacts:
             continue
         if key in replayed:
@@ -320,7 +316,7 @@ def _passed_over(found: Finding, tally: Tally) -> Finding:
     verdict, never decide it for the claim)."""
     found.verdict = "INCONCLUSIVE"
     found.min_slack, found.max_tightness, found.tightest = tally.min_slack, tally.max_tightness, tally.tightest
-    unique = {_key(p): p for p in tally.passed_over}
+    unique = {instance_key(p): p for p in tally.passed_over}
     found.details["passed_over"] = list(unique.values())[:8]
     found.message = (f"{len(unique)} float64 violation(s) were not replayed at {REPLAY_DPS} digits, e.g. with "
                      f"{short_params(next(iter(unique.values())))}: the statement's {ARTEFACT_REPLAYS} replays "
