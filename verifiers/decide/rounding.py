@@ -108,12 +108,13 @@ def _doubts(condition, err) -> list:
     if isinstance(condition, (sp.And, sp.Or, sp.Not)):
         return [doubt for part in condition.args for doubt in _doubts(part, err)]
     if isinstance(condition, sp.core.relational.Relational):
-        lhs, rhs = condition.args
-        margin = _sum([err(lhs), err(rhs)])
-        if margin is sp.oo or any(term is sp.oo for term in sp.Add.make_args(margin)):
+        sides = [err(side) for side in condition.args]
+        if sp.oo in sides:
             return [sp.true]
+        margin = _sum(sides)
         if margin.is_Number and margin == 0:
             return []
+        lhs, rhs = condition.args
         return [sp.Le(_abs(lhs - rhs), margin)]
     return [sp.true]  # a condition the rules do not read: any branch
 
