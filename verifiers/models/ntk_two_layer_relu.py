@@ -659,7 +659,7 @@ class TwoLayerReLU(Model):
             u0 = scale * _relu(X.dot(W.T)).dot(a)
             for name in ("ntk_gap", "top_proj_sq"):  # no float64 value stands in for one left out
                 scalars.pop(name, None)
-            scalars.update(_scalars_mp(X, y, W, a, u0, H_inf, lam_inf, params["m"], xp.dps, backend))
+            scalars.update(_scalars_mp(X, y, W, a, u0, H_inf, lam_inf, params["m"], backend))
             scalars["eta"] = eta
         obs = trajectory(resid_sq, eta, lam_inf, vec_inf, y, xp.sqrt)
         obs.update(dist=dist, lambda_min_H=lam_min, sharpness=sharp, sharpness_0=sharp[0], lambda_min_H_0=lam_min[0])
@@ -773,14 +773,15 @@ def _needs(backend, name: str) -> bool:
     return backend.needed is None or name in backend.needed
 
 
-def _scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, m: int, dps: int, backend) -> dict[str, Any]:
+def _scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, m: int, backend) -> dict[str, Any]:
     """The scalar observables recomputed in mpmath from the (exactly normalised) data, so that
     a replay uses no float64 derived quantity: lambda0, lambda_max_inf, ntk_gap(_max), y_sq
     and top_proj_sq with its error bound (:func:`top_projection_error`'s argument, at the unit
-    roundoff 10**(1 - dps) of the replay). The two that take an eigensolver each, ntk_gap
-    and top_proj_sq, only where ``backend.needed`` asks for them."""
+    roundoff 10**(1 - dps) of the replay, dps = ``backend.dps``). The two that take an
+    eigensolver each, ntk_gap and top_proj_sq, only where ``backend.needed`` asks for them."""
     import mpmath
 
+    dps = backend.dps
     H0 = _gram_xp(X, W0)
     diff = H0 - H_inf
     scalars = {"lambda0": lam_inf[0], "lambda_max_inf": lam_inf[-1], "y_sq": sum(v * v for v in y),
