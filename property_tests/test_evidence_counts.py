@@ -60,6 +60,8 @@ def test_a_violation_is_still_found_and_shrunk(monkeypatch):
     finding = verify(statement)
     assert finding.verdict == "VIOLATED" and finding.counterexample is not None
     assert finding.instances <= len(ran)
+    shrunk = finding.counterexample["params"]  # to the smallest network and run the domain allows
+    assert (shrunk["n"], shrunk["d"], shrunk["steps"]) == (2, 2, 1), shrunk
 
 
 def test_explore_counts_each_instance_once(monkeypatch):
