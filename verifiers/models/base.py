@@ -62,7 +62,8 @@ EPS = float(np.finfo(np.float64).eps)
 
 
 def squared_norm_error(norm, delta):
-    """|fl(||x||^2) - ||x||^2| to second order when ||fl(x) - x|| <= delta: 2 ||x|| delta + delta^2."""
+    """|fl(||x||^2) - ||x||^2| <= 2 ||x|| delta + delta^2 when ||fl(x) - x|| <= delta (the triangle
+    inequality; the rounding of the sum itself is the caller's)."""
     return 2 * norm * delta + delta * delta
 
 
