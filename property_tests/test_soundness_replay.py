@@ -319,6 +319,9 @@ def test_a_search_full_of_artefacts_stops_and_is_not_called_holds(monkeypatch):
     monkeypatch.setattr(ntk_two_layer_relu, "rounding_floors", lambda *args: {})
     monkeypatch.setattr(ntk_two_layer_relu.MODEL, "observable_floor", 0.0)
     statement = get("ntk.cohen2021.quadratic_stable_below_edge")
+    swept = verify(statement)  # the Monte Carlo sweep after the search finds more, and spends the replays
+    assert swept.verdict == "INCONCLUSIVE" and swept.artefacts == 0
+    monkeypatch.setattr(ntk_two_layer_relu.MODEL, "monte_carlo", 0)  # the search alone
     full = verify(statement)
     assert full.verdict == "INCONCLUSIVE" and full.artefacts == 0
     assert "within the precision of its 50-digit replay" in full.message

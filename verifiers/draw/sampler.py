@@ -1,7 +1,7 @@
 """Seeded Monte Carlo draws of the instances a :class:`~boundcheck.verifiers.draw.plan.DrawPlan`
 admits (for probability and expectation statements, where Hypothesis's skewed draws would
-bias frequencies), the smallest admissible instance, and the VACUOUS report of a plan no
-draw can meet.
+bias frequencies, and for the uniform sweep that follows a ``for_all`` search), the
+smallest admissible instance, and the VACUOUS report of a plan no draw can meet.
 """
 
 from __future__ import annotations
@@ -47,6 +47,30 @@ def sample(plan: DrawPlan, rng: np.random.Generator, fixed: dict[str, Any] | Non
     except Infeasible:
         return None
     return values if plan.checks_pass(values) else None
+
+def sweep_draws(plan: DrawPlan, rng: np.random.Generator, sets: int, replicas: int) -> list[dict[str, Any]]:
+    """``sets`` admissible parameter sets by seeded Monte Carlo (:func:`sample`), each with
+    ``replicas`` instances whose seed parameters are drawn afresh, uniformly over their domain
+    (a seed a hypothesis names keeps its drawn value). Fewer
+    sets when draws keep failing: at most ``16 * sets`` attempts."""
+    named = {a for _, _, args in plan.checks for a in args}
+    seeds = [(p.name, int(plan.domain[p.name][0]), int(plan.domain[p.name][1])) for p in plan.model.params
+             if p.kind == "seed" and not plan.bounds[p.name] and p.name not in named]
+    out: list[dict[str, Any]] = []
+    for _ in range(16 * sets):
+        if len(out) >= sets * replicas:
+            break
+        params = sample(plan, rng)
+        if params is None:
+            continue
+        out.append(params)
+        for _ in range(replicas - 1):
+            copy = dict(params)
+            for name, lo, hi in seeds:
+                copy[name] = int(rng.integers(lo, hi + 1))
+            out.append(copy)
+    return out
+
 
 def vacuity(plan: DrawPlan, probes: int = 256, seed: int = 0) -> dict[str, Any] | None:
     """None if some draw meets the hypotheses; else what they demand, for a VACUOUS verdict.

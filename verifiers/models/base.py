@@ -85,6 +85,10 @@ class Model:
     batch_size: int = 8
     #: ... each run with up to this many seeds (cheap models raise it: the draw is paid once)
     replicas: int = 1
+    #: instances per example of the budget that a seeded Monte Carlo sweep checks after a
+    #: ``for_all`` search without a violation (:mod:`boundcheck.verifiers.quantifiers.sweep`):
+    #: uniform draws at the kernel's speed, where the search's draws lean on the edges
+    monte_carlo: int = 8
     #: observables a high-precision reference leaves in float64 on purpose (each model says
     #: why); every other one it recomputes at the replay precision
     #: (:func:`boundcheck.verifiers.models.precision.precision_reached` checks it)

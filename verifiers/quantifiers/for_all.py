@@ -35,6 +35,7 @@ from boundcheck.verifiers.draw.plan import DrawPlan, instance_key
 from boundcheck.verifiers.draw.strategy import instances, process_independent_draws
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacuous_verdict
+from boundcheck.verifiers.quantifiers.sweep import sweep
 from boundcheck.verifiers.quantifiers.tally import Tally
 from boundcheck.verifiers.verdict import Finding
 
@@ -115,12 +116,22 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
             return _violated(found, statement, *confirmed, worst)
         if tally.unreplayed:  # a float64 violation whose replay did not finish: neither confirmed nor cleared
             found.instances, found.outside = tally.instances, tally.outside
-            found.verdict = "INCONCLUSIVE"
-            found.message = (f"a float64 violation with {short_params(tally.unreplayed[0])} could not be replayed "
-                            f"at {REPLAY_DPS} digits within the replay time limit: neither confirmed nor cleared")
-            return found
+            return _unreplayed(found, tally)
         # artefacts: replayed once in _confirm; their float64-failing cells were never counted
+    searched = tally.instances
+    try:
+        swept = sweep(model, plan, conclusion, budget, seed, tally, seen, artefacts, rates, progress,
+                      lambda failing: _confirm(model, plan, conclusion, failing, found, artefacts, tally, replayed))
+    except TimeLimitReached as stop:
+        return _stopped(found, tally, stop)
     found.instances, found.outside = tally.instances, tally.outside
+    found.details["search"] = {"hypothesis": searched, "monte_carlo": swept.instances}
+    if swept.confirmed is not None:
+        verdict = _violated(found, statement, *swept.confirmed, worst)
+        verdict.message += " (found by the Monte Carlo sweep after the search: not shrunk)"
+        return verdict
+    if tally.unreplayed:
+        return _unreplayed(found, tally)
     if tally.passed_over:
         return _passed_over(found, tally)
     if tally.unresolved:
@@ -153,7 +164,9 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
                         f"{len(replays)} high-precision replay(s) did not decide them")
         return found
     found.verdict = "HOLDS"
-    found.message = f"no violation in {tally.instances} instances"
+    found.message = (f"no violation in {tally.instances} instances ({searched} drawn by Hypothesis, "
+                     f"{swept.instances} by Monte Carlo)" if swept.instances else
+                     f"no violation in {tally.instances} instances")
     if tally.undecided:
         found.message += f" ({tally.undecided} of {tally.cells} cells undecided in float64, not counted)"
     if found.artefacts:
@@ -308,6 +321,14 @@ def _cleared(evaluation: Evaluation, replay: Replay) -> bool:
     """Whether the replay holds the bound, beyond its precision, at every cell that float64
     found violated: only then is the float64 violation an artefact."""
     return all(replay.cells.get(int(t), (UNDECIDED,))[0] == HOLDS for t in evaluation.t[evaluation.bad])
+
+
+def _unreplayed(found: Finding, tally: Tally) -> Finding:
+    """A float64 violation whose replay did not finish: neither confirmed nor cleared."""
+    found.verdict = "INCONCLUSIVE"
+    found.message = (f"a float64 violation with {short_params(tally.unreplayed[0])} could not be replayed "
+                     f"at {REPLAY_DPS} digits within the replay time limit: neither confirmed nor cleared")
+    return found
 
 
 def _passed_over(found: Finding, tally: Tally) -> Finding:
