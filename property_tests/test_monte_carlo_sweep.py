@@ -134,3 +134,23 @@ def test_runs_outside_the_hypotheses_in_the_sweep_are_counted_as_outside(monkeyp
     assert finding.verdict == "HOLDS"
     assert finding.instances + finding.outside == len(ran)
     assert finding.details["search"]["monte_carlo"] < get_model(statement.model).monte_carlo * 20
+
+
+def test_a_log_uniform_draw_stays_inside_its_interval():
+    """exp(log(hi)) rounds above hi for 40% of floats: a draw at the top of a log-uniform range
+    is clipped back, so no swept instance lies an ulp outside a hypothesis (``eta <= 1/L``)."""
+    from boundcheck.verifiers.draw.sampler import draw
+
+    class Top:  # a generator whose every draw is the top of its range
+        def uniform(self, low, high):
+            return high
+
+        def integers(self, low, high):
+            return high - 1
+
+    statement = get("classical.pl.linear_rate")
+    plan = DrawPlan(statement, get_model(statement.model))
+    values = draw(plan, Top(), {}, lowest=False)
+    for name, value in values.items():
+        lo, hi, *_ = plan.interval(name, values)
+        assert lo <= value <= hi, (name, value, hi)

@@ -29,8 +29,8 @@ def draw(plan: DrawPlan, rng: np.random.Generator, fixed: dict[str, Any], lowest
             values[p.name] = fixed_value
         elif lowest and not lo_open:
             values[p.name] = lo
-        elif lo > 0 and hi / lo > 100:
-            values[p.name] = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+        elif lo > 0 and hi / lo > 100:  # exp(log(hi)) may round past hi: clipped into the interval
+            values[p.name] = min(max(float(np.exp(rng.uniform(np.log(lo), np.log(hi)))), lo), hi)
         else:
             values[p.name] = float(rng.uniform(lo, hi))
     return values
