@@ -2,7 +2,9 @@
 
 Each example is a batch of instances run by one kernel call, ``target()`` pushes toward
 tightness, and a violation is shrunk (to one instance, with the smallest parameters) and
-replayed at :data:`~boundcheck.verifiers.decide.replay.REPLAY_DPS` digits before it is reported."""
+replayed at :data:`~boundcheck.verifiers.decide.replay.REPLAY_DPS` digits before it is reported.
+A search that ends without a violation is followed by a seeded Monte Carlo sweep
+(:mod:`~boundcheck.verifiers.quantifiers.sweep`), decided and replayed by the same rules."""
 
 from __future__ import annotations
 
@@ -76,7 +78,9 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     it and is shrunk. A search that still ends unconfirmed (a replay past its time limit)
     starts again, up to :data:`SEARCH_ROUNDS` searches in all. The replays are capped per
     statement (:data:`ARTEFACT_REPLAYS`); a float64 violation found past the cap ends the
-    search and is not replayed, and the verdict is then INCONCLUSIVE, not HOLDS.
+    search and is not replayed, and the verdict is then INCONCLUSIVE, not HOLDS. Then the
+    Monte Carlo sweep adds ``model.monte_carlo * budget`` uniform draws, each float64 violation
+    replayed where it is found (a confirmed one is the verdict, unshrunk).
     """
     found = Finding()
     model, plan, conclusion = prepare(statement)
