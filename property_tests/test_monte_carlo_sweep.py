@@ -61,13 +61,48 @@ def test_the_sweep_adds_its_instances_each_counted_once(monkeypatch):
 
 def test_the_sweep_alone_catches_a_rate_one_percent_too_fast(monkeypatch):
     """The teeth of the sweep on its own: with the search emptied, a rate 1% faster than the
-    true (1 - eta mu)^t on strongly convex quadratics is found by the uniform draws and
-    confirmed at 50 digits; the verdict says it was not shrunk."""
+    true (1 - eta mu)^t on strongly convex quadratics is found by the uniform draws, shrunk
+    parameter by parameter (one step, the first seed, the smallest dimension, a one-digit
+    step size) and the shrunk instance confirmed at 50 digits."""
     _without_search(monkeypatch)
-    finding = verify(get("classical.strongly_convex.distance_rate_one_percent_fast"), budget=20)
+    statement = get("classical.strongly_convex.distance_rate_one_percent_fast")
+    finding = verify(statement, budget=20)
     assert finding.verdict == "VIOLATED"
-    assert "Monte Carlo sweep" in finding.message and "not shrunk" in finding.message
+    assert "Monte Carlo sweep" in finding.message and "shrunk parameter by parameter" in finding.message
     assert finding.counterexample["replay_dps"] >= 50
+    shrunk = finding.counterexample["params"]
+    plan = DrawPlan(statement, get_model(statement.model))
+    assert (shrunk["steps"], shrunk["seed"], shrunk["d"]) == (1, 0, plan.interval("d", {})[0])
+    assert float(f"{shrunk['eta']:.1g}") == shrunk["eta"]
+
+
+@pytest.mark.parametrize("statement_id", ["ntk.du2019.weight_movement_radius_over_m",
+                                          "classical.nonconvex.textbook_min_grad_step_past_limit",
+                                          "linear.weyl_imbalance_bound_five_percent_high"])
+def test_a_sweep_counterexample_is_shrunk_and_still_a_counterexample(monkeypatch, statement_id):
+    """On three models: the shrunk instance meets the hypotheses on parameters, is no larger
+    than the one found in any integer parameter, and is the one confirmed at 50 digits."""
+    from boundcheck.verifiers.quantifiers import shrink, sweep
+
+    found: list[dict] = []
+    original = shrink.shrink
+
+    def recorded(model, plan, conclusion, params):
+        found.append(dict(params))
+        return original(model, plan, conclusion, params)
+
+    monkeypatch.setattr(sweep, "shrink", recorded)
+    _without_search(monkeypatch)
+    statement = get(statement_id)
+    finding = verify(statement, budget=20)
+    assert finding.verdict == "VIOLATED" and "shrunk parameter by parameter" in finding.message
+    [raw] = found
+    shrunk = finding.counterexample["params"]
+    plan = DrawPlan(statement, get_model(statement.model))
+    assert shrink.admits(plan, shrunk) and shrunk != raw
+    for p in get_model(statement.model).params:
+        if p.kind == "int":
+            assert shrunk[p.name] <= raw[p.name], p.name
 
 
 def test_the_sweep_alone_holds_the_true_rate(monkeypatch):

@@ -80,7 +80,7 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     statement (:data:`ARTEFACT_REPLAYS`); a float64 violation found past the cap ends the
     search and is not replayed, and the verdict is then INCONCLUSIVE, not HOLDS. Then the
     Monte Carlo sweep adds ``model.monte_carlo * budget`` uniform draws, each float64 violation
-    replayed where it is found (a confirmed one is the verdict, unshrunk).
+    replayed where it is found (a confirmed one is the verdict, shrunk greedily and replayed again).
     """
     found = Finding()
     model, plan, conclusion = prepare(statement)
@@ -132,7 +132,8 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     found.details["search"] = {"hypothesis": searched, "monte_carlo": swept.instances}
     if swept.confirmed is not None:
         verdict = _violated(found, statement, *swept.confirmed, worst)
-        verdict.message += " (found by the Monte Carlo sweep after the search: not shrunk)"
+        verdict.message += (" (found by the Monte Carlo sweep after the search; shrunk parameter by parameter)"
+                            if swept.shrunk else " (found by the Monte Carlo sweep after the search; not shrunk)")
         return verdict
     if tally.unreplayed:
         return _unreplayed(found, tally)

@@ -10,8 +10,9 @@ conclusion with the same tally. Its size is ``model.monte_carlo`` instances per 
 budget: it depends on the seed and the budget, never on the clock.
 
 A float64 violation found here is replayed in high precision at once (``confirm``, the
-search's own): a confirmed one is the verdict (it is not shrunk: the sweep has no shrinker,
-and says so), an artefact is passed over as in the search.
+search's own): a confirmed one is the verdict, shrunk greedily
+(:mod:`~boundcheck.verifiers.quantifiers.shrink`: Hypothesis cannot shrink what it did not
+draw) and confirmed again; an artefact is passed over as in the search.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from boundcheck.verifiers.decide.replay import Replay
 from boundcheck.verifiers.draw.plan import DrawPlan, instance_key
 from boundcheck.verifiers.draw.sampler import sweep_draws
 from boundcheck.verifiers.models.base import Model
+from boundcheck.verifiers.quantifiers.shrink import shrink
 from boundcheck.verifiers.quantifiers.tally import Tally
 
 #: the sweep's seed stream, apart from the search's (``seed + SEED_OFFSET``)
@@ -45,6 +47,8 @@ class Swept:
     instances: int = 0
     outside: int = 0
     confirmed: tuple[dict[str, Any], Evaluation, Replay] | None = None
+    #: whether the confirmed violation is a shrunk one (:mod:`~boundcheck.verifiers.quantifiers.shrink`)
+    shrunk: bool = False
 
 
 def sweep(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, seed: int, tally: Tally,
@@ -86,8 +90,22 @@ def sweep(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, see
             if violated:
                 found = [(dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in violated]
                 swept.confirmed = confirm(found)
+                if swept.confirmed is not None:
+                    swept.confirmed, swept.shrunk = _shrunk(model, plan, conclusion, swept.confirmed, confirm)
                 if swept.confirmed is not None or tally.passed_over:  # passed over: the replays are spent,
                     return swept  # and nothing found later could be confirmed (the search stops there too)
         if progress:
             progress(budget + done, budget + len(batches))
     return swept
+
+
+def _shrunk(model: Model, plan: DrawPlan, conclusion: Conclusion, confirmed: tuple[dict[str, Any], Evaluation, Replay],
+            confirm: Confirm) -> tuple[tuple[dict[str, Any], Evaluation, Replay], bool]:
+    """The confirmed violation shrunk (:func:`~boundcheck.verifiers.quantifiers.shrink.shrink`)
+    and confirmed again in high precision; the original where the shrunk one is not confirmed."""
+    params = confirmed[0]
+    simpler = shrink(model, plan, conclusion, params)
+    if simpler == params:
+        return confirmed, False
+    again = confirm([(simpler, conclusion.evaluate(simpler, model.run([simpler])[0]))])
+    return (again, True) if again is not None else (confirmed, False)
