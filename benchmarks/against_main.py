@@ -46,6 +46,7 @@ def end_to_end_pair(statement_id: str, revision: str, module: str, sizes: dict, 
     fixed = dataclasses.replace(statement, domain={**statement.domain, **{k: (v, v) for k, v in sizes.items()}})
     today = models.get_model(statement.model)
     before = model_at(revision, module)
+    before.monte_carlo = today.monte_carlo  # the same checker: the sweep draws as many instances for either model
     best = {"today": 0.0, revision: 0.0}
     try:
         for _ in range(rounds):

@@ -281,8 +281,15 @@ def end_to_end(budget: int) -> list[dict]:
         verify(statement, budget=5)  # compile and warm up
         verdict = verify(statement, budget=budget)
         rows.append({"statement": statement.id, "model": statement.model, "instances": verdict.instances,
-                     "seconds": verdict.wall_s, "instances/s": verdict.instances / verdict.wall_s})
+                     "seconds": verdict.wall_s, "instances/s": verdict.instances / verdict.wall_s,
+                     **_split(verdict)})
     return rows
+
+
+def _split(verdict) -> dict:
+    """How many instances Hypothesis's search and the Monte Carlo sweep each checked."""
+    search = verdict.details.get("search", {})
+    return {"by hypothesis": search.get("hypothesis"), "by monte carlo": search.get("monte_carlo")}
 
 
 def end_to_end_fixed(budget: int) -> list[dict]:
@@ -292,16 +299,25 @@ def end_to_end_fixed(budget: int) -> list[dict]:
 
     from boundcheck.theorems.registry import all_statements
     from boundcheck.verifiers.check import verify
+    from boundcheck.verifiers.models import get_model
 
     statement = all_statements()["ntk.du2019.weight_movement"]
+    model = get_model(statement.model)
+    sweep = model.monte_carlo
     rows = []
     for n, d, m in [(16, 4, 32), (64, 16, 256)]:
         domain = {**statement.domain, "n": (n, n), "d": (d, d), "m": (m, m), "steps": (100, 100)}
         fixed = dataclasses.replace(statement, domain=domain)
         verify(fixed, budget=5)
-        verdict = verify(fixed, budget=budget)
-        rows.append({"size": (n, d, m), "verdict": verdict.verdict, "instances": verdict.instances,
-                     "seconds": verdict.wall_s, "instances/s": verdict.instances / verdict.wall_s})
+        for label, per_example in (("search and sweep", sweep), ("search alone", 0)):
+            model.monte_carlo = per_example
+            try:
+                verdict = verify(fixed, budget=budget)
+            finally:
+                model.monte_carlo = sweep
+            rows.append({"size": (n, d, m), "run": label, "verdict": verdict.verdict, "instances": verdict.instances,
+                         "seconds": verdict.wall_s, "instances/s": verdict.instances / verdict.wall_s,
+                         **_split(verdict)})
     return rows
 
 
@@ -421,12 +437,13 @@ def end_to_end_sections(report: dict, quick: bool) -> None:
     report["end_to_end"] = end_to_end(20 if quick else 100)
     print("\nend to end (Hypothesis + kernel + checker), instances verified per second:")
     for row in report["end_to_end"]:
-        print(f"  {row['statement']:<55} {row['instances/s']:>10,.0f}  ({row['instances']} in {row['seconds']:.2f}s)")
+        print(f"  {row['statement']:<55} {row['instances/s']:>10,.0f}  ({row['instances']} in {row['seconds']:.2f}s; "
+              f"{row['by hypothesis']} by Hypothesis, {row['by monte carlo']} by Monte Carlo)")
     report["end_to_end_fixed"] = end_to_end_fixed(20 if quick else 100)
     print("\nend to end at a fixed size, 100 steps (ntk.du2019.weight_movement), instances verified per second:")
     for row in report["end_to_end_fixed"]:
-        print(f"  {str(row['size']):<18} {row['instances/s']:>10,.0f}  ({row['instances']} in {row['seconds']:.2f}s, "
-              f"{row['verdict']})")
+        print(f"  {str(row['size']):<18} {row['run']:<18} {row['instances/s']:>10,.0f}  ({row['instances']} in "
+              f"{row['seconds']:.2f}s, {row['verdict']})")
 
 
 def against_sections(report: dict, revision: str, budget: int) -> None:
