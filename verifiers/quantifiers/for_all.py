@@ -129,7 +129,8 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
     except TimeLimitReached as stop:
         return _stopped(found, tally, stop)
     found.instances, found.outside = tally.instances, tally.outside
-    found.details["search"] = {"hypothesis": searched, "monte_carlo": swept.instances}
+    found.details["search"] = {"hypothesis": searched, "monte_carlo": swept.instances,
+                               "monte_carlo_outside": swept.outside}
     if swept.confirmed is not None:
         verdict = _violated(found, statement, *swept.confirmed, worst)
         verdict.message += (" (found by the Monte Carlo sweep after the search; shrunk parameter by parameter)"

@@ -34,7 +34,7 @@ from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.shrink import shrink
 from boundcheck.verifiers.quantifiers.tally import Tally
 
-#: the sweep's seed stream, apart from the search's (``seed + SEED_OFFSET``)
+#: the sweep's generator is seeded with ``[seed, SEED_OFFSET]``: a stream apart from any the seed drives elsewhere
 SEED_OFFSET = 7_919
 
 Confirm = Callable[[list[tuple[dict[str, Any], Evaluation]]], "tuple[dict[str, Any], Evaluation, Replay] | None"]
