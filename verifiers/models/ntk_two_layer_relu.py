@@ -61,6 +61,7 @@ instances); the classification statements of other families may call it directly
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -491,6 +492,19 @@ def _set_up_stack(X: np.ndarray, y: np.ndarray, W0: np.ndarray, a: np.ndarray) -
     return out
 
 
+def _step_unit(unit: int, inst: dict[str, Any]) -> float:
+    """The unit the step is drawn in (the ``step_unit`` parameter), from an instance's spectra;
+    1/lambda_max(H(0)) is infinite where the Gram is zero (no active neuron)."""
+    if unit == UNIT_ABSOLUTE:
+        return 1.0
+    if unit == UNIT_INV_LAMBDA_MAX_INF:
+        return 1.0 / float(inst["lam_inf"][-1])
+    if unit == UNIT_DU:
+        return float(inst["lam_inf"][0]) / inst["X"].shape[0] ** 2
+    sharpness = float(inst["lam0"][-1])
+    return 1.0 / sharpness if sharpness != 0 else math.copysign(math.inf, sharpness)
+
+
 class TwoLayerReLU(Model):
     name = "ntk.two_layer_relu"
     doc = __doc__
@@ -582,11 +596,7 @@ class TwoLayerReLU(Model):
             stacked = [np.stack([drawn[k][j] for k in members]) for j in range(4)]
             for k, inst in zip(members, _set_up_stack(*stacked)):
                 params = batch[k]
-                with np.errstate(divide="ignore"):  # a Gram of zeros (no active neuron) makes unit 3 infinite
-                    unit = {UNIT_ABSOLUTE: 1.0, UNIT_INV_LAMBDA_MAX_INF: 1.0 / inst["lam_inf"][-1],
-                            UNIT_DU: inst["lam_inf"][0] / inst["X"].shape[0] ** 2,
-                            UNIT_INV_SHARPNESS0: 1.0 / inst["lam0"][-1]}[params["step_unit"]]
-                inst["eta"] = params["step"] * unit
+                inst["eta"] = params["step"] * _step_unit(params["step_unit"], inst)
                 inst["scalars"].update(eta=float(inst["eta"]), kappa=float(params["kappa"]), m=params["m"],
                                        step=params["step"])
                 out[k] = inst
@@ -714,10 +724,10 @@ def trajectory(resid_sq, eta, lam_inf, vec_inf, y, sqrt) -> Observations:
     cond = np.empty(steps + 1, dtype=resid_sq.dtype)
     pred = np.empty(steps + 1, dtype=resid_sq.dtype)
     worst = 0 * resid_sq[0]
-    with np.errstate(all="ignore"):  # a diverging run overflows: inf is an observation
-        if resid_sq.dtype == np.float64:
-            _fill_trajectory_float64(resid_sq, float(eta), lam_inf, coeff_sq, float(q), cond, pred)
-        else:
+    if resid_sq.dtype == np.float64:  # compiled: no NumPy floating-point warnings to silence
+        _fill_trajectory_float64(resid_sq, float(eta), lam_inf, coeff_sq, float(q), cond, pred)
+    else:
+        with np.errstate(all="ignore"):  # a diverging run overflows: inf is an observation
             _fill_trajectory(resid_sq, eta, lam_inf, coeff_sq, q, cond, pred, worst, sqrt)
     observed = {"resid_sq": resid_sq, "loss": resid_sq / 2, "du_condition": cond, "resid_pred": pred}
     if vec_inf is None:  # not asked for (a replay that does not read it)
