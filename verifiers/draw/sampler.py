@@ -48,11 +48,12 @@ def sample(plan: DrawPlan, rng: np.random.Generator, fixed: dict[str, Any] | Non
         return None
     return values if plan.checks_pass(values) else None
 
+
 def sweep_draws(plan: DrawPlan, rng: np.random.Generator, sets: int, replicas: int) -> list[dict[str, Any]]:
     """``sets`` admissible parameter sets by seeded Monte Carlo (:func:`sample`), each with
     ``replicas`` instances whose seed parameters are drawn afresh, uniformly over their domain
-    (a seed a hypothesis names keeps its drawn value). Fewer
-    sets when draws keep failing: at most ``16 * sets`` attempts."""
+    (a seed a hypothesis names keeps its drawn value). Fewer sets when draws keep failing:
+    at most ``16 * sets`` attempts."""
     named = {a for _, _, args in plan.checks for a in args}
     seeds = [(p.name, int(plan.domain[p.name][0]), int(plan.domain[p.name][1])) for p in plan.model.params
              if p.kind == "seed" and not plan.bounds[p.name] and p.name not in named]
