@@ -7,6 +7,7 @@ registered here, not by the installed plugin, so that no other project's tests s
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,24 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
     proc = subprocess.run([sys.executable, "-m", "boundcheck", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=full_env, timeout=timeout)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def count_runs(monkeypatch, statement) -> Counter:
+    """Every instance the model of ``statement`` runs from now on (by its key), with how often
+    it ran: the model's ``run`` wrapped for the test."""
+    from boundcheck.verifiers.draw.plan import instance_key
+    from boundcheck.verifiers.models import get_model
+
+    model = get_model(statement.model)
+    ran: Counter = Counter()
+    original = type(model).run
+
+    def run(self, batch):
+        ran.update(instance_key(p) for p in batch)
+        return original(self, batch)
+
+    monkeypatch.setattr(type(model), "run", run)
+    return ran
 
 
 def pytest_xdist_auto_num_workers(config):

@@ -9,29 +9,12 @@ the end-to-end throughput in the benchmarks counted the repeats too.
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-
 import pytest
+from conftest import count_runs
 
 from boundcheck.theorems.registry import get
 from boundcheck.verifiers.check import verify
-from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.quantifiers.tally import UNDECIDED_REPLAYS
-
-
-def _runs(monkeypatch, statement) -> Counter:
-    """Every instance the model runs during ``verify(statement)``, by how often it ran."""
-    model = get_model(statement.model)
-    ran: Counter = Counter()
-    original = type(model).run
-
-    def run(self, batch):
-        ran.update(json.dumps(p, sort_keys=True) for p in batch)
-        return original(self, batch)
-
-    monkeypatch.setattr(type(model), "run", run)
-    return ran
 
 
 @pytest.mark.parametrize("statement_id", ["ntk.du2019.weight_movement", "classical.pl.linear_rate",
@@ -42,7 +25,7 @@ def test_a_search_runs_and_counts_each_instance_once(monkeypatch, statement_id):
     the distinct instances run. ``linear.xu2023.gd_rate_derived`` rejects most of its runs on
     observables: those are counted once too."""
     statement = get(statement_id)
-    ran = _runs(monkeypatch, statement)
+    ran = count_runs(monkeypatch, statement)
     finding = verify(statement, budget=60)
     assert finding.verdict == "HOLDS"
     repeated = {key: count for key, count in ran.items() if count > 1}
@@ -56,7 +39,7 @@ def test_a_violation_is_still_found_and_shrunk(monkeypatch):
     """Only instances run without a violation are skipped when drawn again: a failing example
     fails again while Hypothesis shrinks it, and the shrunk counterexample is confirmed."""
     statement = get("ntk.du2019.weight_movement_radius_over_m")
-    ran = _runs(monkeypatch, statement)
+    ran = count_runs(monkeypatch, statement)
     finding = verify(statement)
     assert finding.verdict == "VIOLATED" and finding.counterexample is not None
     assert finding.instances <= len(ran)
@@ -70,7 +53,7 @@ def test_explore_counts_each_instance_once(monkeypatch):
     from boundcheck.verifiers.commands.explore import search_point
 
     statement = get("linear.xu2023.rate_beyond_cap")
-    ran = _runs(monkeypatch, statement)
+    ran = count_runs(monkeypatch, statement)
     point = search_point(statement, 1.0, instances=8, search=40, seed=0, demand_fns=[])
     assert ran and set(ran.values()) == {1}
     assert point.instances + point.outside == len(ran)

@@ -9,11 +9,9 @@ replay that does not finish no HOLDS, a stop at the time limit no HOLDS.
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-
 import numpy as np
 import pytest
+from conftest import count_runs
 
 from boundcheck.theorems.registry import get
 from boundcheck.verifiers.check import TimeLimitReached, verify
@@ -22,20 +20,6 @@ from boundcheck.verifiers.draw.plan import DrawPlan
 from boundcheck.verifiers.draw.sampler import sweep_draws
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.quantifiers import for_all
-
-
-def _runs(monkeypatch, statement) -> Counter:
-    """Every instance the model runs, by how often it ran."""
-    model = get_model(statement.model)
-    ran: Counter = Counter()
-    original = type(model).run
-
-    def run(self, batch):
-        ran.update(json.dumps(p, sort_keys=True) for p in batch)
-        return original(self, batch)
-
-    monkeypatch.setattr(type(model), "run", run)
-    return ran
 
 
 def _without_search(monkeypatch) -> None:
@@ -48,7 +32,7 @@ def test_the_sweep_adds_its_instances_each_counted_once(monkeypatch):
     one the search ran, and the verdict says how many each part checked."""
     statement = get("classical.strongly_convex.distance")
     model = get_model(statement.model)
-    ran = _runs(monkeypatch, statement)
+    ran = count_runs(monkeypatch, statement)
     finding = verify(statement, budget=20)
     assert finding.verdict == "HOLDS"
     search = finding.details["search"]
@@ -164,7 +148,7 @@ def test_runs_outside_the_hypotheses_in_the_sweep_are_counted_as_outside(monkeyp
     """A statement that rejects most runs on observables: the sweep's rejected runs are
     counted outside, once, and never as evidence."""
     statement = get(statement_id)
-    ran = _runs(monkeypatch, statement)
+    ran = count_runs(monkeypatch, statement)
     finding = verify(statement, budget=20)
     assert finding.verdict == "HOLDS"
     assert finding.instances + finding.outside == len(ran)
