@@ -48,12 +48,12 @@ SEARCH_ROUNDS = 3
 #: statement INCONCLUSIVE, never HOLDS (every float violation found is replayed before a HOLDS).
 ARTEFACT_REPLAYS = 24
 
-#: runs with undecided cells replayed in high precision: one per this many instances searched,
-#: at least one, at most :data:`~boundcheck.verifiers.quantifiers.tally.UNDECIDED_REPLAYS`.
-#: A 50-digit replay costs hundreds to thousands of batched float64 runs (2 s on a linear
-#: network, whose search draws ~100 instances; 0.1 s on a classical model, ~4000), so the
-#: replays stay a fraction of the search on every model. Leaving a cell undecided is sound (it is
-#: not counted); the count depends on the seed only, never on the clock.
+#: runs with undecided cells replayed in high precision: one per this many instances checked
+#: (search and sweep), at least one, at most :data:`~boundcheck.verifiers.quantifiers.tally.UNDECIDED_REPLAYS`.
+#: A 50-digit replay costs hundreds to thousands of batched float64 runs (up to 2 s on a linear
+#: network, which checks some 500 instances at its budget; 0.1 s on a classical model, some
+#: 12,000), so the replays stay a fraction of the run on every model. Leaving a cell undecided
+#: is sound (it is not counted); the count depends on the seed only, never on the clock.
 INSTANCES_PER_REPLAY = 1000
 
 
