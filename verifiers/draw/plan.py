@@ -159,6 +159,24 @@ class DrawPlan:
             out.append(copy)
         return out
 
+    def admits(self, values: dict[str, Any]) -> bool:
+        """Whether ``values`` lies in every parameter's interval given the earlier ones (open
+        ends, integer ranges and fixed values respected) and passes the remaining checks: the
+        instances a draw of this plan could give."""
+        for p in self.model.params:
+            try:
+                lo, hi, lo_open, hi_open, fixed = self.interval(p.name, values)
+                if p.kind in ("int", "seed"):
+                    lo, hi = self.integer_range(lo, hi, lo_open, hi_open, p.name)
+                    lo_open = hi_open = False
+            except Infeasible:
+                return False
+            value = values[p.name]
+            if (fixed is not None and value != fixed) or not lo <= value <= hi or (lo_open and value == lo) \
+                    or (hi_open and value == hi):
+                return False
+        return self.checks_pass(values)
+
     def checks_pass(self, values: dict[str, Any]) -> bool:
         return all(bool(fn(*[values[a] for a in args])) for _, fn, args in self.checks)
 

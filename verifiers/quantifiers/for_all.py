@@ -122,13 +122,13 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
             found.instances, found.outside = tally.instances, tally.outside
             return _unreplayed(found, tally)
         # artefacts: replayed once in _confirm; their float64-failing cells were never counted
-    searched = tally.instances
     try:
         swept = sweep(model, plan, conclusion, budget, seed, tally, seen, artefacts, rates, progress,
                       lambda failing: _confirm(model, plan, conclusion, failing, found, artefacts, tally, replayed))
     except TimeLimitReached as stop:
         return _stopped(found, tally, stop)
     found.instances, found.outside = tally.instances, tally.outside
+    searched = tally.instances - swept.instances
     found.details["search"] = {"hypothesis": searched, "monte_carlo": swept.instances,
                                "monte_carlo_outside": swept.outside}
     if swept.confirmed is not None:
@@ -226,13 +226,9 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
         results = model.run(batch)
         shrinking = bool(failing)  # after the first violation Hypothesis only shrinks it: no more evidence kept
         if plan.observed:
-            inside = [plan.observed.hold(p, o) for p, o in zip(batch, results)]
-            for key, p, o, ok in zip(keys, batch, results, inside):
-                if not ok and not shrinking:
-                    seen[key] = -math.inf
-                    tally.reject(plan.observed.unmet(p, o))
-                    if len(tally.outside_report) < 3:
-                        tally.outside_report += plan.observed.report(p, o)
+            inside = tally.keep_inside(plan.observed, batch, results, record=not shrinking)
+            if not shrinking:
+                seen.update((key, -math.inf) for key, ok in zip(keys, inside) if not ok)
             keys = [key for key, ok in zip(keys, inside) if ok]
             batch = [p for p, ok in zip(batch, inside) if ok]
             results = [o for o, ok in zip(results, inside) if ok]

@@ -35,31 +35,12 @@ def shrink(model: Model, plan: DrawPlan, conclusion: Conclusion, params: dict[st
         moved = False
         for p in model.params:
             trials = [{**current, p.name: value} for value in _simpler(plan, current, p)]
-            trials = [trial for trial in trials if admits(plan, trial)]
+            trials = [trial for trial in trials if plan.admits(trial)]
             if trials and (violating := _violating(model, plan, conclusion, trials)):
                 current, moved = violating[0], True  # candidates come simplest first
         if not moved:
             break
     return current
-
-
-def admits(plan: DrawPlan, values: dict[str, Any]) -> bool:
-    """Whether ``values`` lies in every parameter's interval given the earlier ones (open
-    ends and fixed values respected) and passes the plan's remaining checks."""
-    for p in plan.model.params:
-        try:
-            lo, hi, lo_open, hi_open, fixed = plan.interval(p.name, values)
-            if p.kind in ("int", "seed"):
-                lo, hi = plan.integer_range(lo, hi, lo_open, hi_open, p.name)
-                lo_open = hi_open = False
-        except Infeasible:
-            return False
-        value = values[p.name]
-        if fixed is not None and value != fixed:
-            return False
-        if value < lo or value > hi or (lo_open and value == lo) or (hi_open and value == hi):
-            return False
-    return plan.checks_pass(values)
 
 
 def _simpler(plan: DrawPlan, values: dict[str, Any], p: Param) -> list[Any]:

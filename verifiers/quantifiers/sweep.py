@@ -71,12 +71,7 @@ def sweep(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, see
     for done, batch in enumerate(batches, start=1):
         results = model.run(batch)
         if plan.observed:
-            inside = [plan.observed.hold(p, o) for p, o in zip(batch, results)]
-            for p, o, ok in zip(batch, results, inside):
-                if not ok:
-                    tally.reject(plan.observed.unmet(p, o))
-                    if len(tally.outside_report) < 3:
-                        tally.outside_report += plan.observed.report(p, o)
+            inside = tally.keep_inside(plan.observed, batch, results)
             swept.outside += inside.count(False)
             batch = [p for p, ok in zip(batch, inside) if ok]
             results = [o for o, ok in zip(results, inside) if ok]

@@ -74,6 +74,20 @@ class Tally:
         if evaluation.decided:
             self._keep_tightest(params, evaluation)
 
+    def keep_inside(self, observed: Any, batch: list[dict[str, Any]], results: list[dict[str, Any]],
+                    record: bool = True) -> list[bool]:
+        """Which runs meet the hypotheses on observables (``observed``, an
+        :class:`~boundcheck.verifiers.decide.observed.ObservedHypotheses`); with ``record``,
+        each run that does not is counted outside, the first three reported."""
+        inside = [observed.hold(p, o) for p, o in zip(batch, results)]
+        if record:
+            for p, o, ok in zip(batch, results, inside):
+                if not ok:
+                    self.reject(observed.unmet(p, o))
+                    if len(self.outside_report) < 3:
+                        self.outside_report += observed.report(p, o)
+        return inside
+
     def reject(self, unmet: list[str]) -> None:
         """One run outside the hypotheses on observables, failing the hypotheses named."""
         self.outside += 1
