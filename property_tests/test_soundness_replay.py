@@ -326,6 +326,8 @@ def test_a_search_full_of_artefacts_stops_and_is_not_called_holds(monkeypatch):
     assert full.verdict == "INCONCLUSIVE" and full.artefacts == 0
     assert "within the precision of its 50-digit replay" in full.message
     monkeypatch.setattr(for_all, "ARTEFACT_REPLAYS", 1)
+    monkeypatch.setattr(ntk_two_layer_relu.MODEL, "monte_carlo", type(ntk_two_layer_relu.MODEL).monte_carlo)
     capped = verify(statement)
     assert capped.verdict == "INCONCLUSIVE"
     assert "were not replayed at 50 digits" in capped.message and capped.details["passed_over"]
+    assert capped.details["search"]["monte_carlo"] == 0  # the replays spent, no sweep is run for nothing

@@ -37,7 +37,7 @@ from boundcheck.verifiers.draw.plan import DrawPlan, instance_key
 from boundcheck.verifiers.draw.strategy import instances, process_independent_draws
 from boundcheck.verifiers.models.base import Model
 from boundcheck.verifiers.quantifiers.prepare import prepare, short_params, vacuous_verdict
-from boundcheck.verifiers.quantifiers.sweep import sweep
+from boundcheck.verifiers.quantifiers.sweep import Swept, sweep
 from boundcheck.verifiers.quantifiers.tally import Tally
 from boundcheck.verifiers.verdict import Finding
 
@@ -122,11 +122,13 @@ def run_for_all(statement: Statement, budget: int, seed: int, progress: Progress
             found.instances, found.outside = tally.instances, tally.outside
             return _unreplayed(found, tally)
         # artefacts: replayed once in _confirm; their float64-failing cells were never counted
-    try:
-        swept = sweep(model, plan, conclusion, budget, seed, tally, seen, artefacts, rates, progress,
-                      lambda failing: _confirm(model, plan, conclusion, failing, found, artefacts, tally, replayed))
-    except TimeLimitReached as stop:
-        return _stopped(found, tally, stop)
+    swept = Swept()
+    if not tally.passed_over:  # passed over: the replays are spent, and nothing the sweep finds could be confirmed
+        try:
+            swept = sweep(model, plan, conclusion, budget, seed, tally, seen, artefacts, rates, progress,
+                          lambda failing: _confirm(model, plan, conclusion, failing, found, artefacts, tally, replayed))
+        except TimeLimitReached as stop:
+            return _stopped(found, tally, stop)
     found.instances, found.outside = tally.instances, tally.outside
     searched = tally.instances - swept.instances
     found.details["search"] = {"hypothesis": searched, "monte_carlo": swept.instances,
