@@ -244,7 +244,7 @@ class _Walker:
             if op not in _BINARY:
                 hint = " (use ** for a power)" if op is ast.BitXor else ""
                 raise ParseError(f"operator {_OPERATOR_TEXT.get(op, op.__name__)!r} is not allowed{hint}")
-            if op is ast.Div and (rhs == 0 or rhs.is_zero):  # a Float 0.0 is not == 0 in sympy
+            if op is ast.Div and rhs.is_zero:  # `== 0` misses a Float 0.0 (not == 0 in sympy)
                 raise self.refuse(node, "division by zero:")
             return self.bounded(node, _BINARY[op](lhs, rhs))
         if isinstance(node, ast.UnaryOp):
