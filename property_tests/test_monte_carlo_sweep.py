@@ -155,21 +155,26 @@ def test_runs_outside_the_hypotheses_in_the_sweep_are_counted_as_outside(monkeyp
     assert finding.details["search"]["monte_carlo"] < get_model(statement.model).monte_carlo * 20
 
 
-def test_a_log_uniform_draw_stays_inside_its_interval():
-    """exp(log(hi)) rounds above hi for 40% of floats: a draw at the top of a log-uniform range
-    is clipped back, so no swept instance lies an ulp outside a hypothesis (``eta <= 1/L``)."""
+@pytest.mark.parametrize("statement_id", ["classical.pl.linear_rate", "classical.strongly_convex.distance",
+                                          "classical.nonconvex.textbook_min_grad"])
+def test_a_draw_at_either_end_of_its_range_stays_inside_its_interval(statement_id):
+    """exp(log(hi)) rounds above hi for 40% of floats, and a uniform draw may return its low
+    end: a draw at the very top or bottom of its range is moved inside, past an open end too,
+    so no swept instance lies an ulp outside a hypothesis (``eta <= 1/L``, ``eta < 2/L``)."""
     from boundcheck.verifiers.draw.sampler import draw
 
-    class Top:  # a generator whose every draw is the top of its range
+    class End:  # a generator whose every draw is one end of its range
+        def __init__(self, top: bool):
+            self.top = top
+
         def uniform(self, low, high):
-            return high
+            return high if self.top else low
 
         def integers(self, low, high):
-            return high - 1
+            return high - 1 if self.top else low
 
-    statement = get("classical.pl.linear_rate")
+    statement = get(statement_id)
     plan = DrawPlan(statement, get_model(statement.model))
-    values = draw(plan, Top(), {}, lowest=False)
-    for name, value in values.items():
-        lo, hi, *_ = plan.interval(name, values)
-        assert lo <= value <= hi, (name, value, hi)
+    for top in (True, False):
+        values = draw(plan, End(top), {}, lowest=False)
+        assert plan.admits(values), (top, values)

@@ -29,11 +29,27 @@ def draw(plan: DrawPlan, rng: np.random.Generator, fixed: dict[str, Any], lowest
             values[p.name] = fixed_value
         elif lowest and not lo_open:
             values[p.name] = lo
-        elif lo > 0 and hi / lo > 100:  # exp(log(hi)) may round past hi: clipped into the interval
-            values[p.name] = min(max(float(np.exp(rng.uniform(np.log(lo), np.log(hi)))), lo), hi)
+        elif lo > 0 and hi / lo > 100:
+            values[p.name] = _inside(float(np.exp(rng.uniform(np.log(lo), np.log(hi)))), p.name, lo, hi, lo_open,
+                                     hi_open)
         else:
-            values[p.name] = float(rng.uniform(lo, hi))
+            values[p.name] = _inside(float(rng.uniform(lo, hi)), p.name, lo, hi, lo_open, hi_open)
     return values
+
+
+def _inside(value: float, name: str, lo: float, hi: float, lo_open: bool, hi_open: bool) -> float:
+    """``value`` moved into the interval: exp(log(hi)) rounds above hi for 40% of floats, and
+    a uniform draw may return lo itself; an open end is excluded by the next float inward.
+    Raises :class:`Infeasible` when no float lies inside."""
+    value = min(max(value, lo), hi)
+    if lo_open and value <= lo:
+        value = float(np.nextafter(lo, np.inf))
+    if hi_open and value >= hi:
+        value = float(np.nextafter(hi, -np.inf))
+    if value < lo or value > hi or (lo_open and value <= lo) or (hi_open and value >= hi):
+        raise Infeasible(name, lo, hi, [])
+    return value
+
 
 def smallest(plan: DrawPlan) -> dict[str, Any]:
     """Every parameter at the low end of its admissible interval (the cheapest instance
