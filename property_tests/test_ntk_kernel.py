@@ -293,6 +293,27 @@ def test_a_replay_that_reads_few_observables_computes_those_alone_and_the_same()
         assert [str(v) for v in np.ravel(full[name])] == [str(v) for v in np.ravel(part[name])], name
 
 
+@given(st.lists(small_instances(), min_size=1, max_size=6),
+       st.sets(st.sampled_from(["resid_pred", "top_proj_sq", "ntk_gap", "dist", "lambda0"])))
+def test_a_run_that_reads_few_observables_computes_those_alone_and_the_same(batch, read):
+    """``run_only`` (what the search and the sweep call with the names their decision reads)
+    skips the set-up's eigensolver calls nobody reads; every value it returns, error bounds
+    included, is the one ``run`` returns, bit for bit (an instance decided in the sweep is
+    re-evaluated by ``run``), and everything read is there."""
+    read = frozenset(read)
+    for full, part in zip(MODEL.run(batch), MODEL.run_only(batch, read)):
+        assert read <= set(part)
+        assert set(part) <= set(full)
+        for name, value in part.items():
+            if name == ERROR_KEY:
+                for bound, stated in value.items():
+                    np.testing.assert_array_equal(full[name][bound], stated, err_msg=bound)
+            else:
+                np.testing.assert_array_equal(full[name], value, err_msg=name)
+        if "top_proj_sq" in read:
+            assert "top_proj_sq" in part[ERROR_KEY]
+
+
 def test_sharpness_is_accurate_where_the_top_eigenvalues_nearly_tie():
     """Where H(0)'s two eigenvalues are 0.4% apart, a power iteration (the kernel's method
     before) stopped 1.5e-8 short of lambda_max, relatively: beyond the 1e-9 the checker assumes

@@ -181,6 +181,8 @@ class Conclusion:
                 hint = f" (it varies along the run: write {s.name}[t])" if known else ""
                 raise StatementError(f"{statement.id}: model {model.name} has no observable {s.name!r}{hint}")
         self.scalar_names = [s.name for s in scalars]
+        #: every observable and parameter name the conclusion reads
+        self.reads = frozenset([a[1] for a in self.index_args] + self.scalar_names)
         inexact = frozenset([a[0] for a in self.index_args] + [s for s in scalars if s.name in model.scalar_names])
         args = [t] + [a[0] for a in self.index_args] + list(scalars)
         # float64 rounding of both sides (observables taken as exact inputs) and of their difference
@@ -392,6 +394,13 @@ class Conclusion:
             propagated = np.broadcast_to(np.asarray(self._propagated(ts.astype(np.float64), *floats, relative,
                                                                       *errors), dtype=np.float64), ts.shape)
         return np.where(np.isnan(propagated), np.inf, SAFETY * propagated)
+
+
+def observables_read(conclusion: Conclusion, observed: Any = None) -> frozenset[str]:
+    """The names a decision reads from a run: the conclusion's, and those of the hypotheses on
+    observables ``observed`` (a plan's ``observed``, or ``None``). A model may compute these
+    alone (:meth:`~boundcheck.verifiers.models.base.Model.run_only`)."""
+    return conclusion.reads | (frozenset(observed.names) if observed else frozenset())
 
 
 def largest_so_far(values: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from boundcheck.verifiers.decide.conclusion import (
     FAILS,
     Conclusion,
     high_precision_status,
+    observables_read,
 )
 from boundcheck.verifiers.draw.plan import DrawPlan, instance_key
 from boundcheck.verifiers.models.base import Model
@@ -94,12 +95,10 @@ def replay_high_precision(model: Model, conclusion: Conclusion, params: dict[str
 def _replay(model: Model, conclusion: Conclusion, params: dict[str, Any], dps: int, plan: DrawPlan | None) -> Replay:
     import mpmath
 
-    read = [name for _, name, _ in conclusion.index_args] + conclusion.scalar_names
-    needed = set(read) | (plan.observed.names if plan is not None and plan.observed else set())
-    obs = model.reference(params, high_precision(dps, frozenset(needed)))
+    obs = model.reference(params, high_precision(dps, observables_read(conclusion, plan.observed if plan else None)))
     if plan is not None and plan.observed and not plan.observed.hold_high_precision(params, obs, dps):
         return Replay(False, dps, outside=True)
-    reached = precision_reached(obs, [n for n in read if n not in model.float64_in_replay], dps, params)
+    reached = precision_reached(obs, [n for n in conclusion.reads if n not in model.float64_in_replay], dps, params)
     replay = Replay(False, reached)
     propagated = conclusion.high_precision_error(params, obs, reached)
     for (tk, observed, bound), error in zip(conclusion.evaluate_high_precision(params, obs, dps), propagated):

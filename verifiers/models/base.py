@@ -173,7 +173,10 @@ class Model:
 
     def run_only(self, batch: Sequence[dict[str, Any]], names: frozenset[str]) -> list[Observations]:
         """:meth:`run` for a caller that reads only the observables ``names``: a model may skip
-        the costly others (every one it returns is still exact); by default it computes all."""
+        the costly others; every value it returns must be the one :meth:`run` returns (an
+        instance decided here is re-evaluated by :meth:`run`). By default it computes all.
+        The ``for_all`` search, its Monte Carlo sweep and shrinker, and the expectation runners
+        call it with the names their decision reads."""
         return self.run(batch)
 
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:

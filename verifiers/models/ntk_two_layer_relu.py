@@ -457,38 +457,53 @@ def gram(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     return (X @ X.T) * (S @ S.T) / W.shape[0]
 
 
-def _set_up_stack(X: np.ndarray, y: np.ndarray, W0: np.ndarray, a: np.ndarray) -> list[dict[str, Any]]:
+def _set_up_stack(X: np.ndarray, y: np.ndarray, W0: np.ndarray, a: np.ndarray,
+                  read: frozenset[str] | None = None) -> list[dict[str, Any]]:
     """The derived quantities of a stack of instances of one shape: X (B, n, d), y (B, n),
     W0 (B, m, d), a (B, m); one dict per instance, with its scalar observables under
     ``"scalars"`` (all but the step's and the parameters', which :meth:`TwoLayerReLU.instances`
-    adds)."""
+    adds).
+
+    ``read``: the observables the caller reads (``None``: all). Three of the five eigensolver
+    calls serve one observable each and are skipped when it is not read: the eigenvectors of
+    H^inf (``resid_pred``), those of H(0) (``top_proj_sq``) and the spectrum of H(0) - H^inf
+    (``ntk_gap``); at (16, 4, 32) they were 35 of a run's 140 us. Eigenvalues always come from
+    ``eigvalsh`` (``eigh``'s, by another LAPACK path, may differ in the last bits), so every value
+    computed is the same whatever is read."""
+    def wanted(name: str) -> bool:
+        return read is None or name in read
+
     n, m = X.shape[1], W0.shape[1]
     XT = np.swapaxes(X, 1, 2)
     C = np.clip(X @ XT, -1.0, 1.0)
     C[:, np.arange(n), np.arange(n)] = 1.0  # unit inputs: see h_infinity
     H_inf = _H_INF(C)
-    lam_inf, vec_inf = np.linalg.eigh(H_inf)
+    lam_inf = np.linalg.eigvalsh(H_inf)
+    vec_inf = np.linalg.eigh(H_inf)[1] if wanted("resid_pred") else None
     pre = X @ np.swapaxes(W0, 1, 2)
     S = (pre >= 0.0).astype(np.float64)
     H0 = (X @ XT) * (S @ np.swapaxes(S, 1, 2)) / m
-    lam0, vec0 = np.linalg.eigh(H0)
+    lam0 = np.linalg.eigvalsh(H0)
     u0 = (np.maximum(pre, 0.0) @ a[:, :, None])[:, :, 0] / np.sqrt(m)
     diff = H0 - H_inf
-    ntk_gap = np.abs(np.linalg.eigvalsh(diff)).max(axis=-1)
-    ntk_gap_max = np.abs(diff).max(axis=(-2, -1))
-    top_proj_sq = np.einsum("bi,bi->b", vec0[:, :, -1], y - u0) ** 2
-    y_sq = np.einsum("bi,bi->b", y, y)
-    stack = {"X": X, "y": y, "W0": W0, "a": a, "H0": H0, "lam0": lam0, "vec0": vec0, "u0": u0}
-    errors = top_projection_error(stack, top_proj_sq)
+    scalars = {"lambda0": lam_inf[:, 0], "lambda_max_inf": lam_inf[:, -1],
+               "ntk_gap_max": np.abs(diff).max(axis=(-2, -1)), "y_sq": np.einsum("bi,bi->b", y, y)}
+    errors = {}
+    if wanted("ntk_gap"):
+        scalars["ntk_gap"] = np.abs(np.linalg.eigvalsh(diff)).max(axis=-1)
+    if wanted("top_proj_sq"):
+        vec0 = np.linalg.eigh(H0)[1]
+        scalars["top_proj_sq"] = np.einsum("bi,bi->b", vec0[:, :, -1], y - u0) ** 2
+        stack = {"X": X, "y": y, "W0": W0, "a": a, "H0": H0, "lam0": lam0, "vec0": vec0, "u0": u0}
+        errors["top_proj_sq"] = top_projection_error(stack, scalars["top_proj_sq"])
     out = []
     for b in range(X.shape[0]):
-        scalars = {"lambda0": float(lam_inf[b, 0]), "lambda_max_inf": float(lam_inf[b, -1]),
-                   "ntk_gap": float(ntk_gap[b]), "ntk_gap_max": float(ntk_gap_max[b]), "y_sq": float(y_sq[b]),
-                   "top_proj_sq": float(top_proj_sq[b]), "n": n, "d": X.shape[2],
-                   ERROR_KEY: {"top_proj_sq": float(errors[b])}}
+        instance_scalars = {name: float(values[b]) for name, values in scalars.items()}
+        instance_scalars.update(n=n, d=X.shape[2])
+        instance_scalars[ERROR_KEY] = {name: float(bounds[b]) for name, bounds in errors.items()}
         out.append({"X": X[b], "y": y[b], "W0": W0[b], "a": a[b], "H_inf": H_inf[b], "lam_inf": lam_inf[b],
-                    "vec_inf": vec_inf[b], "H0": H0[b], "lam0": lam0[b], "vec0": vec0[b], "top0": vec0[b, :, -1],
-                    "u0": u0[b], "scalars": scalars})
+                    "vec_inf": None if vec_inf is None else vec_inf[b], "H0": H0[b], "lam0": lam0[b],
+                    "u0": u0[b], "scalars": instance_scalars})
     return out
 
 
@@ -568,8 +583,9 @@ class TwoLayerReLU(Model):
         up an instance by the same arithmetic)."""
         return self.instances([params])[0]
 
-    def instances(self, batch: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-        """:meth:`instance` for every parameter set of ``batch``.
+    def instances(self, batch: Sequence[dict[str, Any]], read: frozenset[str] | None = None) -> list[dict[str, Any]]:
+        """:meth:`instance` for every parameter set of ``batch`` (with the observables ``read`` alone,
+        as :func:`_set_up_stack` explains; ``None``: all).
 
         The data and initialisations are drawn from each instance's seeds; everything derived
         from them (H^inf, H(0), their eigendecompositions, u(0), the scalar observables) is
@@ -594,7 +610,7 @@ class TwoLayerReLU(Model):
         out: list[dict[str, Any]] = [{} for _ in batch]
         for members in groups.values():
             stacked = [np.stack([drawn[k][j] for k in members]) for j in range(4)]
-            for k, inst in zip(members, _set_up_stack(*stacked)):
+            for k, inst in zip(members, _set_up_stack(*stacked, read)):
                 params = batch[k]
                 inst["eta"] = params["step"] * _step_unit(params["step_unit"], inst)
                 inst["scalars"].update(eta=float(inst["eta"]), kappa=float(params["kappa"]), m=params["m"],
@@ -604,7 +620,13 @@ class TwoLayerReLU(Model):
 
     # -------------------------------------------------------------- fast path
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        insts = self.instances(batch)
+        return self.run_only(batch, None)
+
+    def run_only(self, batch: Sequence[dict[str, Any]], names: frozenset[str] | None) -> list[Observations]:
+        """:meth:`run` computing only the observables ``names`` where that saves work (three
+        eigensolver calls of the set-up; ``None``: every observable). Each value computed is the
+        one :meth:`run` computes."""
+        insts = self.instances(batch, names)
         with np.errstate(all="ignore"):
             out = train_two_layer_relu(
                 [i["X"] for i in insts], [i["y"] for i in insts], [i["W0"] for i in insts],
@@ -651,9 +673,11 @@ class TwoLayerReLU(Model):
             top = _eigvalsh_mp
 
             step, unit = mpmath.mpf(params["step"]), params["step_unit"]
-            eta = {UNIT_ABSOLUTE: step, UNIT_INV_LAMBDA_MAX_INF: step / lam_inf[-1],
-                   UNIT_DU: step * lam_inf[0] / X.shape[0] ** 2,
-                   UNIT_INV_SHARPNESS0: step / top(_gram_xp(X, W))[-1]}[unit]
+            if unit == UNIT_INV_SHARPNESS0:  # an eigensolver call, made only for this unit
+                eta = step / top(_gram_xp(X, W))[-1]
+            else:
+                eta = {UNIT_ABSOLUTE: step, UNIT_INV_LAMBDA_MAX_INF: step / lam_inf[-1],
+                       UNIT_DU: step * lam_inf[0] / X.shape[0] ** 2}[unit]
             scale = 1 / mpmath.sqrt(params["m"])
         else:
             lam_inf, vec_inf = inst["lam_inf"], inst["vec_inf"]
@@ -725,6 +749,8 @@ def trajectory(resid_sq, eta, lam_inf, vec_inf, y, sqrt) -> Observations:
     pred = np.empty(steps + 1, dtype=resid_sq.dtype)
     worst = 0 * resid_sq[0]
     if resid_sq.dtype == np.float64:  # compiled: no NumPy floating-point warnings to silence
+        if coeff_sq is None:  # no resid_pred: its sum over the spectrum is left empty
+            lam_inf, coeff_sq = lam_inf[:0], np.zeros(0)
         _fill_trajectory_float64(resid_sq, float(eta), lam_inf, coeff_sq, float(q), cond, pred)
     else:
         with np.errstate(all="ignore"):  # a diverging run overflows: inf is an observation

@@ -25,6 +25,7 @@ from boundcheck.verifiers.decide.conclusion import (
     UNDECIDED,
     Conclusion,
     Evaluation,
+    observables_read,
 )
 from boundcheck.verifiers.decide.informative import RateProgress
 from boundcheck.verifiers.decide.replay import (
@@ -207,6 +208,7 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
     repeat its outcome, and ``target`` is given the same score from the stored tightness.
     Violations are never stored, so a failing example fails again while it is shrunk."""
     examples = [0]
+    read = observables_read(conclusion, plan.observed)
 
     @settings(max_examples=budget, deadline=None, database=None, derandomize=False, report_multiple_bugs=False,
               suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.target, Phase.shrink],
@@ -225,7 +227,7 @@ def _search(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, s
         if not batch:
             _target(known)
             return
-        results = model.run(batch)
+        results = model.run_only(batch, read)
         shrinking = bool(failing)  # after the first violation Hypothesis only shrinks it: no more evidence kept
         if plan.observed:
             inside = tally.keep_inside(plan.observed, batch, results, record=not shrinking)

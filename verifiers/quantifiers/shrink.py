@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from boundcheck.verifiers.decide.conclusion import Conclusion
+from boundcheck.verifiers.decide.conclusion import Conclusion, observables_read
 from boundcheck.verifiers.draw.plan import DrawPlan, Infeasible
 from boundcheck.verifiers.models.base import Model, Param
 
@@ -72,7 +72,7 @@ def _simpler(plan: DrawPlan, values: dict[str, Any], p: Param) -> list[Any]:
 def _violating(model: Model, plan: DrawPlan, conclusion: Conclusion,
                trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The trials that meet the hypotheses on observables and violate the bound in float64."""
-    results = model.run(trials)
+    results = model.run_only(trials, observables_read(conclusion, plan.observed))
     if plan.observed:
         kept = [(t, o) for t, o in zip(trials, results) if plan.observed.hold(t, o)]
         if not kept:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from boundcheck.verifiers.check import Progress
-from boundcheck.verifiers.decide.conclusion import Conclusion, Evaluation
+from boundcheck.verifiers.decide.conclusion import Conclusion, Evaluation, observables_read
 from boundcheck.verifiers.decide.informative import RateProgress
 from boundcheck.verifiers.decide.replay import Replay
 from boundcheck.verifiers.draw.plan import DrawPlan, instance_key
@@ -68,8 +68,9 @@ def sweep(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, see
     drawn = [p for key, p in fresh.items() if key not in seen][:wanted]
     chunk = max(64, model.batch_size * replicas)
     batches = [drawn[k:k + chunk] for k in range(0, len(drawn), chunk)]
+    read = observables_read(conclusion, plan.observed)
     for done, batch in enumerate(batches, start=1):
-        results = model.run(batch)
+        results = model.run_only(batch, read)
         if plan.observed:
             inside = tally.keep_inside(plan.observed, batch, results)
             swept.outside += inside.count(False)
