@@ -11,7 +11,8 @@ from numba import njit
 
 from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models import threads as threads_module
-from boundcheck.verifiers.models.threads import run_strided
+from boundcheck.verifiers.models import ntk_two_layer_relu
+from boundcheck.verifiers.models.threads import in_background, run_strided
 
 
 @njit(cache=True, nogil=True)
@@ -62,14 +63,27 @@ def _same(together, alone):
         for seed, (n, m, init, lin, steps, every) in enumerate(
             [(5, 7, 0, 0, 15, 2), (3, 40, 1, 1, 30, 0), (6, 3, 0, 0, 0, 1), (5, 7, 0, 1, 8, -1), (4, 16, 0, 0, 25, 5)])]),
 ])
-def test_a_batch_equals_one_at_a_time(model_name, batch):
-    """Bit for bit: each thread runs the same serial code on its instances."""
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_a_batch_equals_one_at_a_time(model_name, batch, threads, monkeypatch):
+    """Bit for bit: each thread runs the same serial code on its instances (the NTK model also
+    cuts a batch into parts of len / threads, set up while the part before trains)."""
+    for module in (threads_module, ntk_two_layer_relu):
+        monkeypatch.setattr(module, "thread_count", lambda: threads)
     model = get_model(model_name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         together = model.run(batch)
         for params, obs in zip(batch, together):
             _same(obs, model.run([params])[0])
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_task_in_background_returns_its_result_or_raises_its_error(threads, monkeypatch):
+    """On a kernel thread, or at once where there is one thread: the same result, the same error."""
+    monkeypatch.setattr(threads_module, "thread_count", lambda: threads)
+    assert in_background(divmod, 7, 2).result() == (3, 1)
+    with pytest.raises(ZeroDivisionError):
+        in_background(divmod, 1, 0).result()
 
 
 def test_a_forked_child_gets_a_pool_of_its_own():

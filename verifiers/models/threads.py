@@ -13,8 +13,10 @@ batches whose instances differ in size.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
+from typing import Any
 
 
 def thread_count() -> int:
@@ -34,6 +36,20 @@ def _pool() -> ThreadPoolExecutor:
 @lru_cache(maxsize=1)
 def _pool_of(pid: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=thread_count(), thread_name_prefix="boundcheck-kernel")
+
+
+def in_background(task: Callable[..., Any], *args) -> Future:
+    """``task(*args)`` on a kernel thread, so that the calling thread can prepare the next
+    batch meanwhile (``task`` should spend its time in a ``nogil`` kernel); run here, at once,
+    where there is one thread."""
+    if thread_count() <= 1:
+        done: Future = Future()
+        try:
+            done.set_result(task(*args))
+        except Exception as error:  # re-raised by result(), as from a thread
+            done.set_exception(error)
+        return done
+    return _pool().submit(task, *args)
 
 
 def run_strided(kernel, count: int, *args) -> None:
