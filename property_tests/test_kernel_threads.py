@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 from numba import njit
 
-from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models import get_model, ntk_two_layer_relu
 from boundcheck.verifiers.models import threads as threads_module
-from boundcheck.verifiers.models import ntk_two_layer_relu
 from boundcheck.verifiers.models.threads import in_background, run_strided
 
 
