@@ -98,3 +98,8 @@ def _child_marks() -> int:
     out = np.zeros(4, dtype=np.int64)
     run_strided(_mark, 4, out)
     return int((out > 0).sum())
+
+
+@pytest.mark.parametrize("model_name", ["linear.two_layer", "ntk.two_layer_relu"])
+def test_an_empty_batch_runs_nothing(model_name):
+    assert get_model(model_name).run([]) == []

@@ -95,7 +95,7 @@ from boundcheck.verifiers.models.base import (
     squared_norm_error,
 )
 from boundcheck.verifiers.models.precision import FLOAT64
-from boundcheck.verifiers.models.threads import run_strided
+from boundcheck.verifiers.models.threads import in_background, thread_count
 
 GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED = 0, 1, 2, 3  # 4: balanced (the remaining branch)
 SMALL_FACTOR = 1e-3
@@ -135,6 +135,8 @@ OBSERVABLE_DOCS = {
     "x_cond": "condition number s_1 / s_r of X",
 }
 I_MAG = N_STATE + N_TRANS  # ||U_t||_F ||V_t||_F, for the rounding floor
+#: the most instances :meth:`LinearTwoLayer.run` sets up before handing them to a kernel thread
+PART = 32
 
 _CAP = sp.lambdify([rates.lambda_r_X, rates.lambda_1_X, rates.c0, rates.imb0_norm, rates.target_norm, rates.R0],
                    rates.step_cap(), "math")
@@ -177,22 +179,45 @@ def _fro(A):
     return np.sqrt(np.sum(A * A))
 
 
-def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out):
-    """Batched GD; instance b uses X[b, :n, :d], U0[b, :d, :h], ...; out[b, t, j] pre-filled with NaN.
+def _packed(batch: Sequence[dict[str, Any]], insts: list[dict[str, Any]]) -> tuple:
+    """The arguments of :func:`gd_linear_two_layer` for set-up instances ``insts``: padded arrays, and the
+    output table filled with NaN."""
+    B = len(batch)
+    sizes = np.array([[i["X"].shape[0], i["X"].shape[1], i["Y"].shape[1], i["U0"].shape[1], i["s"].size]
+                      for i in insts], dtype=np.int64)
+    nmax, dmax, mmax, hmax, rmax = sizes.max(axis=0)
+    X, Y = np.zeros((B, nmax, dmax)), np.zeros((B, nmax, mmax))
+    Bt, AtX, Zs, s = np.zeros((B, rmax, dmax)), np.zeros((B, rmax, dmax)), np.zeros((B, rmax, mmax)), np.ones((B, rmax))
+    U0, V0 = np.zeros((B, dmax, hmax)), np.zeros((B, mmax, hmax))
+    for b, i in enumerate(insts):
+        n, d, m, h, r = sizes[b]
+        X[b, :n, :d], Y[b, :n, :m], Bt[b, :r, :d], AtX[b, :r, :d] = i["X"], i["Y"], i["B"].T, i["AtX"]
+        Zs[b, :r, :m], s[b, :r], U0[b, :d, :h], V0[b, :m, :h] = i["Zs"], i["s"], i["U0"], i["V0"]
+    steps = np.array([p["steps"] for p in batch], dtype=np.int64)
+    out = np.full((B, int(steps.max()) + 1, I_MAG + 1), np.nan)
+    eta = np.array([i["scalars"]["eta"] for i in insts], dtype=np.float64)
+    diagnostics = np.array([p["diagnostics"] for p in batch], dtype=np.int64)
+    return X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out
 
-    sizes[b] = (n, d, m, h, r). State observables (see STATE) at t = 0..steps[b], transition
-    observables (TRANSITION) at t = 0..steps[b]-1 when diagnostics[b]; column I_MAG holds
-    ||U_t||_F ||V_t||_F. A non-finite loss ends the run there. The instances are spread over
-    threads (:func:`boundcheck.verifiers.models.threads.run_strided`), each running
-    :func:`_gd_strided` serially.
-    """
-    run_strided(_gd_strided, X.shape[0], X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out)
+
+def _train_serially(packed: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """The GD runs of a packed part on the calling thread alone (a kernel thread: see
+    :meth:`LinearTwoLayer.run`): the output table and the steps."""
+    gd_linear_two_layer(*packed)
+    return packed[-1], packed[10]
 
 
 @njit(cache=True, nogil=True)
-def _gd_strided(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out, start, stride):
-    """:func:`gd_linear_two_layer` for instances start, start + stride, ... (serial, no GIL)."""
-    for b in range(start, X.shape[0], stride):
+def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out):
+    """Batched GD, serial and without the GIL; instance b uses X[b, :n, :d], U0[b, :d, :h], ...;
+    out[b, t, j] pre-filled with NaN.
+
+    sizes[b] = (n, d, m, h, r). State observables (see STATE) at t = 0..steps[b], transition
+    observables (TRANSITION) at t = 0..steps[b]-1 when diagnostics[b]; column I_MAG holds
+    ||U_t||_F ||V_t||_F. A non-finite loss ends the run there. :meth:`LinearTwoLayer.run`
+    hands the parts of a batch to kernel threads.
+    """
+    for b in range(X.shape[0]):
         n, d, m, h, r = sizes[b, 0], sizes[b, 1], sizes[b, 2], sizes[b, 3], sizes[b, 4]
         Xb = np.ascontiguousarray(X[b, :n, :d])
         Yb = np.ascontiguousarray(Y[b, :n, :m])
@@ -446,36 +471,27 @@ class LinearTwoLayer(Model):
 
     # -------------------------------------------------------------- fast path
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        insts = [self.instance(p) for p in batch]
+        """Observations of ``batch``. The gradient-descent runs are cut into parts, each trained
+        serially on a kernel thread without the GIL while this thread sets up the next part (and
+        then integrates the gradient flows): set-up and training overlap. Every instance's numbers
+        are those of a batch of one, whatever the parts."""
         results: list[Observations | None] = [None] * len(batch)
         gd = [b for b, p in enumerate(batch) if p["dynamics"] == 0]
+        size = max(1, min(PART, -(-len(gd) // thread_count())))
+        training = []
+        for start in range(0, len(gd), size):
+            part = gd[start:start + size]
+            insts = [self.instance(batch[b]) for b in part]
+            packed = _packed([batch[b] for b in part], insts)
+            training.append((part, insts, in_background(_train_serially, packed)))
         for b, p in enumerate(batch):
             if p["dynamics"] == 1:
-                results[b] = self._gradient_flow(p, insts[b])
-        if gd:
-            for b, obs in zip(gd, self._gd_batch([batch[b] for b in gd], [insts[b] for b in gd])):
-                results[b] = obs
+                results[b] = self._gradient_flow(p, self.instance(p))
+        for part, insts, trained in training:
+            out, steps = trained.result()
+            for k, (b, inst) in enumerate(zip(part, insts)):
+                results[b] = self._observations(inst, out[k, : steps[k] + 1], steps[k])
         return results  # type: ignore[return-value]
-
-    def _gd_batch(self, batch, insts) -> list[Observations]:
-        B = len(batch)
-        sizes = np.array([[i["X"].shape[0], i["X"].shape[1], i["Y"].shape[1], i["U0"].shape[1], i["s"].size]
-                          for i in insts], dtype=np.int64)
-        nmax, dmax, mmax, hmax, rmax = sizes.max(axis=0)
-        X, Y = np.zeros((B, nmax, dmax)), np.zeros((B, nmax, mmax))
-        Bt, AtX, Zs, s = np.zeros((B, rmax, dmax)), np.zeros((B, rmax, dmax)), np.zeros((B, rmax, mmax)), np.ones((B, rmax))
-        U0, V0 = np.zeros((B, dmax, hmax)), np.zeros((B, mmax, hmax))
-        for b, i in enumerate(insts):
-            n, d, m, h, r = sizes[b]
-            X[b, :n, :d], Y[b, :n, :m], Bt[b, :r, :d], AtX[b, :r, :d] = i["X"], i["Y"], i["B"].T, i["AtX"]
-            Zs[b, :r, :m], s[b, :r], U0[b, :d, :h], V0[b, :m, :h] = i["Zs"], i["s"], i["U0"], i["V0"]
-        steps = np.array([p["steps"] for p in batch], dtype=np.int64)
-        out = np.full((B, int(steps.max()) + 1, I_MAG + 1), np.nan)
-        eta = np.array([i["scalars"]["eta"] for i in insts], dtype=np.float64)
-        diagnostics = np.array([p["diagnostics"] for p in batch], dtype=np.int64)
-        with np.errstate(all="ignore"):
-            gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out)
-        return [self._observations(i, out[b, : steps[b] + 1], steps[b]) for b, i in enumerate(insts)]
 
     def _observations(self, inst: dict[str, Any], table: np.ndarray, steps: int, gf: bool = False) -> Observations:
         obs: Observations = {name: table[:, j] for j, name in enumerate(STATE)}

@@ -656,7 +656,7 @@ class TwoLayerReLU(Model):
         of one thread's training per instance). Every instance's numbers are those of a batch
         of one, whatever the parts.
         """
-        size = min(PART, -(-len(batch) // thread_count()))
+        size = max(1, min(PART, -(-len(batch) // thread_count())))
         training = []
         for start in range(0, len(batch), size):
             part = batch[start:start + size]
