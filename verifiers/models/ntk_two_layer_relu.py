@@ -72,6 +72,7 @@ from numba import njit
 from boundcheck.theorems.ntk_kernel import cosine, h_infinity_entry
 from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64, mpfr_arithmetic, mpfr_sqrt
+from boundcheck.verifiers.models.seeding import generator_at, pcg64_states
 from boundcheck.verifiers.models.threads import in_background, run_strided, thread_count
 
 UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
@@ -286,9 +287,11 @@ def _signs(rng: np.random.Generator, size: int) -> np.ndarray:
     return _SIGNS[rng.integers(0, 2, size=size)]
 
 
-def make_data(n: int, d: int, labels: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs uniform on the unit sphere of R^d and labels with |y_i| <= 1, from ``seed``."""
-    rng = np.random.default_rng(seed)
+def make_data(n: int, d: int, labels: int, seed: int,
+              rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs uniform on the unit sphere of R^d and labels with |y_i| <= 1, from ``seed`` (drawn
+    from ``rng`` where given: ``default_rng(seed)``'s stream, from :mod:`~boundcheck.verifiers.models.seeding`)."""
+    rng = np.random.default_rng(seed) if rng is None else rng
     X = rng.standard_normal((n, d))
     X /= np.linalg.norm(X, axis=1, keepdims=True)
     if labels == 0:
@@ -299,9 +302,11 @@ def make_data(n: int, d: int, labels: int, seed: int) -> tuple[np.ndarray, np.nd
     return X, y
 
 
-def make_init(m: int, d: int, kappa: float, init: int, init_seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """w_r(0) ~ N(0, kappa^2 I) and a_r uniform signs; ``init = 1`` pairs them antisymmetrically."""
-    rng = np.random.default_rng(init_seed)
+def make_init(m: int, d: int, kappa: float, init: int, init_seed: int,
+              rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """w_r(0) ~ N(0, kappa^2 I) and a_r uniform signs; ``init = 1`` pairs them antisymmetrically
+    (drawn from ``rng`` where given, as in :func:`make_data`)."""
+    rng = np.random.default_rng(init_seed) if rng is None else rng
     if init == 0:
         return kappa * rng.standard_normal((m, d)), _signs(rng, m)
     half = m // 2
@@ -620,14 +625,18 @@ class TwoLayerReLU(Model):
         """
         groups: dict[tuple[int, int, int], list[int]] = {}
         drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        states = pcg64_states([seed for p in batch for seed in (p["seed"], p["init_seed"])])
+        rng = np.random.default_rng(0)  # put in each seed's state in turn
         for k, params in enumerate(batch):
             if "X" in params:  # explicit arrays (adversarial search): rows are put on the unit sphere
                 X = np.asarray(params["X"], dtype=np.float64)
                 X = X / np.linalg.norm(X, axis=1, keepdims=True)
                 y = np.asarray(params["y"], dtype=np.float64)
             else:
-                X, y = make_data(params["n"], params["d"], params["labels"], params["seed"])
-            W0, a = make_init(params["m"], X.shape[1], params["kappa"], params["init"], params["init_seed"])
+                X, y = make_data(params["n"], params["d"], params["labels"], params["seed"],
+                                 generator_at(rng, states[2 * k]))
+            W0, a = make_init(params["m"], X.shape[1], params["kappa"], params["init"], params["init_seed"],
+                              generator_at(rng, states[2 * k + 1]))
             drawn.append((X, y, W0, a))
             groups.setdefault((X.shape[0], X.shape[1], W0.shape[0]), []).append(k)
         out: list[dict[str, Any]] = [{} for _ in batch]

@@ -1,0 +1,47 @@
+"""``default_rng(seed)``'s starting state computed for many seeds at once (verifiers/models/seeding.py):
+the same state, the same stream, so every seed keeps its instance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from boundcheck.verifiers.models import get_model
+from boundcheck.verifiers.models.ntk_two_layer_relu import make_data, make_init
+from boundcheck.verifiers.models.seeding import generator_at, pcg64_states
+
+EDGES = [0, 1, 2, 3, 2**16, 2**31 - 1, 2**31, 2**32 - 2, 2**32 - 1]
+
+
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=50))
+def test_the_state_is_default_rngs(seeds):
+    for seed, state in zip(seeds + EDGES, pcg64_states(seeds + EDGES)):
+        assert state == np.random.default_rng(seed).bit_generator.state, seed
+
+
+def test_a_reused_generator_draws_default_rngs_stream():
+    reused = np.random.default_rng(7)
+    for seed, state in zip(EDGES, pcg64_states(EDGES)):
+        ours = generator_at(reused, state)
+        theirs = np.random.default_rng(seed)
+        np.testing.assert_array_equal(ours.standard_normal(9), theirs.standard_normal(9))
+        np.testing.assert_array_equal(ours.integers(0, 2, size=9), theirs.integers(0, 2, size=9))
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_a_seed_outside_one_word_is_refused(seed):
+    with pytest.raises(ValueError, match="seeds in"):
+        pcg64_states([0, seed])
+
+
+def test_an_ntk_instance_is_drawn_from_its_seeds_as_before():
+    """The model's set-up (reused generator) against make_data / make_init seeding their own."""
+    params = dict(n=6, d=3, m=10, kappa=0.7, init=1, labels=0, linearized=0, steps=3, spectrum_every=-1,
+                  step_unit=0, step=0.1, seed=2**32 - 1, init_seed=12345)
+    inst = get_model("ntk.two_layer_relu").instance(params)
+    X, y = make_data(6, 3, 0, 2**32 - 1)
+    W0, a = make_init(10, 3, 0.7, 1, 12345)
+    for name, expected in (("X", X), ("y", y), ("W0", W0), ("a", a)):
+        np.testing.assert_array_equal(inst[name], expected, err_msg=name)
