@@ -42,19 +42,28 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
 
 def count_runs(monkeypatch, statement) -> Counter:
     """Every instance the model of ``statement`` runs from now on (by its key), with how often
-    it ran: the model's ``run`` wrapped for the test."""
+    it ran: the model's ``run`` and ``run_only`` wrapped for the test (a call inside the other,
+    as the default ``run_only`` calls ``run``, counts once)."""
     from boundcheck.verifiers.draw.plan import instance_key
     from boundcheck.verifiers.models import get_model
 
-    model = get_model(statement.model)
+    model_class = type(get_model(statement.model))
     ran: Counter = Counter()
-    original = type(model).run
+    depth = [0]
 
-    def run(self, batch):
-        ran.update(instance_key(p) for p in batch)
-        return original(self, batch)
+    def counted(method):
+        def wrapper(self, batch, *args):
+            if depth[0] == 0:
+                ran.update(instance_key(p) for p in batch)
+            depth[0] += 1
+            try:
+                return method(self, batch, *args)
+            finally:
+                depth[0] -= 1
+        return wrapper
 
-    monkeypatch.setattr(type(model), "run", run)
+    for name in ("run", "run_only"):
+        monkeypatch.setattr(model_class, name, counted(getattr(model_class, name)))
     return ran
 
 
