@@ -40,6 +40,18 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
     return proc.returncode, proc.stdout, proc.stderr
 
 
+def mostly_rejected():
+    """A statement that rejects most of its runs on observables: the derived linear-network rate
+    drawn over its ``explore_domain`` (steps up to 1024 times the cap its hypothesis sets on eta,
+    the observable; about 90% of the log-uniform steps lie past it)."""
+    import dataclasses
+
+    from boundcheck.theorems.registry import get
+
+    statement = get("linear.xu2023.gd_rate_derived")
+    return dataclasses.replace(statement, domain={**statement.domain, **statement.explore_domain})
+
+
 def count_runs(monkeypatch, statement) -> Counter:
     """Every instance the model of ``statement`` runs from now on (by its key), with how often
     it ran: the model's ``run`` and ``run_only`` wrapped for the test (a call inside the other,

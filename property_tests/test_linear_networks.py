@@ -164,7 +164,24 @@ def test_strategies_reach_the_corners():
     outs = MODEL.run(zero_margin[:8])
     assert all(abs(o["margin"]) <= 1e-12 for o in outs)                # zero margin reached
     rate = _draws("linear.xu2023.gd_rate_derived")
-    assert min(d["step"] for d in rate) < 1.0 < max(d["step"] for d in rate)
+    assert all(0.5 <= d["step"] <= 1.0 for d in rate)                  # at most the cap: no run drawn to be rejected
+    assert max(d["step"] for d in rate) > 0.99
+
+
+def test_explore_draws_steps_past_the_cap_from_the_explore_domain():
+    """The rate's own domain stops at its step cap (step 1); ``explore --relax eta`` scales the cap
+    and draws from the statement's ``explore_domain``, steps up to EXPLORE_REACH caps."""
+    from boundcheck.theorems.linear_networks import EXPLORE_REACH
+    from boundcheck.verifiers.commands.explore import relaxed
+
+    statement = all_statements()["linear.xu2023.gd_rate_derived"]
+    assert statement.domain["step"] == (0.5, 1.0)
+    wide = relaxed(statement, "eta", "scale", 64.0, {})
+    assert wide.domain["step"] == (0.5, EXPLORE_REACH)
+    plan = DrawPlan(wide, MODEL)
+    rng = np.random.default_rng(0)
+    steps = [d["step"] for d in (sample(plan, rng) for _ in range(200)) if d is not None]
+    assert min(steps) < 1.0 < 64.0 < max(steps)
 
 
 # ------------------------------------------------------------------ the statements through the checker

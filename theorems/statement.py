@@ -180,6 +180,10 @@ class Statement:
     #: the constant (a coefficient of the identity) whose relative change its power measures;
     #: tightening the tolerance, the default, would say nothing about the identity
     power_constant: str = ""
+    #: parameter ranges ``boundcheck explore`` draws from in place of ``domain``'s: a hypothesis
+    #: relaxed by a factor admits instances the statement's own domain leaves out (a step up to
+    #: 1024 times its cap), which a check of the statement itself would draw only to reject
+    explore_domain: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or len(self.id) > MAX_ID or not ID_PATTERN.fullmatch(self.id):
@@ -261,6 +265,8 @@ class Statement:
             parts.append(f"observed_range:{tuple(float(v) for v in self.observed_range)}")
         if self.power_constant:
             parts.append(f"power_constant:{self.power_constant}")
+        if self.explore_domain:
+            parts.append(f"explore_domain:{sorted(self.explore_domain.items())!r}")
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
     # ------------------------------------------------------------ rendering
@@ -394,5 +400,6 @@ def mutant(of: Statement | Callable[[], Statement], **changes: Any) -> Statement
     unknown = set(changes) - names
     if unknown:
         raise StatementError(f"{changes['id']}: a statement has no field {sorted(unknown)[0]!r}")
-    fields = {**_NOT_INHERITED, "kind": "mutant", "mutant_of": parent.id, "domain": dict(parent.domain), **changes}
+    fields = {**_NOT_INHERITED, "kind": "mutant", "mutant_of": parent.id, "domain": dict(parent.domain),
+              "explore_domain": {}, **changes}  # the parent's explore_domain widens the parent's domain
     return dataclasses.replace(parent, **fields)

@@ -95,7 +95,8 @@ class Exploration:
 
 
 def relaxed(statement, name: str, mode: str, value: float, pinned: dict[str, float]):
-    """``statement`` with its hypotheses on ``name`` dropped (pin) or scaled by ``value`` (scale)."""
+    """``statement`` with its hypotheses on ``name`` dropped (pin) or scaled by ``value`` (scale),
+    drawn from its ``explore_domain`` where it declares one."""
     symbol_names = lambda rel: {s.name for s in rel.free_symbols}  # noqa: E731
     hypotheses = []
     for h in statement.hypotheses:
@@ -105,7 +106,7 @@ def relaxed(statement, name: str, mode: str, value: float, pinned: dict[str, flo
         elif mode == "scale":
             x = next(s for s in relation.free_symbols if s.name == name)
             hypotheses.append(dataclasses.replace(h, relation=relation.xreplace({x: x / sp.Float(value)})))
-    domain = dict(statement.domain)
+    domain = {**statement.domain, **statement.explore_domain}
     for key, v in pinned.items():
         domain[key] = (v, v)
     if mode == "pin":

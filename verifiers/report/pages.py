@@ -120,6 +120,10 @@ def _claim(statement: Statement) -> list[str]:
     if statement.domain:
         ranges = ", ".join(f"{md.code(k)} in [{md.number(lo)}, {md.number(hi)}]" for k, (lo, hi) in statement.domain.items())
         out += ["", f"Parameter ranges for this statement: {ranges}."]
+    if statement.explore_domain:
+        ranges = ", ".join(f"{md.code(k)} in [{md.number(lo)}, {md.number(hi)}]"
+                           for k, (lo, hi) in statement.explore_domain.items())
+        out += ["", f"`boundcheck explore` draws {ranges} (a relaxed hypothesis admits more)."]
     out += ["", "### Hypotheses", ""]
     if statement.hypotheses:
         out += [f"- {md.code(h.name)}: {md.math_inline(latex(h.relation))}" for h in statement.hypotheses]
