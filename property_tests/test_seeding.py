@@ -45,3 +45,17 @@ def test_an_ntk_instance_is_drawn_from_its_seeds_as_before():
     W0, a = make_init(10, 3, 0.7, 1, 12345)
     for name, expected in (("X", X), ("y", y), ("W0", W0), ("a", a)):
         np.testing.assert_array_equal(inst[name], expected, err_msg=name)
+
+
+def test_a_numpy_that_seeds_otherwise_is_asked_for_every_state(monkeypatch):
+    """The written-out seeding is checked against NumPy on first use; where they differ (a future
+    NumPy), NumPy's own states are used, so an instance is always default_rng(seed)'s."""
+    from boundcheck.verifiers.models import seeding
+
+    seeding._numpy_seeds_so.cache_clear()
+    monkeypatch.setattr(seeding, "_written_out", lambda array: [{"bit_generator": "other"} for _ in array])
+    try:
+        states = pcg64_states([3, 4])
+        assert states == [np.random.default_rng(s).bit_generator.state for s in (3, 4)]
+    finally:
+        seeding._numpy_seeds_so.cache_clear()

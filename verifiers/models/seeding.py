@@ -7,12 +7,14 @@ hash is O'Neill's seed_seq as NumPy implements it (``numpy/random/bit_generator.
 seeded from its four 64-bit words as ``pcg64_set_seed`` does (``pcg64.h``: the 128-bit state
 and increment, two steps of the LCG). Both are written out here on arrays of seeds, and the
 state is set on one reused generator: the stream is the one ``default_rng(seed)`` draws, bit
-for bit (the tests compare the states and the draws for many seeds).
+for bit (the tests compare the states and the draws for many seeds). Should a NumPy release
+seed otherwise, the first call finds out on two seeds and asks NumPy for every state from then on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -75,6 +77,19 @@ def pcg64_states(seeds: Sequence[int]) -> list[dict[str, Any]]:
     array = np.asarray(seeds, dtype=np.int64)
     if array.size and (array.min() < 0 or array.max() > _MASK32):
         raise ValueError("pcg64_states takes seeds in [0, 2^32)")
+    if not _numpy_seeds_so():
+        return [np.random.default_rng(int(seed)).bit_generator.state for seed in array]
+    return _written_out(array)
+
+
+@lru_cache(maxsize=1)
+def _numpy_seeds_so() -> bool:
+    """Whether this NumPy's ``default_rng`` starts where :func:`_written_out` says (two seeds)."""
+    seeds = [0, 2**32 - 1]
+    return _written_out(np.array(seeds)) == [np.random.default_rng(s).bit_generator.state for s in seeds]
+
+
+def _written_out(array: np.ndarray) -> list[dict[str, Any]]:
     out = []
     for w0, w1, w2, w3 in _seed_sequence_words(array.astype(np.uint32)).tolist():
         initial, sequence = (w0 << 64) | w1, (w2 << 64) | w3  # pcg64_set_seed: PCG_128BIT_CONSTANT(high, low)
