@@ -175,8 +175,8 @@ class Model:
         """:meth:`run` for a caller that reads only the observables ``names``: a model may skip
         the costly others; every value it returns must be the one :meth:`run` returns (an
         instance decided here is re-evaluated by :meth:`run`). By default it computes all.
-        The ``for_all`` search, its Monte Carlo sweep and shrinker, and the expectation runners
-        call it with the names their decision reads."""
+        The ``for_all`` search, its Monte Carlo sweep and shrinker, the probability and the
+        expectation runners call it with the names their decision reads."""
         return self.run(batch)
 
     def reference(self, params: dict[str, Any], backend=FLOAT64) -> Observations:

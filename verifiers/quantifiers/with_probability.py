@@ -11,6 +11,7 @@ import numpy as np
 
 from boundcheck.theorems.statement import Statement, StatementError
 from boundcheck.verifiers.check import Progress
+from boundcheck.verifiers.decide.conclusion import observables_read
 from boundcheck.verifiers.decide.informative import Informative
 from boundcheck.verifiers.decide.replay import replay_command
 from boundcheck.verifiers.decide.statistics import RateDecision, decide_rate
@@ -45,6 +46,7 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
     tally = Tally()
     report = vacuity_report(statement, model)  # None unless the model names the empirical counterpart
     informative = Informative.of(statement)  # None unless the statement declares its observable's range
+    read = observables_read(conclusion, plan.observed) | ({report.empirical} if report is not None else set())
     decisions, total_failures, done = [], 0, 0
     smallest_outside: tuple | None = None
     for _ in range(n_settings):
@@ -60,7 +62,7 @@ def run_with_probability(statement: Statement, budget: int, seed: int, progress:
         seeds = rng.integers(0, 2**32 - 1, size=draws)
         for start in range(0, draws, model.batch_size):
             batch = [{**setting, over: int(s)} for s in seeds[start:start + model.batch_size]]
-            for params, obs in zip(batch, model.run(batch)):
+            for params, obs in zip(batch, model.run_only(batch, read)):
                 if not plan.observed.hold(params, obs):
                     tally.outside += 1
                     smallest_outside = _smaller_outside(model, plan, smallest_outside, params, obs)
