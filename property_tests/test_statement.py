@@ -189,6 +189,23 @@ def test_every_builtin_theorem_and_conjecture_declares_a_claim():
     assert S["classical.pl.linear_rate"].claim == "upper bound"
 
 
+def test_every_builtin_domain_and_explore_domain_names_parameters_of_its_model():
+    """(A polynomial proof step's domain ranges over its variables: its model has no parameters.)"""
+    for statement in all_statements().values():
+        names = set(get_model(statement.model).param_names)
+        for domain in (statement.domain, statement.explore_domain) if names else (statement.explore_domain,):
+            assert set(domain) <= names, (statement.id, set(domain) - names)
+            assert all(lo <= hi for lo, hi in domain.values()), statement.id
+
+
+def test_an_explore_domain_enters_the_hash_only_when_declared_and_is_not_inherited():
+    plain = pl()
+    wide = pl(explore_domain={"eta": (0.1, 10.0)})
+    assert plain.hash() == pl(explore_domain={}).hash() != wide.hash()
+    child = mutant(wide, id="pl.child", hypotheses=())
+    assert child.explore_domain == {} and child.domain == wide.domain
+
+
 def test_mutants_inherit_their_parents_claim():
     S = all_statements()
     for statement in S.values():

@@ -435,10 +435,10 @@ def gd_one_step_contraction_slow_branch_only() -> Statement:
 # ------------------------------------------------------------------ linear rate of GD (derived)
 
 
-#: steps are drawn up to this many derived caps; the hypothesis keeps those within the cap, so that
-#: ``explore --relax eta`` (which scales the hypothesis) can reach relaxations up to this factor: the
-#: statement's ``explore_domain`` draws steps up to it (its own domain stops at the cap, where 91% of
-#: log-uniform steps up to 1024 were drawn and run only to be rejected)
+#: ``explore --relax eta`` (which scales the hypothesis on eta) draws steps up to this many derived
+#: caps (the statement's ``explore_domain``), so it can map relaxations up to this factor. The
+#: statement's own domain stops at the cap: drawn up to 1024 caps, 91% of its log-uniform steps were
+#: run only to be rejected by the hypothesis
 EXPLORE_REACH = 1024.0
 
 

@@ -115,15 +115,16 @@ def code_or_dash(value: Any) -> str:
     return md.code(value) if value not in (None, "") else "-"
 
 
+def _ranges(domain: dict[str, tuple[float, float]]) -> str:
+    return ", ".join(f"{md.code(k)} in [{md.number(lo)}, {md.number(hi)}]" for k, (lo, hi) in domain.items())
+
+
 def _claim(statement: Statement) -> list[str]:
     out = ["## Claim", "", md.math_block(claim_latex(statement)), "", f"Quantifier: {_quantifier(statement)}."]
     if statement.domain:
-        ranges = ", ".join(f"{md.code(k)} in [{md.number(lo)}, {md.number(hi)}]" for k, (lo, hi) in statement.domain.items())
-        out += ["", f"Parameter ranges for this statement: {ranges}."]
+        out += ["", f"Parameter ranges for this statement: {_ranges(statement.domain)}."]
     if statement.explore_domain:
-        ranges = ", ".join(f"{md.code(k)} in [{md.number(lo)}, {md.number(hi)}]"
-                           for k, (lo, hi) in statement.explore_domain.items())
-        out += ["", f"`boundcheck explore` draws {ranges} (a relaxed hypothesis admits more)."]
+        out += ["", f"`boundcheck explore` draws {_ranges(statement.explore_domain)} (a relaxed hypothesis admits more)."]
     out += ["", "### Hypotheses", ""]
     if statement.hypotheses:
         out += [f"- {md.code(h.name)}: {md.math_inline(latex(h.relation))}" for h in statement.hypotheses]
