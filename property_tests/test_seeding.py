@@ -59,3 +59,16 @@ def test_a_numpy_that_seeds_otherwise_is_asked_for_every_state(monkeypatch):
         assert states == [np.random.default_rng(s).bit_generator.state for s in (3, 4)]
     finally:
         seeding._numpy_seeds_so.cache_clear()
+
+
+def test_an_instance_given_by_its_arrays_needs_no_data_seed_beside_seeded_ones():
+    """Explicit inputs (``X``, ``y``) draw no data: only the initialisation's seed is read, and a
+    batch mixing both kinds gives each the numbers it gets alone."""
+    model = get_model("ntk.two_layer_relu")
+    seeded = dict(n=4, d=3, m=6, kappa=1.0, init=0, labels=0, linearized=0, steps=3, spectrum_every=-1,
+                  step_unit=0, step=0.1, seed=1, init_seed=2)
+    given = {k: v for k, v in seeded.items() if k != "seed"}
+    given.update(X=np.random.default_rng(5).standard_normal((4, 3)), y=np.ones(4), init_seed=9)
+    together = model.run([given, seeded, given])
+    for params, obs in zip([given, seeded, given], together):
+        np.testing.assert_array_equal(obs["resid_sq"], model.run([params])[0]["resid_sq"])

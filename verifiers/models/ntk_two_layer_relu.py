@@ -625,7 +625,8 @@ class TwoLayerReLU(Model):
         """
         groups: dict[tuple[int, int, int], list[int]] = {}
         drawn: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        states = pcg64_states([seed for p in batch for seed in (p["seed"], p["init_seed"])])
+        data_states = iter(pcg64_states([p["seed"] for p in batch if "X" not in p]))
+        init_states = iter(pcg64_states([p["init_seed"] for p in batch]))
         rng = np.random.default_rng(0)  # put in each seed's state in turn
         for k, params in enumerate(batch):
             if "X" in params:  # explicit arrays (adversarial search): rows are put on the unit sphere
@@ -634,9 +635,9 @@ class TwoLayerReLU(Model):
                 y = np.asarray(params["y"], dtype=np.float64)
             else:
                 X, y = make_data(params["n"], params["d"], params["labels"], params["seed"],
-                                 generator_at(rng, states[2 * k]))
+                                 generator_at(rng, next(data_states)))
             W0, a = make_init(params["m"], X.shape[1], params["kappa"], params["init"], params["init_seed"],
-                              generator_at(rng, states[2 * k + 1]))
+                              generator_at(rng, next(init_states)))
             drawn.append((X, y, W0, a))
             groups.setdefault((X.shape[0], X.shape[1], W0.shape[0]), []).append(k)
         out: list[dict[str, Any]] = [{} for _ in batch]
