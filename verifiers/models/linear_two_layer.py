@@ -302,19 +302,27 @@ def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnos
 # ------------------------------------------------------------------ instances
 
 
-def _orthonormal(rng: np.random.Generator, rows: int, cols: int) -> np.ndarray:
-    """A (rows x cols) matrix with orthonormal columns (rows >= cols), Haar distributed."""
-    q, rr = np.linalg.qr(rng.standard_normal((rows, cols)))
-    return q * np.sign(np.diag(rr))
+def _swap(M: np.ndarray) -> np.ndarray:
+    """The transposes of a stack of matrices."""
+    return np.swapaxes(M, -1, -2)
 
 
-def make_data(n: int, d: int, m: int, x_cond: float, rng: np.random.Generator):
-    """X = A diag(s) B^T (s geometric from 1 to 1/x_cond) and Y ~ N(0, 1/n)."""
+def _orthonormal(rngs: list[np.random.Generator], rows: int, cols: int) -> np.ndarray:
+    """One (rows x cols) matrix with orthonormal columns (rows >= cols), Haar distributed, from
+    each generator: a stack. (Every stacked NumPy linear-algebra call below applies one LAPACK
+    routine to each matrix, as on a single one: an instance's numbers do not depend on its group.)"""
+    q, rr = np.linalg.qr(np.stack([rng.standard_normal((rows, cols)) for rng in rngs]))
+    return q * np.sign(np.diagonal(rr, axis1=-2, axis2=-1))[..., None, :]
+
+
+def make_data(n: int, d: int, m: int, x_cond: float, rngs: list[np.random.Generator]):
+    """X = A diag(s) B^T (s geometric from 1 to 1/x_cond) and Y ~ N(0, 1/n), one from each
+    generator (stacks; s is shared). Each generator draws A, then B, then Y."""
     r = min(n, d)
-    A, B = _orthonormal(rng, n, r), _orthonormal(rng, d, r)
+    A, B = _orthonormal(rngs, n, r), _orthonormal(rngs, d, r)
     s = x_cond ** (-np.arange(r) / (r - 1)) if r > 1 else np.ones(1)
-    Y = rng.standard_normal((n, m)) / np.sqrt(n)
-    return (A * s) @ B.T, Y, A, s, B
+    Y = np.stack([rng.standard_normal((n, m)) for rng in rngs]) / np.sqrt(n)
+    return (A * s) @ _swap(B), Y, A, s, B
 
 
 def _split(X: np.ndarray):
@@ -326,55 +334,66 @@ def _split(X: np.ndarray):
     return A[:, :r], s[:r], Bt[:r].T
 
 
-def _factor(theta1: np.ndarray, k: int, h: int, delta: float, rng: np.random.Generator):
-    """U_1 (r x h), V (m x h) with U_1 V^T = theta1 (rank <= k) and a_i^2 - b_i^2 = delta on shared rows R."""
+def _factor(theta1: np.ndarray, k: int, h: int, delta: float, rngs: list[np.random.Generator]):
+    """U_1 (r x h), V (m x h) with U_1 V^T = theta1 (rank <= k) and a_i^2 - b_i^2 = delta on shared
+    rows R, for a stack of theta1."""
     P, sig, Qt = np.linalg.svd(theta1, full_matrices=False)
-    P, sig, Q = P[:, :k], sig[:k], Qt[:k].T
+    P, sig, Q = P[..., :k], sig[..., :k], _swap(Qt[..., :k, :])
     root = np.sqrt(delta**2 + 4 * sig**2)
     a, bb = np.sqrt((delta + root) / 2), np.sqrt((root - delta) / 2)
-    R = _orthonormal(rng, h, k).T
-    return (P * a) @ R, (Q * bb) @ R
+    R = _swap(_orthonormal(rngs, h, k))
+    return (P * a[..., None, :]) @ R, (Q * bb[..., None, :]) @ R
 
 
-def make_init(p: dict[str, Any], A, s, B, Y, rng: np.random.Generator):
-    """U_0 (d x h), V_0 (m x h) for initialisation ``p['init']`` (see the module docstring)."""
-    d, r = B.shape
-    m, h = Y.shape[1], p["h"]
+def make_init(p: dict[str, Any], A, s, B, Y, rngs: list[np.random.Generator]):
+    """U_0 (d x h), V_0 (m x h) for initialisation ``p['init']`` (see the module docstring), one
+    from each generator, for stacks A, B, Y."""
+    d, r = B.shape[-2:]
+    m, h = Y.shape[-1], p["h"]
     k = min(r, m)
     a = p["init_scale"] * p["imbalance_scale"]
     bb = p["init_scale"] / p["imbalance_scale"]
     init = p["init"]
     if init in (GAUSSIAN, SMALL):
         f = SMALL_FACTOR if init == SMALL else 1.0
-        return (f * a / np.sqrt(h)) * rng.standard_normal((d, h)), (f * bb / np.sqrt(h)) * rng.standard_normal((m, h))
-    Zs = A.T @ Y
+        drawn = [(rng.standard_normal((d, h)), rng.standard_normal((m, h))) for rng in rngs]  # U, then V
+        U, V = (np.stack(factor) for factor in zip(*drawn))
+        return (f * a / np.sqrt(h)) * U, (f * bb / np.sqrt(h)) * V
+    Zs = _swap(A) @ Y
     if init == SPECTRAL:
         P, _, Qt = np.linalg.svd(Zs / s[:, None], full_matrices=False)
-        R = _orthonormal(rng, h, k).T
-        return B @ (a * P[:, :k] @ R), bb * Qt[:k].T @ R
+        R = _swap(_orthonormal(rngs, h, k))
+        return B @ (a * P[..., :k] @ R), bb * _swap(Qt[..., :k, :]) @ R
     if init == PRESCRIBED:
-        sig_k = np.linalg.svd(Zs, compute_uv=False)[k - 1]
-        delta_dir = rng.standard_normal(Zs.shape)
-        Z0 = Zs + delta_dir * ((1 - p["margin_frac"]) * sig_k / np.linalg.norm(delta_dir))
+        sig_k = np.linalg.svd(Zs, compute_uv=False)[..., k - 1]
+        delta_dir = np.stack([rng.standard_normal(Zs.shape[-2:]) for rng in rngs])
+        size = np.array([np.linalg.norm(one) for one in delta_dir])  # each as alone (a dot, not a sum)
+        Z0 = Zs + delta_dir * ((1 - p["margin_frac"]) * sig_k / size)[:, None, None]
         delta = p["imbalance_scale"] * (1.0 if r <= m else -1.0)
-        U1, V = _factor(Z0 / s[:, None], k, h, delta, rng)
+        U1, V = _factor(Z0 / s[:, None], k, h, delta, rngs)
         return B @ U1, V
     # balanced
     if r >= m:
-        V = (p["init_scale"] / np.sqrt(h)) * rng.standard_normal((m, h))
-        return B @ (_orthonormal(rng, r, m) @ V), V
-    U1 = (p["init_scale"] / np.sqrt(h)) * rng.standard_normal((r, h))
-    return B @ U1, _orthonormal(rng, m, r) @ U1
+        V = (p["init_scale"] / np.sqrt(h)) * np.stack([rng.standard_normal((m, h)) for rng in rngs])
+        return B @ (_orthonormal(rngs, r, m) @ V), V
+    U1 = (p["init_scale"] / np.sqrt(h)) * np.stack([rng.standard_normal((r, h)) for rng in rngs])
+    return B @ U1, _orthonormal(rngs, m, r) @ U1
 
 
-def _spectral_scalars(U1: np.ndarray, V: np.ndarray, r: int, m: int) -> tuple[float, float, float]:
-    """(c(Lambda), ||Lambda||_2, sigma_{min(h, r+m)}(W)^2) at t = 0, dense float64."""
-    h = U1.shape[1]
-    ev = np.sort(np.concatenate([np.linalg.eigvalsh(U1.T @ U1 - V.T @ V), np.zeros(r + m)]))
-    c = max(ev[ev.size - r], 0.0) + max(-ev[m - 1], 0.0)
-    W = np.vstack([U1, V])
-    gw = np.linalg.eigvalsh(W @ W.T)[::-1]
-    return c, float(max(abs(ev[0]), abs(ev[-1]))), float(max(gw[min(h, r + m) - 1], 0.0))
+def _spectral_scalars(U1: np.ndarray, V: np.ndarray, r: int, m: int) -> list[tuple[float, float, float]]:
+    """(c(Lambda), ||Lambda||_2, sigma_{min(h, r+m)}(W)^2) at t = 0, dense float64, for each of a
+    stack of U1, V."""
+    h = U1.shape[-1]
+    imbalance = np.linalg.eigvalsh(_swap(U1) @ U1 - _swap(V) @ V)
+    W = np.concatenate([U1, V], axis=-2)
+    gram = np.linalg.eigvalsh(W @ _swap(W))
+    out = []
+    for values, gw in zip(imbalance, gram):
+        ev = np.sort(np.concatenate([values, np.zeros(r + m)]))
+        c = max(ev[ev.size - r], 0.0) + max(-ev[m - 1], 0.0)
+        gw = gw[::-1]
+        out.append((c, float(max(abs(ev[0]), abs(ev[-1]))), float(max(gw[min(h, r + m) - 1], 0.0))))
+    return out
 
 
 class LinearTwoLayer(Model):
@@ -426,48 +445,83 @@ class LinearTwoLayer(Model):
 
     # -------------------------------------------------------------- set-up
     def instance(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Data, initial factors, step and the scalars of one instance (float64)."""
-        rng = np.random.default_rng(params["seed"])
-        if "X" in params:
-            X = np.asarray(params["X"], dtype=np.float64)
-            Y = np.asarray(params["Y"], dtype=np.float64)
-            A, s, B = _split(X)
+        """Data, initial factors, step and the scalars of one instance (float64): :meth:`instances`
+        of a batch of one, so that a run and its reference set up an instance alike."""
+        return self.instances([params])[0]
+
+    def instances(self, batch: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """:meth:`instance` for every parameter set of ``batch``.
+
+        Instances that differ in their seed alone (a drawn parameter set's replicas) are set up
+        together: their QR, SVD and symmetric eigenvalue calls run on stacks, one call for the
+        group instead of one per instance (a dozen small calls were most of a set-up's 134 us).
+        Each generator draws what it drew alone, in the same order, and each matrix goes
+        through the LAPACK routine it went through alone: the numbers are a batch of one's
+        (tested bit for bit).
+        """
+        groups: dict[Any, list[int]] = {}
+        for k, params in enumerate(batch):
+            explicit = any(name in params for name in ("X", "Y", "U0", "V0"))
+            key = ("given", k) if explicit else tuple(sorted((n, v) for n, v in params.items() if n != "seed"))
+            groups.setdefault(key, []).append(k)
+        out: list[dict[str, Any]] = [{} for _ in batch]
+        for members in groups.values():
+            for k, inst in zip(members, self._set_up([batch[k] for k in members])):
+                out[k] = inst
+        return out
+
+    def _set_up(self, group: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The instances of parameter sets that differ in their seed alone."""
+        p = group[0]
+        rngs = [np.random.default_rng(q["seed"]) for q in group]
+        if "X" in p:
+            X = np.asarray(p["X"], dtype=np.float64)[None]
+            Y = np.asarray(p["Y"], dtype=np.float64)[None]
+            A, s, B = _split(X[0])
+            A, B = A[None], B[None]
         else:
-            X, Y, A, s, B = make_data(params["n"], params["d"], params["m"], params["x_cond"], rng)
-        r, m = s.size, Y.shape[1]
-        if "U0" in params:
-            U, V = np.asarray(params["U0"], dtype=np.float64), np.asarray(params["V0"], dtype=np.float64)
+            X, Y, A, s, B = make_data(p["n"], p["d"], p["m"], p["x_cond"], rngs)
+        r, m = s.size, Y.shape[-1]
+        if "U0" in p:
+            U, V = np.asarray(p["U0"], dtype=np.float64)[None], np.asarray(p["V0"], dtype=np.float64)[None]
         else:
-            U, V = make_init(params, A, s, B, Y, rng)
-        Zs = A.T @ Y
+            U, V = make_init(p, A, s, B, Y, rngs)
+        Zs = _swap(A) @ Y
         k = min(r, m)
-        AtX = A.T @ X
-        G0 = Zs - (AtX @ U) @ V.T
-        c0, imb0, sig_w = _spectral_scalars(B.T @ U, V, r, m)
+        AtX = _swap(A) @ X
+        G0 = Zs - (AtX @ U) @ _swap(V)
+        spectral = _spectral_scalars(_swap(B) @ U, V, r, m)
         sv_xu = np.linalg.svd(X @ U, compute_uv=False)
-        K0 = (sv_xu[0] ** 2 if sv_xu.size else 0.0) + s[0] ** 2 * np.linalg.norm(V, 2) ** 2
-        target_norm, R0 = float(np.linalg.norm(Zs)), float(np.linalg.norm(G0))
+        v_norm = np.linalg.norm(V, 2, axis=(-2, -1))
         sig_target = np.linalg.svd(Zs, compute_uv=False)
-        with np.errstate(all="ignore"):
-            try:
-                cap = float(_CAP(s[-1] ** 2, s[0] ** 2, c0, imb0, target_norm, R0))
-            except (ZeroDivisionError, ValueError):
-                cap = 0.0
-        cap = cap if np.isfinite(cap) else 0.0
-        K_ref = max(K0, 2 * s[0] ** 2 * np.linalg.svd(Zs / s[:, None], compute_uv=False)[0])
-        unit = {UNIT_ABSOLUTE: 1.0, UNIT_CAP: cap * CAP_ROUND_DOWN,
-                UNIT_INV_KREF: 1.0 / K_ref if K_ref > 0 else 0.0}[params["step_unit"]]
-        scalars = {
-            "n": X.shape[0], "d": X.shape[1], "m": m, "h": U.shape[1], "r": r, "eta": params["step"] * unit,
-            "eta_cap": cap, "finite_run": 0, "lambda_r_X": float(s[-1] ** 2), "lambda_1_X": float(s[0] ** 2),
-            "sigma_min_X": float(s[-1]), "sigma_max_X": float(s[0]), "c0": c0, "imb0_norm": imb0,
-            "target_norm": target_norm, "target_sigma_min": float(sig_target[k - 1]), "R0": R0,
-            "K0": float(K0), "K_ref": float(K_ref),
-            "margin": float(sig_target[k - 1] - R0), "sigma_W_sq": sig_w,
-            **{name: params.get(name, np.nan) for name in ("init_scale", "imbalance_scale", "margin_frac", "x_cond")},
-        }
-        return {"X": X, "Y": Y, "A": A, "s": s, "B": B, "U0": U, "V0": V, "Zs": Zs, "AtX": AtX,
-                "scalars": scalars}
+        sig_scaled = np.linalg.svd(Zs / s[:, None], compute_uv=False)
+        out = []
+        for g, params in enumerate(group):
+            c0, imb0, sig_w = spectral[g]
+            K0 = (sv_xu[g, 0] ** 2 if sv_xu.shape[-1] else 0.0) + s[0] ** 2 * v_norm[g] ** 2
+            target_norm, R0 = float(np.linalg.norm(Zs[g])), float(np.linalg.norm(G0[g]))
+            with np.errstate(all="ignore"):
+                try:
+                    cap = float(_CAP(s[-1] ** 2, s[0] ** 2, c0, imb0, target_norm, R0))
+                except (ZeroDivisionError, ValueError):
+                    cap = 0.0
+            cap = cap if np.isfinite(cap) else 0.0
+            K_ref = max(K0, 2 * s[0] ** 2 * sig_scaled[g, 0])
+            unit = {UNIT_ABSOLUTE: 1.0, UNIT_CAP: cap * CAP_ROUND_DOWN,
+                    UNIT_INV_KREF: 1.0 / K_ref if K_ref > 0 else 0.0}[params["step_unit"]]
+            scalars = {
+                "n": X.shape[-2], "d": X.shape[-1], "m": m, "h": U.shape[-1], "r": r, "eta": params["step"] * unit,
+                "eta_cap": cap, "finite_run": 0, "lambda_r_X": float(s[-1] ** 2), "lambda_1_X": float(s[0] ** 2),
+                "sigma_min_X": float(s[-1]), "sigma_max_X": float(s[0]), "c0": c0, "imb0_norm": imb0,
+                "target_norm": target_norm, "target_sigma_min": float(sig_target[g, k - 1]), "R0": R0,
+                "K0": float(K0), "K_ref": float(K_ref),
+                "margin": float(sig_target[g, k - 1] - R0), "sigma_W_sq": sig_w,
+                **{name: params.get(name, np.nan) for name in ("init_scale", "imbalance_scale", "margin_frac",
+                                                                 "x_cond")},
+            }
+            out.append({"X": X[g], "Y": Y[g], "A": A[g], "s": s, "B": B[g], "U0": U[g], "V0": V[g], "Zs": Zs[g],
+                        "AtX": AtX[g], "scalars": scalars})
+        return out
 
     # -------------------------------------------------------------- fast path
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
@@ -481,12 +535,12 @@ class LinearTwoLayer(Model):
         training = []
         for start in range(0, len(gd), size):
             part = gd[start:start + size]
-            insts = [self.instance(batch[b]) for b in part]
+            insts = self.instances([batch[b] for b in part])
             packed = _packed([batch[b] for b in part], insts)
             training.append((part, insts, in_background(_train_serially, packed)))
-        for b, p in enumerate(batch):
-            if p["dynamics"] == 1:
-                results[b] = self._gradient_flow(p, self.instance(p))
+        flows = [b for b, p in enumerate(batch) if p["dynamics"] == 1]
+        for b, inst in zip(flows, self.instances([batch[b] for b in flows])):
+            results[b] = self._gradient_flow(batch[b], inst)
         for part, insts, trained in training:
             out, steps = trained.result()
             for k, (b, inst) in enumerate(zip(part, insts)):
