@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from numba import njit
 
-from boundcheck.verifiers.models import get_model, ntk_two_layer_relu
+from boundcheck.verifiers.models import get_model
 from boundcheck.verifiers.models import threads as threads_module
-from boundcheck.verifiers.models.threads import in_background, run_strided
+from boundcheck.verifiers.models.threads import in_background, parts, run_strided
 
 
 @njit(cache=True, nogil=True)
@@ -66,8 +66,7 @@ def _same(together, alone):
 def test_a_batch_equals_one_at_a_time(model_name, batch, threads, monkeypatch):
     """Bit for bit: each thread runs the same serial code on its instances (the NTK model also
     cuts a batch into parts of len / threads, set up while the part before trains)."""
-    for module in (threads_module, ntk_two_layer_relu):
-        monkeypatch.setattr(module, "thread_count", lambda: threads)
+    monkeypatch.setattr(threads_module, "thread_count", lambda: threads)
     model = get_model(model_name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -103,3 +102,12 @@ def _child_marks() -> int:
 @pytest.mark.parametrize("model_name", ["linear.two_layer", "ntk.two_layer_relu"])
 def test_an_empty_batch_runs_nothing(model_name):
     assert get_model(model_name).run([]) == []
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5, 31, 32, 33, 200])
+def test_parts_cover_a_batch_in_order_one_per_thread_at_least_and_small(count, monkeypatch):
+    monkeypatch.setattr(threads_module, "thread_count", lambda: 2)
+    cut = parts(list(range(count)), most=32)
+    assert [item for part in cut for item in part] == list(range(count))
+    assert all(0 < len(part) <= 32 for part in cut)
+    assert len(cut) >= min(count, 2)

@@ -95,7 +95,7 @@ from boundcheck.verifiers.models.base import (
     squared_norm_error,
 )
 from boundcheck.verifiers.models.precision import FLOAT64
-from boundcheck.verifiers.models.threads import in_background, thread_count
+from boundcheck.verifiers.models.threads import in_background, parts
 
 GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED = 0, 1, 2, 3  # 4: balanced (the remaining branch)
 SMALL_FACTOR = 1e-3
@@ -135,8 +135,6 @@ OBSERVABLE_DOCS = {
     "x_cond": "condition number s_1 / s_r of X",
 }
 I_MAG = N_STATE + N_TRANS  # ||U_t||_F ||V_t||_F, for the rounding floor
-#: the most instances :meth:`LinearTwoLayer.run` sets up before handing them to a kernel thread
-PART = 32
 
 _CAP = sp.lambdify([rates.lambda_r_X, rates.lambda_1_X, rates.c0, rates.imb0_norm, rates.target_norm, rates.R0],
                    rates.step_cap(), "math")
@@ -531,10 +529,8 @@ class LinearTwoLayer(Model):
         are those of a batch of one, whatever the parts."""
         results: list[Observations | None] = [None] * len(batch)
         gd = [b for b, p in enumerate(batch) if p["dynamics"] == 0]
-        size = max(1, min(PART, -(-len(gd) // thread_count())))
         training = []
-        for start in range(0, len(gd), size):
-            part = gd[start:start + size]
+        for part in parts(gd):
             insts = self.instances([batch[b] for b in part])
             packed = _packed([batch[b] for b in part], insts)
             training.append((part, insts, in_background(_train_serially, packed)))

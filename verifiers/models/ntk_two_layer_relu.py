@@ -73,13 +73,11 @@ from boundcheck.theorems.ntk_kernel import cosine, h_infinity_entry
 from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64, mpfr_arithmetic, mpfr_sqrt
 from boundcheck.verifiers.models.seeding import generator_at, pcg64_states
-from boundcheck.verifiers.models.threads import in_background, run_strided, thread_count
+from boundcheck.verifiers.models.threads import in_background, parts, run_strided
 
 UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
 #: products of at most this many multiply-adds are written out; larger ones go to BLAS
 SMALL_PRODUCT = 65536
-#: the most instances :meth:`TwoLayerReLU.run_only` sets up before handing them to a kernel thread
-PART = 32
 
 _H_INF = sp.lambdify(cosine, h_infinity_entry(cosine), "numpy")
 _H_INF_MP = sp.lambdify(cosine, h_infinity_entry(cosine), "mpmath")
@@ -666,10 +664,8 @@ class TwoLayerReLU(Model):
         of one thread's training per instance). Every instance's numbers are those of a batch
         of one, whatever the parts.
         """
-        size = max(1, min(PART, -(-len(batch) // thread_count())))
         training = []
-        for start in range(0, len(batch), size):
-            part = batch[start:start + size]
+        for part in parts(batch):
             insts = self.instances(part, names)
             packed = _packed([i["X"] for i in insts], [i["y"] for i in insts], [i["W0"] for i in insts],
                              [i["a"] for i in insts], [i["eta"] for i in insts], [p["steps"] for p in part],

