@@ -31,12 +31,13 @@ def shrink(model: Model, plan: DrawPlan, conclusion: Conclusion, params: dict[st
     """The simplest instance reached from ``params`` by single-parameter moves that keep a
     float64 violation inside the hypotheses (``params`` itself when no move does)."""
     current = dict(params)
+    read = observables_read(conclusion, plan.observed)
     for _ in range(PASSES):
         moved = False
         for p in model.params:
             trials = [{**current, p.name: value} for value in _simpler(plan, current, p)]
             trials = [trial for trial in trials if plan.admits(trial)]
-            if trials and (violating := _violating(model, plan, conclusion, trials)):
+            if trials and (violating := _violating(model, plan, conclusion, trials, read)):
                 current, moved = violating[0], True  # candidates come simplest first
         if not moved:
             break
@@ -69,10 +70,11 @@ def _simpler(plan: DrawPlan, values: dict[str, Any], p: Param) -> list[Any]:
     return out
 
 
-def _violating(model: Model, plan: DrawPlan, conclusion: Conclusion,
-               trials: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The trials that meet the hypotheses on observables and violate the bound in float64."""
-    results = model.run_only(trials, observables_read(conclusion, plan.observed))
+def _violating(model: Model, plan: DrawPlan, conclusion: Conclusion, trials: list[dict[str, Any]],
+               read: frozenset[str]) -> list[dict[str, Any]]:
+    """The trials that meet the hypotheses on observables and violate the bound in float64
+    (each run computing the observables ``read``)."""
+    results = model.run_only(trials, read)
     if plan.observed:
         kept = [(t, o) for t, o in zip(trials, results) if plan.observed.hold(t, o)]
         if not kept:
