@@ -52,13 +52,13 @@ def test_a_numpy_that_seeds_otherwise_is_asked_for_every_state(monkeypatch):
     NumPy), NumPy's own states are used, so an instance is always default_rng(seed)'s."""
     from boundcheck.verifiers.models import seeding
 
-    seeding._numpy_seeds_so.cache_clear()
+    seeding._agrees_with_numpy.cache_clear()
     monkeypatch.setattr(seeding, "_written_out", lambda array: [{"bit_generator": "other"} for _ in array])
     try:
         states = pcg64_states([3, 4])
         assert states == [np.random.default_rng(s).bit_generator.state for s in (3, 4)]
     finally:
-        seeding._numpy_seeds_so.cache_clear()
+        seeding._agrees_with_numpy.cache_clear()
 
 
 def test_an_instance_given_by_its_arrays_needs_no_data_seed_beside_seeded_ones():

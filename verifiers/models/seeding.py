@@ -77,13 +77,13 @@ def pcg64_states(seeds: Sequence[int]) -> list[dict[str, Any]]:
     array = np.asarray(seeds, dtype=np.int64)
     if array.size and (array.min() < 0 or array.max() > _MASK32):
         raise ValueError("pcg64_states takes seeds in [0, 2^32)")
-    if not _numpy_seeds_so():
+    if not _agrees_with_numpy():
         return [np.random.default_rng(int(seed)).bit_generator.state for seed in array]
     return _written_out(array)
 
 
 @lru_cache(maxsize=1)
-def _numpy_seeds_so() -> bool:
+def _agrees_with_numpy() -> bool:
     """Whether this NumPy's ``default_rng`` starts where :func:`_written_out` says (two seeds)."""
     seeds = [0, 2**32 - 1]
     return _written_out(np.array(seeds)) == [np.random.default_rng(s).bit_generator.state for s in seeds]
