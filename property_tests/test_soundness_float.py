@@ -316,3 +316,53 @@ def test_a_condition_within_its_error_of_switching_leaves_the_cell_undecided():
             assert evaluation.status[cell] != HOLDS
         else:
             assert evaluation.status[cell] == expected, (du, evaluation.status[cell])
+
+
+def test_a_cell_true_on_every_branch_in_doubt_holds():
+    """Where float64 cannot tell which branch of Du et al.'s condition the exact run takes, the
+    exact value of ``dist[t] * condition`` is ``dist[t]`` or 0: a cell at which the claim holds
+    beyond its tolerance on both is decided, and reported as its weakest branch. The claim
+    true by 4% on the active branch holds; false by 4% on it (above, with the same band) it
+    stays undecided; false by 4% on a branch float64 did not take, it is not decided either."""
+    from boundcheck.theorems.registry import get
+    from boundcheck.verifiers.decide.conclusion import HOLDS, UNDECIDED
+    from boundcheck.verifiers.models.base import ERROR_KEY
+
+    statement = get("ntk.du2019.weight_movement")
+    model = get_model(statement.model)
+    params = {"n": 4, "d": 3, "m": 16, "kappa": 1.0, "init": 0, "labels": 0, "linearized": 0, "steps": 6,
+              "spectrum_every": -1, "step_unit": 1, "step": 0.5, "seed": 1, "init_seed": 2}
+    obs = model.run([params])[0]
+    conclusion = Conclusion(statement, model)
+    t = 3
+    bound = float(conclusion.evaluate(params, obs).bound[t - 1])
+    band = model.observable_rtol + float(obs[ERROR_KEY]["du_condition"][t - 1])
+    doctored = dict(obs, dist=obs["dist"].copy(), du_condition=obs["du_condition"].copy())
+    for du in (1 - band / 4, 1 + band / 4):  # float64 takes the active branch, then the inactive one
+        doctored["du_condition"][t - 1] = du
+        for factor, expected in ((0.96, HOLDS), (1.04, UNDECIDED)):
+            doctored["dist"][t] = factor * bound
+            evaluation = conclusion.evaluate(params, doctored)
+            cell = int(np.flatnonzero(evaluation.t == t)[0])
+            if expected == HOLDS:
+                assert evaluation.status[cell] == HOLDS, (du, factor)
+                assert evaluation.tightness[cell] == pytest.approx(factor, rel=1e-9)  # the weakest branch
+            else:
+                assert evaluation.status[cell] != HOLDS, (du, factor)
+
+
+def test_branch_cases_split_outermost_exhaustive_piecewise_only():
+    """A relation with a Piecewise is tried on each branch only where the Piecewise has a
+    default (otherwise it may have no value), on the outermost one of a nest, and for at
+    most MAX_BRANCH_CASES combinations."""
+    from boundcheck.verifiers.decide.conclusion import MAX_BRANCH_CASES, branch_cases
+
+    x, y = sp.symbols("x y", real=True)
+    step = sp.Piecewise((x, x < 1), (2 * x, True))
+    assert branch_cases(step * y, sp.Integer(1)) == [(x * y, 1), (2 * x * y, 1)]
+    assert branch_cases(sp.Piecewise((x, x < 1)), y) == []  # no default branch
+    nested = sp.Piecewise((step, y < 0), (0, True))
+    assert branch_cases(nested, y) == [(step, y), (0, y)]
+    many = sp.Add(*[sp.Piecewise((s, s < 1), (0, True)) for s in sp.symbols("a0:4", real=True)])
+    assert 2**4 > MAX_BRANCH_CASES and branch_cases(many, y) == []
+    assert branch_cases(x, y) == []

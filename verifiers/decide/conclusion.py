@@ -20,7 +20,10 @@ Soundness (a float tolerance may delay a verdict, never decide it): a cell is *d
 only when ``|slack| > tolerance``. A cell with ``slack < -tolerance`` is a violation
 candidate, to be confirmed in high precision before it is reported; a cell inside its
 tolerance is *undecided* and contributes nothing to slack or tightness until it is
-re-evaluated in high precision (:meth:`Conclusion.decide_high_precision`). Cells that
+re-evaluated in high precision
+(:func:`~boundcheck.verifiers.decide.replay.replay_high_precision`). A cell undecided because
+float64 cannot tell which branch of a ``Piecewise`` the exact values take holds if the
+relation holds, beyond its tolerance, on every branch (:func:`branch_cases`). Cells that
 hold with equality by construction (``t = 0`` of ``gap[t] <= rate**t * gap[0]``) are
 *trivial*: they carry no evidence and are left out.
 
@@ -31,6 +34,7 @@ conclusion at that iteration (a candidate like any other).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -185,9 +189,6 @@ class Conclusion:
         self.reads = frozenset([a[1] for a in self.index_args] + self.scalar_names)
         inexact = frozenset([a[0] for a in self.index_args] + [s for s in scalars if s.name in model.scalar_names])
         args = [t] + [a[0] for a in self.index_args] + list(scalars)
-        # float64 rounding of both sides (observables taken as exact inputs) and of their difference
-        rounding = (forward_error(observed) + forward_error(bound)
-                    + U * (sp.Abs(observed) + sp.Abs(bound)))
         # first-order error of both sides from each observable's own error, rtol |x| + err_x (err_x
         # the run's absolute error bound for x where the model states one, 0 otherwise)
         # an error source is (observable name, position in index_args or None for a scalar): a
@@ -203,9 +204,11 @@ class Conclusion:
             self.error_sources.append(sources[symbol])
             error_args.append(error)
             accuracy[symbol] = rtol * sp.Abs(symbol) + error
-        propagated = forward_error(observed, accuracy, u=0) + forward_error(bound, accuracy, u=0)
-        self._numpy = [compile_expression(args, _elementwise(e), _NUMPY) for e in (observed, bound, rounding)]
-        self._propagated = compile_expression(args + error_args, _elementwise(propagated), _NUMPY)
+        self._sides_of = _FloatSides(args, error_args, accuracy, observed, bound)
+        self._propagated = self._sides_of.propagated
+        #: the relation with each combination of Piecewise branches in place of the Piecewise
+        #: (:func:`branch_cases`): a cell whose branch float64 cannot tell is decided on these
+        self._cases = [_FloatSides(args, error_args, accuracy, o, b) for o, b in branch_cases(observed, bound)]
         self._high_precision_sides = (args, observed, bound)  # compiled on the first replay (most runs have none)
 
     # ------------------------------------------------------------ where cells exist
@@ -289,25 +292,28 @@ class Conclusion:
         return columns
 
     def _sides(self, ts: np.ndarray, args: list, errors: list) -> tuple[np.ndarray, ...]:
-        """observed, bound, slack, tightness, tolerance; arrays broadcast to ``ts``'s shape."""
-        tf = ts.astype(np.float64)
-        with np.errstate(all="ignore"):
-            observed, bound, rounding = (
-                np.broadcast_to(np.asarray(fn(tf, *args), dtype=np.float64), ts.shape) for fn in self._numpy)
-            propagated = np.broadcast_to(np.asarray(self._propagated(tf, *args, self.observable_rtol, *errors),
-                                                    dtype=np.float64), ts.shape)
-            slack = bound - observed
-            tolerance = SAFETY * (rounding + propagated)
-            tolerance = np.where(np.isnan(tolerance), np.inf, tolerance)
-            tightness = np.where(bound > 0, observed / bound, np.where(slack >= 0, np.nan, np.inf))
-        # non-finite sides: NaN, observed = +inf or bound = -inf are violation candidates (a diverging
-        # run); observed = -inf or bound = +inf may be an underflow or overflow of a finite value,
-        # so float64 cannot decide them (slack NaN with an infinite tolerance: undecided)
-        finite = np.isfinite(observed) & np.isfinite(bound)
-        fails = np.isnan(observed) | np.isnan(bound) | (observed == np.inf) | (bound == -np.inf)
-        slack = np.where(finite, slack, np.where(fails, -np.inf, 0.0))
-        tolerance = np.where(finite, tolerance, np.where(fails, 0.0, np.inf))
-        return observed, bound, slack, np.where(finite, tightness, np.where(fails, np.inf, np.nan)), tolerance
+        """observed, bound, slack, tightness, tolerance; arrays broadcast to ``ts``'s shape.
+
+        Where float64 cannot tell which branch of a Piecewise the exact values take (the cell
+        is undecided), the cell is decided to hold when the relation holds, beyond its own
+        tolerance, on every branch: the exact value is one of them. It is then reported as
+        its weakest branch (the least margin of slack over tolerance)."""
+        sides = self._sides_of(ts, args, self.observable_rtol, errors)
+        if not self._cases:
+            return sides
+        _, _, slack, _, tolerance = sides
+        with np.errstate(invalid="ignore"):
+            undecided = ~_holds(slack, tolerance, self.ties_hold) & (slack >= -tolerance)
+        if not undecided.any():
+            return sides
+        cases = [case(ts, args, self.observable_rtol, errors) for case in self._cases]
+        with np.errstate(invalid="ignore"):
+            every_branch_holds = np.logical_and.reduce([_holds(c[2], c[4], self.ties_hold) for c in cases])
+            margins = np.stack([np.where(np.isnan(c[2] - c[4]), -np.inf, c[2] - c[4]) for c in cases])
+        weakest = np.argmin(margins, axis=0)
+        decided_by_cases = undecided & every_branch_holds
+        return tuple(np.where(decided_by_cases, np.choose(weakest, [c[k] for c in cases]), sides[k])
+                     for k in range(5))
 
     def evaluate(self, params: dict, obs: dict) -> Evaluation:
         """The conclusion at every cell of one float64 run."""
@@ -394,6 +400,68 @@ class Conclusion:
             propagated = np.broadcast_to(np.asarray(self._propagated(ts.astype(np.float64), *floats, relative,
                                                                       *errors), dtype=np.float64), ts.shape)
         return np.where(np.isnan(propagated), np.inf, SAFETY * propagated)
+
+
+class _FloatSides:
+    """One relation ``observed <= bound`` compiled for float64 with its error bound: the rounding
+    of both sides and of their difference (observables taken as exact inputs), plus each
+    observable's own error (``accuracy``: symbol -> ``rtol |x| + err``) carried through the
+    relation's first-order sensitivity to it."""
+
+    def __init__(self, args: list, error_args: list, accuracy: dict, observed: sp.Expr, bound: sp.Expr):
+        rounding = forward_error(observed) + forward_error(bound) + U * (sp.Abs(observed) + sp.Abs(bound))
+        propagated = forward_error(observed, accuracy, u=0) + forward_error(bound, accuracy, u=0)
+        self.sides = [compile_expression(args, _elementwise(e), _NUMPY) for e in (observed, bound, rounding)]
+        self.propagated = compile_expression(args + error_args, _elementwise(propagated), _NUMPY)
+
+    def __call__(self, ts: np.ndarray, args: list, rtol: float, errors: list) -> tuple[np.ndarray, ...]:
+        """observed, bound, slack, tightness, tolerance at the cells ``ts``."""
+        tf = ts.astype(np.float64)
+        with np.errstate(all="ignore"):
+            observed, bound, rounding = (
+                np.broadcast_to(np.asarray(fn(tf, *args), dtype=np.float64), ts.shape) for fn in self.sides)
+            propagated = np.broadcast_to(np.asarray(self.propagated(tf, *args, rtol, *errors), dtype=np.float64),
+                                         ts.shape)
+            slack = bound - observed
+            tolerance = SAFETY * (rounding + propagated)
+            tolerance = np.where(np.isnan(tolerance), np.inf, tolerance)
+            tightness = np.where(bound > 0, observed / bound, np.where(slack >= 0, np.nan, np.inf))
+        # non-finite sides: NaN, observed = +inf or bound = -inf are violation candidates (a diverging
+        # run); observed = -inf or bound = +inf may be an underflow or overflow of a finite value,
+        # so float64 cannot decide them (slack NaN with an infinite tolerance: undecided)
+        finite = np.isfinite(observed) & np.isfinite(bound)
+        fails = np.isnan(observed) | np.isnan(bound) | (observed == np.inf) | (bound == -np.inf)
+        slack = np.where(finite, slack, np.where(fails, -np.inf, 0.0))
+        tolerance = np.where(finite, tolerance, np.where(fails, 0.0, np.inf))
+        return observed, bound, slack, np.where(finite, tightness, np.where(fails, np.inf, np.nan)), tolerance
+
+
+#: at most this many branch combinations are tried on a cell float64 leaves undecided
+MAX_BRANCH_CASES = 8
+
+
+def branch_cases(observed: sp.Expr, bound: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:
+    """The relation with each outermost ``Piecewise`` replaced by one of its branches, for
+    every combination of branches (none when there is no Piecewise, or more than
+    :data:`MAX_BRANCH_CASES` combinations).
+
+    The exact value of a Piecewise whose last condition is ``True`` is the exact value of one
+    of its branches (the first whose exact condition holds), so a relation that holds on every
+    combination holds, whichever branch the exact values select. A Piecewise without a
+    default branch may have no value at all; it is left in place (its own error rule,
+    :func:`~boundcheck.verifiers.decide.rounding.forward_error`, still applies).
+    """
+    relation = sp.Tuple(observed, bound)
+    pieces = relation.atoms(sp.Piecewise)
+    outermost = sorted((p for p in pieces if not any(q != p and q.has(p) for q in pieces)), key=sp.default_sort_key)
+    nodes = [p for p in outermost if p.args[-1].cond == sp.true]
+    if not nodes or math.prod(len(node.args) for node in nodes) > MAX_BRANCH_CASES:
+        return []
+    cases = []
+    for branches in itertools.product(*(node.args for node in nodes)):
+        replaced = relation.xreplace({node: branch.expr for node, branch in zip(nodes, branches)})
+        cases.append((replaced[0], replaced[1]))
+    return cases
 
 
 def observables_read(conclusion: Conclusion, observed: Any = None) -> frozenset[str]:
