@@ -10,7 +10,8 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, find, settings
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
 
 from boundcheck.theorems.registry import all_statements
 from boundcheck.verifiers.check import verify
@@ -76,6 +77,61 @@ def test_mpmath_reference_agrees_on_a_tiny_instance():
     fp = MODEL.reference(params)
     for name in ("gap", "c_imb", "imbalance_drift"):
         assert np.allclose(np.asarray(hp[name], dtype=float), fp[name], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("needed", [
+    frozenset({"gap", "lambda_r_X", "c0", "eta", "R0"}),  # a rate statement's replay: no spectrum
+    frozenset({"gap", "c_imb"}),                          # the imbalance's spectrum only
+    frozenset({"resid", "sigma_m_V_sq", "finite_run"}),   # those of XU and V (c_step reads both)
+    frozenset({"imbalance_drift", "sigma_r_U1_sq"}),
+])
+def test_a_replay_that_reads_few_observables_computes_those_alone_and_the_same(needed):
+    """A 50-digit replay names what its conclusion and hypotheses read; the reference then
+    skips the per-step spectra nobody reads (two thirds of a replay's time). What it returns
+    is what the full reference returns, digit for digit, and ``finite_run`` does not count
+    what was left out."""
+    from boundcheck.verifiers.models.linear_two_layer import STATE, left_out
+    from boundcheck.verifiers.models.precision import high_precision
+
+    params = dict(BASE, n=3, d=3, m=2, h=3, steps=4)
+    full = MODEL.reference(params, high_precision(50))
+    part = MODEL.reference(params, high_precision(50, needed))
+    skipped = left_out(needed)
+    assert skipped and needed.isdisjoint(skipped)
+    for name in STATE:
+        if name in skipped:
+            assert name not in part, name
+        else:
+            assert [str(v) for v in part[name]] == [str(v) for v in full[name]], name
+    assert part["finite_run"] == full["finite_run"] == 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.fixed_dictionaries({"init": st.integers(0, 4), "seed": st.integers(0, 50),
+                                       "diagnostics": st.integers(0, 1), "steps": st.integers(1, 12)}),
+                min_size=1, max_size=5),
+       st.sets(st.sampled_from(sorted(set(MODEL.indexed_names) | {"c0", "finite_run"}))))
+def test_a_run_that_reads_few_observables_computes_those_alone_and_the_same(overrides, read):
+    """``run_only`` (what the search, the sweep and the shrinker call with the names their
+    decision reads) skips the per-step spectra nobody reads; what it returns, error bounds
+    included, is what ``run`` returns, bit for bit, and everything read is there, computed."""
+    from boundcheck.verifiers.models.linear_two_layer import STATE, left_out
+
+    batch = [dict(BASE, **o) for o in overrides]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full, part = MODEL.run(batch), MODEL.run_only(batch, frozenset(read))
+    for whole, some in zip(full, part):
+        assert set(some) == set(whole) - left_out(frozenset(read))
+        assert read <= set(some) and some["finite_run"] == whole["finite_run"]
+        for name, value in some.items():
+            if name == ERROR_KEY:
+                for key, bound in value.items():
+                    assert np.array_equal(bound, whole[ERROR_KEY][key], equal_nan=True), key
+            else:
+                assert np.array_equal(value, whole[name], equal_nan=True), name
+        for name in set(STATE) & set(some):
+            assert not np.isnan(some[name][0]), name  # computed, not left at the table's NaN
 
 
 # ------------------------------------------------------------------ imbalance: conserved, drifting at O(eta^2) per step

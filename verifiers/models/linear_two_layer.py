@@ -177,7 +177,7 @@ def _fro(A):
     return np.sqrt(np.sum(A * A))
 
 
-def _packed(batch: Sequence[dict[str, Any]], insts: list[dict[str, Any]]) -> tuple:
+def _packed(batch: Sequence[dict[str, Any]], insts: list[dict[str, Any]], compute: np.ndarray) -> tuple:
     """The arguments of :func:`gd_linear_two_layer` for set-up instances ``insts``: padded arrays, and the
     output table filled with NaN."""
     B = len(batch)
@@ -195,7 +195,7 @@ def _packed(batch: Sequence[dict[str, Any]], insts: list[dict[str, Any]]) -> tup
     out = np.full((B, int(steps.max()) + 1, I_MAG + 1), np.nan)
     eta = np.array([i["scalars"]["eta"] for i in insts], dtype=np.float64)
     diagnostics = np.array([p["diagnostics"] for p in batch], dtype=np.int64)
-    return X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out
+    return X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, compute, out
 
 
 def _train_serially(packed: tuple) -> tuple[np.ndarray, np.ndarray]:
@@ -206,14 +206,16 @@ def _train_serially(packed: tuple) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True, nogil=True)
-def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, out):
+def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, compute, out):
     """Batched GD, serial and without the GIL; instance b uses X[b, :n, :d], U0[b, :d, :h], ...;
     out[b, t, j] pre-filled with NaN.
 
     sizes[b] = (n, d, m, h, r). State observables (see STATE) at t = 0..steps[b], transition
     observables (TRANSITION) at t = 0..steps[b]-1 when diagnostics[b]; column I_MAG holds
-    ||U_t||_F ||V_t||_F. A non-finite loss ends the run there. :meth:`LinearTwoLayer.run`
-    hands the parts of a batch to kernel threads.
+    ||U_t||_F ||V_t||_F. ``compute`` flags the PER_STEP quantities (the spectra of XU and V, of
+    U_1, of the imbalance, the drift's norm); what an unflagged one gives stays NaN. A
+    non-finite loss ends the run there. :meth:`LinearTwoLayer.run` hands the parts of a
+    batch to kernel threads.
     """
     for b in range(X.shape[0]):
         n, d, m, h, r = sizes[b, 0], sizes[b, 1], sizes[b, 2], sizes[b, 3], sizes[b, 4]
@@ -244,24 +246,29 @@ def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnos
             out[b, k, 2] = np.sqrt(resid_sq)
             if not np.isfinite(loss) or not np.isfinite(resid_sq):
                 break
-            gu = np.linalg.eigvalsh(AU @ AU.T)
-            gv = np.linalg.eigvalsh(V @ V.T)
-            U1 = Btb @ U
-            g1 = np.linalg.eigvalsh(U1 @ U1.T)
-            sr_xu, s1_xu = max(gu[0], 0.0), max(gu[-1], 0.0)
-            sm_v, s1_v = max(gv[0], 0.0), max(gv[-1], 0.0)
-            out[b, k, 3] = sr_xu + s_r2 * sm_v
-            out[b, k, 4] = s1_xu + s_12 * s1_v
-            out[b, k, 5] = np.sqrt(s1_xu)
-            out[b, k, 6] = np.sqrt(s1_v)
-            out[b, k, 7] = max(g1[0], 0.0)
-            out[b, k, 8] = sm_v
-            lam_r, lam_m_neg, lam_norm = _imbalance_spectrum(U1, V, r, m)
-            out[b, k, 9] = lam_r
-            out[b, k, 10] = lam_m_neg
-            out[b, k, 11] = max(lam_r, 0.0) + max(lam_m_neg, 0.0)
-            out[b, k, 12] = lam_norm
-            out[b, k, 13] = _fro(D - D0)
+            if compute[0]:
+                gu = np.linalg.eigvalsh(AU @ AU.T)
+                gv = np.linalg.eigvalsh(V @ V.T)
+                sr_xu, s1_xu = max(gu[0], 0.0), max(gu[-1], 0.0)
+                sm_v, s1_v = max(gv[0], 0.0), max(gv[-1], 0.0)
+                out[b, k, 3] = sr_xu + s_r2 * sm_v
+                out[b, k, 4] = s1_xu + s_12 * s1_v
+                out[b, k, 5] = np.sqrt(s1_xu)
+                out[b, k, 6] = np.sqrt(s1_v)
+                out[b, k, 8] = sm_v
+            if compute[1] or compute[2]:
+                U1 = Btb @ U
+                if compute[1]:
+                    g1 = np.linalg.eigvalsh(U1 @ U1.T)
+                    out[b, k, 7] = max(g1[0], 0.0)
+                if compute[2]:
+                    lam_r, lam_m_neg, lam_norm = _imbalance_spectrum(U1, V, r, m)
+                    out[b, k, 9] = lam_r
+                    out[b, k, 10] = lam_m_neg
+                    out[b, k, 11] = max(lam_r, 0.0) + max(lam_m_neg, 0.0)
+                    out[b, k, 12] = lam_norm
+            if compute[3]:
+                out[b, k, 13] = _fro(D - D0)
             u_fro, v_fro = _fro(U), _fro(V)
             out[b, k, I_MAG] = u_fro * v_fro
             if k == steps[b]:
@@ -527,12 +534,22 @@ class LinearTwoLayer(Model):
         serially on a kernel thread without the GIL while this thread sets up the next part (and
         then integrates the gradient flows): set-up and training overlap. Every instance's numbers
         are those of a batch of one, whatever the parts."""
+        return self._run(batch, None)
+
+    def run_only(self, batch: Sequence[dict[str, Any]], names: frozenset[str]) -> list[Observations]:
+        """:meth:`run` without the per-step spectra ``names`` does not read (four symmetric
+        eigenproblems a step, most of a step's cost at these sizes): the observables they give
+        are left out, and the others are :meth:`run`'s, bit for bit."""
+        return self._run(batch, frozenset(names))
+
+    def _run(self, batch: Sequence[dict[str, Any]], needed: frozenset[str] | None) -> list[Observations]:
         results: list[Observations | None] = [None] * len(batch)
+        compute, skipped = kernel_flags(needed), left_out(needed)
         gd = [b for b, p in enumerate(batch) if p["dynamics"] == 0]
         training = []
         for part in parts(gd):
             insts = self.instances([batch[b] for b in part])
-            packed = _packed([batch[b] for b in part], insts)
+            packed = _packed([batch[b] for b in part], insts, compute)
             training.append((part, insts, in_background(_train_serially, packed)))
         flows = [b for b, p in enumerate(batch) if p["dynamics"] == 1]
         for b, inst in zip(flows, self.instances([batch[b] for b in flows])):
@@ -540,14 +557,18 @@ class LinearTwoLayer(Model):
         for part, insts, trained in training:
             out, steps = trained.result()
             for k, (b, inst) in enumerate(zip(part, insts)):
-                results[b] = self._observations(inst, out[k, : steps[k] + 1], steps[k])
+                results[b] = self._observations(inst, out[k, : steps[k] + 1], steps[k], left_out=skipped)
         return results  # type: ignore[return-value]
 
-    def _observations(self, inst: dict[str, Any], table: np.ndarray, steps: int, gf: bool = False) -> Observations:
-        obs: Observations = {name: table[:, j] for j, name in enumerate(STATE)}
+    def _observations(self, inst: dict[str, Any], table: np.ndarray, steps: int, gf: bool = False,
+                      left_out: frozenset[str] = frozenset()) -> Observations:
+        """The observations of a run's table; ``left_out``: STATE observables not computed (NaN in
+        the table), which are left out of the observations and do not count against ``finite_run``."""
+        obs: Observations = {name: table[:, j] for j, name in enumerate(STATE) if name not in left_out}
         obs.update({name: table[:steps, N_STATE + j] for j, name in enumerate(TRANSITION)})
         obs.update(inst["scalars"])
-        obs["finite_run"] = int(bool(np.isfinite(table[:, :N_STATE]).all()
+        computed = [j for j, name in enumerate(STATE) if name not in left_out]
+        obs["finite_run"] = int(bool(np.isfinite(table[:, computed]).all()
                                      and (gf or np.isfinite(table[:steps, N_STATE:I_MAG]).all()
                                           or np.isnan(table[:steps, N_STATE:I_MAG]).all())))
         mag = np.nanmax(table[:, I_MAG]) if np.isfinite(table[:, I_MAG]).any() else np.inf
@@ -557,8 +578,8 @@ class LinearTwoLayer(Model):
         delta = _g_error(inst, mag, gf)
         with np.errstate(all="ignore"):  # gap = ||G||^2 / 2 with ||fl(G) - G||_F <= delta (see _gap_floor)
             gap_error = squared_norm_error(obs["resid"], delta) / 2 + 2 * EPS * obs["gap"]
-        obs[ERROR_KEY] = {"resid": delta, "gap": gap_error, **_imbalance_errors(inst, obs),
-                          **_identity_errors(inst, obs)}
+        imbalance_errors = _imbalance_errors(inst, obs) if "XU_norm" in obs else {}  # none read (left out)
+        obs[ERROR_KEY] = {"resid": delta, "gap": gap_error, **imbalance_errors, **_identity_errors(inst, obs)}
         return obs
 
     # -------------------------------------------------------------- gradient flow
@@ -616,7 +637,7 @@ class LinearTwoLayer(Model):
         x_fro = _norm(X, xp)
         y_fro = _norm(Y, xp)
         for k in range(steps + 1):
-            row = state_observables(inst, U, V, D0, xp)
+            row = state_observables(inst, U, V, D0, xp, xp.needed)
             table[k, :N_STATE] = row
             u_fro, v_fro = _norm(U, xp), _norm(V, xp)
             table[k, I_MAG] = u_fro * v_fro
@@ -645,10 +666,11 @@ class LinearTwoLayer(Model):
                     u_fro**2 + v_fro**2 + un_fro**2 + vn_fro**2 + eta * eta * x_fro**2 * e_fro**2 * (u_fro**2 + v_fro**2),
                 ]
             U, V, D = Un, Vn, Dn
-        obs = self._observations(inst["float64"] if mp else inst, table.astype(np.float64), steps)
+        obs = self._observations(inst["float64"] if mp else inst, table.astype(np.float64), steps,
+                                 left_out=left_out(xp.needed))
         if mp:
             obs.update({k: v for k, v in inst["scalars"].items() if k != "finite_run"})
-            obs.update({name: table[:, j] for j, name in enumerate(STATE)})
+            obs.update({name: table[:, j] for j, name in enumerate(STATE) if name in obs})
             obs.update({name: table[:steps, N_STATE + j] for j, name in enumerate(TRANSITION)})
         return obs
 
@@ -703,8 +725,46 @@ def exact_instance(inst: dict[str, Any], xp) -> dict[str, Any]:
             "scalars": scalars, "float64": inst}
 
 
-def state_observables(inst: dict[str, Any], U, V, D0, xp) -> list:
-    """The STATE observables of one state (U, V), by the backend ``xp`` (NumPy or mpmath)."""
+#: the STATE observables that need each spectrum of :func:`state_observables`
+#: the per-step quantities a run may leave out, each with the STATE observables it gives: the
+#: spectra of (A^T X U)(A^T X U)^T and V V^T (together), of U_1 U_1^T, of the imbalance
+#: Lambda, and the norm of the drift D_t - D_0
+PER_STEP = {
+    "XU_V": frozenset({"c_step", "K_step", "XU_norm", "V_norm", "sigma_m_V_sq"}),
+    "U1": frozenset({"sigma_r_U1_sq"}),
+    "imbalance": frozenset({"imb_lambda_r", "imb_lambda_m_neg", "c_imb", "imbalance_norm"}),
+    "drift": frozenset({"imbalance_drift"}),
+}
+
+
+def _per_step(needed: frozenset[str] | None) -> set[str]:
+    """The PER_STEP quantities a caller that reads ``needed`` needs: those giving what it reads,
+    and XU_V with the imbalance or the drift (their error bounds read XU_norm and V_norm)."""
+    if needed is None:
+        return set(PER_STEP)
+    wanted = {name for name, gives in PER_STEP.items() if not gives.isdisjoint(needed)}
+    return wanted | {"XU_V"} if wanted & {"imbalance", "drift"} else wanted
+
+
+def left_out(needed: frozenset[str] | None) -> frozenset[str]:
+    """The STATE observables :func:`state_observables` and the kernel leave out for a caller
+    that reads ``needed``."""
+    return frozenset(STATE).difference(*(PER_STEP[name] for name in _per_step(needed))) \
+        - {"loss", "gap", "resid"}
+
+
+def kernel_flags(needed: frozenset[str] | None) -> np.ndarray:
+    """:func:`gd_linear_two_layer`'s ``compute`` flags (PER_STEP's order) for a caller that reads ``needed``."""
+    wanted = _per_step(needed)
+    return np.array([name in wanted for name in PER_STEP], dtype=np.int64)
+
+
+def state_observables(inst: dict[str, Any], U, V, D0, xp, needed: frozenset[str] | None = None) -> list:
+    """The STATE observables of one state (U, V), by the backend ``xp`` (NumPy or mpmath).
+
+    With ``needed``, the PER_STEP quantities no needed observable reads are not computed
+    (:func:`left_out`): what they give is NaN (a replay at 50 digits spent two thirds of its
+    time in ``mpmath.eigsy``, four per step)."""
     X, Y, Zs, AtX, Bm, s = (xp.asarray(inst[k]) for k in ("X", "Y", "Zs", "AtX", "B", "s"))
     r, m = s.size, Y.shape[1]
     XU = X.dot(U)
@@ -716,19 +776,26 @@ def state_observables(inst: dict[str, Any], U, V, D0, xp) -> list:
     if not _finite(loss) or not _finite(resid_sq):
         return [loss, resid_sq / 2, xp.sqrt(xp.asarray([resid_sq]))[0]] + [np.nan] * (N_STATE - 3)
     zero = 0 * loss
-    gu, gv = _eigvalsh(AU.dot(AU.T), xp), _eigvalsh(V.dot(V.T), xp)
-    U1 = Bm.T.dot(U)
-    g1 = _eigvalsh(U1.dot(U1.T), xp)
-    sr_xu, s1_xu, sm_v, s1_v = (max(v, zero) for v in (gu[0], gu[-1], gv[0], gv[-1]))
-    s_r2, s_12 = s[-1] ** 2, s[0] ** 2
-    lam = U1.T.dot(U1) - V.T.dot(V)
-    ev = sorted(list(_eigvalsh(lam, xp)) + [zero] * (r + m))
-    lam_r, lam_m_neg = ev[len(ev) - r], -ev[m - 1]
-    D = U.T.dot(U) - V.T.dot(V)
     sqrt = lambda v: xp.sqrt(xp.asarray([v]))[0]  # noqa: E731
-    return [loss, resid_sq / 2, sqrt(resid_sq), sr_xu + s_r2 * sm_v, s1_xu + s_12 * s1_v, sqrt(s1_xu), sqrt(s1_v),
-            max(g1[0], zero), sm_v, lam_r, lam_m_neg, max(lam_r, zero) + max(lam_m_neg, zero),
-            max(abs(ev[0]), abs(ev[-1])), _norm(D - D0, xp)]
+    wanted = _per_step(needed)
+    row = [loss, resid_sq / 2, sqrt(resid_sq)] + [np.nan] * (N_STATE - 3)
+    s_r2, s_12 = s[-1] ** 2, s[0] ** 2
+    if "XU_V" in wanted:
+        gu, gv = _eigvalsh(AU.dot(AU.T), xp), _eigvalsh(V.dot(V.T), xp)
+        sr_xu, s1_xu, sm_v, s1_v = (max(v, zero) for v in (gu[0], gu[-1], gv[0], gv[-1]))
+        row[3:7] = [sr_xu + s_r2 * sm_v, s1_xu + s_12 * s1_v, sqrt(s1_xu), sqrt(s1_v)]
+        row[8] = sm_v
+    if wanted & {"U1", "imbalance"}:
+        U1 = Bm.T.dot(U)
+    if "U1" in wanted:
+        row[7] = max(_eigvalsh(U1.dot(U1.T), xp)[0], zero)
+    if "imbalance" in wanted:
+        ev = sorted(list(_eigvalsh(U1.T.dot(U1) - V.T.dot(V), xp)) + [zero] * (r + m))
+        lam_r, lam_m_neg = ev[len(ev) - r], -ev[m - 1]
+        row[9:13] = [lam_r, lam_m_neg, max(lam_r, zero) + max(lam_m_neg, zero), max(abs(ev[0]), abs(ev[-1]))]
+    if "drift" in wanted:
+        row[13] = _norm(U.T.dot(U) - V.T.dot(V) - D0, xp)
+    return row
 
 
 def _g_error(inst: dict[str, Any], mag: float, gf: bool) -> float:
