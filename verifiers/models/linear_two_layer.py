@@ -7,8 +7,9 @@ Vidal (AISTATS 2023), with its conventions:
     L(U, V) = (1/2) ||X U V^T - Y||_F^2                (no 1/n),
     GD:  U+ = U + eta X^T E V,  V+ = V + eta E^T X U,  E = Y - X U V^T.
 
-``dynamics = 1`` integrates the gradient flow instead (scipy's DOP853, rtol 1e-12,
-atol 1e-14 relative to the size of the state), sampled at times t * eta.
+``dynamics = 1`` integrates the gradient flow instead (DOP853 with scipy's step control,
+rtol 1e-12, atol 1e-14 relative to the size of the state, in numba: ``dop853``; scipy's
+``solve_ivp`` in the reference), sampled at times t * eta.
 
 **Data.** X = A diag(s) B^T with A (n x r), B (d x r) Haar-orthonormal, r = min(n, d) and
 singular values s_i geometric from s_1 = 1 down to s_r = 1 / ``x_cond`` (``x_cond`` = 1e4
@@ -83,6 +84,7 @@ import sympy as sp
 from numba import njit
 
 from boundcheck.theorems.closed_forms import linear_rates as rates
+from boundcheck.verifiers.models import dop853
 from boundcheck.verifiers.models.base import (
     EPS,
     ERROR_KEY,
@@ -94,6 +96,7 @@ from boundcheck.verifiers.models.base import (
     param,
     squared_norm_error,
 )
+from boundcheck.verifiers.models.dop853 import integrate
 from boundcheck.verifiers.models.precision import FLOAT64
 from boundcheck.verifiers.models.threads import in_background, parts
 
@@ -177,6 +180,50 @@ def _fro(A):
     return np.sqrt(np.sum(A * A))
 
 
+@njit(cache=True, nogil=True)
+def _state_row(Xb, Yb, AtXb, Zb, Btb, U, V, D, D0, s_r2, s_12, r, m, compute, row):
+    """The STATE observables of the state (U, V) into ``row`` (D = U^T U - V^T V), and
+    row[I_MAG] = ||U||_F ||V||_F; the per-step spectra as ``compute`` flags them (PER_STEP's
+    order). Returns X U and E = Y - X U V^T, and whether the loss is finite (if not, the
+    rest of the row is left as it was)."""
+    XU = Xb @ U
+    AU = AtXb @ U
+    E = Yb - XU @ V.T
+    G = Zb - AU @ V.T
+    loss = 0.5 * np.sum(E * E)
+    resid_sq = np.sum(G * G)
+    row[0] = loss
+    row[1] = 0.5 * resid_sq
+    row[2] = np.sqrt(resid_sq)
+    if not np.isfinite(loss) or not np.isfinite(resid_sq):
+        return XU, E, False
+    if compute[0]:
+        gu = np.linalg.eigvalsh(AU @ AU.T)
+        gv = np.linalg.eigvalsh(V @ V.T)
+        sr_xu, s1_xu = max(gu[0], 0.0), max(gu[-1], 0.0)
+        sm_v, s1_v = max(gv[0], 0.0), max(gv[-1], 0.0)
+        row[3] = sr_xu + s_r2 * sm_v
+        row[4] = s1_xu + s_12 * s1_v
+        row[5] = np.sqrt(s1_xu)
+        row[6] = np.sqrt(s1_v)
+        row[8] = sm_v
+    if compute[1] or compute[2]:
+        U1 = Btb @ U
+        if compute[1]:
+            g1 = np.linalg.eigvalsh(U1 @ U1.T)
+            row[7] = max(g1[0], 0.0)
+        if compute[2]:
+            lam_r, lam_m_neg, lam_norm = _imbalance_spectrum(U1, V, r, m)
+            row[9] = lam_r
+            row[10] = lam_m_neg
+            row[11] = max(lam_r, 0.0) + max(lam_m_neg, 0.0)
+            row[12] = lam_norm
+    if compute[3]:
+        row[13] = _fro(D - D0)
+    row[I_MAG] = _fro(U) * _fro(V)
+    return XU, E, True
+
+
 def _packed(batch: Sequence[dict[str, Any]], insts: list[dict[str, Any]], compute: np.ndarray) -> tuple:
     """The arguments of :func:`gd_linear_two_layer` for set-up instances ``insts``: padded arrays, and the
     output table filled with NaN."""
@@ -203,6 +250,13 @@ def _train_serially(packed: tuple) -> tuple[np.ndarray, np.ndarray]:
     :meth:`LinearTwoLayer.run`): the output table and the steps."""
     gd_linear_two_layer(*packed)
     return packed[-1], packed[10]
+
+
+def _integrate_serially(packed: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """The gradient flows of a packed part, as :func:`_train_serially` trains GD runs."""
+    *arrays, _, compute, out = packed  # arrays: X ... steps; the diagnostics flags do not apply
+    gf_linear_two_layer(*arrays, compute, GF_RTOL, GF_ATOL_REL, *dop853.tableau(), out)
+    return out, arrays[10]
 
 
 @njit(cache=True, nogil=True)
@@ -235,43 +289,8 @@ def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnos
         D0 = U.T @ U - V.T @ V
         D = D0.copy()
         for k in range(steps[b] + 1):
-            XU = Xb @ U
-            AU = AtXb @ U
-            E = Yb - XU @ V.T
-            G = Zb - AU @ V.T
-            loss = 0.5 * np.sum(E * E)
-            resid_sq = np.sum(G * G)
-            out[b, k, 0] = loss
-            out[b, k, 1] = 0.5 * resid_sq
-            out[b, k, 2] = np.sqrt(resid_sq)
-            if not np.isfinite(loss) or not np.isfinite(resid_sq):
-                break
-            if compute[0]:
-                gu = np.linalg.eigvalsh(AU @ AU.T)
-                gv = np.linalg.eigvalsh(V @ V.T)
-                sr_xu, s1_xu = max(gu[0], 0.0), max(gu[-1], 0.0)
-                sm_v, s1_v = max(gv[0], 0.0), max(gv[-1], 0.0)
-                out[b, k, 3] = sr_xu + s_r2 * sm_v
-                out[b, k, 4] = s1_xu + s_12 * s1_v
-                out[b, k, 5] = np.sqrt(s1_xu)
-                out[b, k, 6] = np.sqrt(s1_v)
-                out[b, k, 8] = sm_v
-            if compute[1] or compute[2]:
-                U1 = Btb @ U
-                if compute[1]:
-                    g1 = np.linalg.eigvalsh(U1 @ U1.T)
-                    out[b, k, 7] = max(g1[0], 0.0)
-                if compute[2]:
-                    lam_r, lam_m_neg, lam_norm = _imbalance_spectrum(U1, V, r, m)
-                    out[b, k, 9] = lam_r
-                    out[b, k, 10] = lam_m_neg
-                    out[b, k, 11] = max(lam_r, 0.0) + max(lam_m_neg, 0.0)
-                    out[b, k, 12] = lam_norm
-            if compute[3]:
-                out[b, k, 13] = _fro(D - D0)
-            u_fro, v_fro = _fro(U), _fro(V)
-            out[b, k, I_MAG] = u_fro * v_fro
-            if k == steps[b]:
+            XU, E, finite = _state_row(Xb, Yb, AtXb, Zb, Btb, U, V, D, D0, s_r2, s_12, r, m, compute, out[b, k])
+            if not finite or k == steps[b]:
                 break
             XtE = XT @ E
             gradU = XtE @ V
@@ -286,7 +305,7 @@ def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnos
                 T1 = XU @ UtXtE + XXtE @ (V @ V.T)
                 Bq = XXtE @ (V @ UtXtE)
                 RE = En - E + e * T1 + e * e * Bq
-                e_fro = _fro(E)
+                e_fro, u_fro, v_fro = _fro(E), _fro(U), _fro(V)
                 un_fro, vn_fro = _fro(Un), _fro(Vn)
                 out[b, k, N_STATE + 0] = np.sum(RE * RE)
                 out[b, k, N_STATE + 1] = np.sum(RE * Bq)
@@ -302,6 +321,39 @@ def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnos
                 out[b, k, N_STATE + 7] = (u_fro**2 + v_fro**2 + un_fro**2 + vn_fro**2
                                           + e * e * x_fro**2 * e_fro**2 * (u_fro**2 + v_fro**2))
             U, V, D = Un, Vn, Dn
+
+
+@njit(cache=True, nogil=True)
+def gf_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, compute, rtol, atol_rel, A, B, C, E3, E5,
+                        out):
+    """Batched gradient flow, serial and without the GIL: the flow from (U0[b], V0[b]) integrated by
+    DOP853 (:func:`~boundcheck.verifiers.models.dop853.integrate`, rtol and an absolute tolerance
+    of atol_rel times the largest initial entry, at least 1; tableau A, B, C, E3, E5) and
+    sampled at the times t * eta[b], t = 0..steps[b]; the STATE observables of each sample
+    written as :func:`gd_linear_two_layer` writes them. Samples past a failed integration, or
+    from a non-finite loss on, stay NaN."""
+    for b in range(X.shape[0]):
+        n, d, m, h, r = sizes[b, 0], sizes[b, 1], sizes[b, 2], sizes[b, 3], sizes[b, 4]
+        Xb = np.ascontiguousarray(X[b, :n, :d])
+        Yb = np.ascontiguousarray(Y[b, :n, :m])
+        Btb = np.ascontiguousarray(Bt[b, :r, :d])
+        AtXb = np.ascontiguousarray(AtX[b, :r, :d])
+        Zb = np.ascontiguousarray(Zs[b, :r, :m])
+        U = np.ascontiguousarray(U0[b, :d, :h])
+        V = np.ascontiguousarray(V0[b, :m, :h])
+        s_r2, s_12 = s[b, r - 1] ** 2, s[b, 0] ** 2
+        times = eta[b] * np.arange(steps[b] + 1)
+        scale = max(np.max(np.abs(U)), np.max(np.abs(V)), 1.0)
+        states = np.empty((steps[b] + 1, d * h + m * h))
+        reached = integrate(Xb, Yb, U, V, times, rtol, atol_rel * scale, A, B, C, E3, E5, states)
+        D0 = U.T @ U - V.T @ V
+        for k in range(reached):
+            Uk = np.ascontiguousarray(states[k, : d * h]).reshape((d, h))
+            Vk = np.ascontiguousarray(states[k, d * h:]).reshape((m, h))
+            _, _, finite = _state_row(Xb, Yb, AtXb, Zb, Btb, Uk, Vk, Uk.T @ Uk - Vk.T @ Vk, D0, s_r2, s_12, r, m,
+                                      compute, out[b, k])
+            if not finite:
+                break
 
 
 # ------------------------------------------------------------------ instances
@@ -530,9 +582,9 @@ class LinearTwoLayer(Model):
 
     # -------------------------------------------------------------- fast path
     def run(self, batch: Sequence[dict[str, Any]]) -> list[Observations]:
-        """Observations of ``batch``. The gradient-descent runs are cut into parts, each trained
-        serially on a kernel thread without the GIL while this thread sets up the next part (and
-        then integrates the gradient flows): set-up and training overlap. Every instance's numbers
+        """Observations of ``batch``. The gradient-descent runs, then the gradient flows, are cut
+        into parts, each trained (or integrated) serially on a kernel thread without the GIL while
+        this thread sets up the next part: set-up and training overlap. Every instance's numbers
         are those of a batch of one, whatever the parts."""
         return self._run(batch, None)
 
@@ -545,19 +597,17 @@ class LinearTwoLayer(Model):
     def _run(self, batch: Sequence[dict[str, Any]], needed: frozenset[str] | None) -> list[Observations]:
         results: list[Observations | None] = [None] * len(batch)
         compute, skipped = kernel_flags(needed), left_out(needed)
-        gd = [b for b, p in enumerate(batch) if p["dynamics"] == 0]
         training = []
-        for part in parts(gd):
-            insts = self.instances([batch[b] for b in part])
-            packed = _packed([batch[b] for b in part], insts, compute)
-            training.append((part, insts, in_background(_train_serially, packed)))
-        flows = [b for b, p in enumerate(batch) if p["dynamics"] == 1]
-        for b, inst in zip(flows, self.instances([batch[b] for b in flows])):
-            results[b] = self._gradient_flow(batch[b], inst)
-        for part, insts, trained in training:
+        for dynamics, task in ((0, _train_serially), (1, _integrate_serially)):
+            for part in parts([b for b, p in enumerate(batch) if p["dynamics"] == dynamics]):
+                insts = self.instances([batch[b] for b in part])
+                packed = _packed([batch[b] for b in part], insts, compute)
+                training.append((part, insts, dynamics, in_background(task, packed)))
+        for part, insts, dynamics, trained in training:
             out, steps = trained.result()
             for k, (b, inst) in enumerate(zip(part, insts)):
-                results[b] = self._observations(inst, out[k, : steps[k] + 1], steps[k], left_out=skipped)
+                results[b] = self._observations(inst, out[k, : steps[k] + 1], steps[k], gf=bool(dynamics),
+                                                left_out=skipped)
         return results  # type: ignore[return-value]
 
     def _observations(self, inst: dict[str, Any], table: np.ndarray, steps: int, gf: bool = False,
@@ -584,7 +634,8 @@ class LinearTwoLayer(Model):
 
     # -------------------------------------------------------------- gradient flow
     def _gradient_flow(self, params: dict[str, Any], inst: dict[str, Any]) -> Observations:
-        """Gradient flow by DOP853 (error-controlled), observables at the times t * eta."""
+        """Gradient flow by scipy's DOP853 (error-controlled), observables at the times t * eta:
+        the reference of :func:`gf_linear_two_layer` (its samples come from the dense output)."""
         from scipy.integrate import solve_ivp
 
         X, Y = inst["X"], inst["Y"]
@@ -601,13 +652,16 @@ class LinearTwoLayer(Model):
         eta, steps = inst["scalars"]["eta"], params["steps"]
         times = eta * np.arange(steps + 1)
         scale = max(float(np.abs(state0).max()), 1.0)
-        with np.errstate(all="ignore"):
-            sol = solve_ivp(field, (0.0, times[-1]), state0, method="DOP853", t_eval=times,
-                            rtol=GF_RTOL, atol=GF_ATOL_REL * scale)
+        if times[-1] > 0:
+            with np.errstate(all="ignore"):
+                samples = solve_ivp(field, (0.0, times[-1]), state0, method="DOP853", t_eval=times,
+                                    rtol=GF_RTOL, atol=GF_ATOL_REL * scale).y
+        else:  # no flow time (no step, or a step of 0): solve_ivp has no interval to integrate
+            samples = np.repeat(state0[:, None], times.size, axis=1)
         table = np.full((steps + 1, I_MAG + 1), np.nan)
         D0 = inst["U0"].T @ inst["U0"] - inst["V0"].T @ inst["V0"]
-        for k in range(sol.y.shape[1]):
-            U, V = sol.y[: d * h, k].reshape(d, h), sol.y[d * h:, k].reshape(m, h)
+        for k in range(samples.shape[1]):
+            U, V = samples[: d * h, k].reshape(d, h), samples[d * h:, k].reshape(m, h)
             table[k, :N_STATE] = [float(v) for v in state_observables(inst, U, V, D0, FLOAT64)]
             table[k, I_MAG] = np.linalg.norm(U) * np.linalg.norm(V)
         return self._observations(inst, table, steps, gf=True)
@@ -617,8 +671,8 @@ class LinearTwoLayer(Model):
         """The plain reference (GD), in float64 NumPy or (``backend.dps``) in mpmath.
 
         Dense eigensolvers on the h x h imbalance (``eigvalsh`` or ``mpmath.eigsy``), no
-        congruence trick: the kernel is tested against it. Gradient flow has no separate
-        reference (its path is already NumPy): the float64 run is returned.
+        congruence trick: the kernel is tested against it. A gradient flow is integrated by
+        scipy's ``solve_ivp`` in float64, whatever the backend.
         """
         inst = self.instance(params)
         if params["dynamics"] == 1:
