@@ -50,16 +50,26 @@ def test_kernel_matches_reference(overrides):
     Spectral observables (eigenvalues) are compared relative to |value| + the run's scale
     max K_step + max ||Lambda||: an eigenvalue near 0 is only defined to eps times the norm
     of its matrix, so a relative comparison of two roundoff-level numbers would be noise.
+    The residuals of the exact one-step identities (``rec_resid_sq``, ``rec_dot``,
+    ``drift_resid_sq``, ``drift_dot``) are 0 in exact arithmetic: each run's is rounding noise,
+    which the kernel (small products written out) and the reference (BLAS) round differently.
+    Each must lie within the error bound its run states (measured: within 6e-4 of it), and
+    the two bounds, computed from the noise, agree to 1e-2 (measured: 7e-4).
     """
     params = dict(BASE, **overrides)
     fast = _run(**overrides)
     ref = MODEL.reference(params)
     scale = np.nanmax(ref["K_step"]) + np.nanmax(ref["imbalance_norm"])
     assert fast[ERROR_KEY].keys() == ref[ERROR_KEY].keys()  # the error bounds the run states
+    noise = {"rec_resid_sq", "rec_dot", "drift_resid_sq", "drift_dot"}
     for name, bound in ref[ERROR_KEY].items():
-        np.testing.assert_allclose(fast[ERROR_KEY][name], bound, rtol=1e-10, equal_nan=True, err_msg=name)
+        rtol = 1e-2 if name in noise else 1e-10
+        np.testing.assert_allclose(fast[ERROR_KEY][name], bound, rtol=rtol, equal_nan=True, err_msg=name)
+    for name in noise:
+        for run in (fast, ref):
+            assert (np.abs(run[name]) <= run[ERROR_KEY][name]).all(), name
     for name, value in fast.items():
-        if name == ERROR_KEY:
+        if name == ERROR_KEY or name in noise:
             continue
         a, b = np.asarray(value, dtype=float), np.asarray(ref[name], dtype=float)
         assert a.shape == b.shape, name

@@ -26,6 +26,8 @@ import functools
 import numpy as np
 from numba import njit
 
+from boundcheck.verifiers.models.small_products import product, product_nt, product_tn
+
 SAFETY, MIN_FACTOR, MAX_FACTOR = 0.9, 0.2, 10.0
 #: -1 / (order of the error estimator + 1)
 ERROR_EXPONENT = -1.0 / 8.0
@@ -41,44 +43,20 @@ def tableau() -> tuple[np.ndarray, ...]:
                                                                      DOP853.C[:STAGES], DOP853.E3, DOP853.E5))
 
 
-#: products of at most this many multiply-adds are written out; larger ones go to BLAS
-SMALL_PRODUCT = 4096
-
-
 @njit(cache=True, nogil=True)
-def _product(P, Q, out):
-    """out = P @ Q, written out below :data:`SMALL_PRODUCT` multiply-adds (where a BLAS call
-    costs more than the product), by BLAS above."""
-    rows, inner = P.shape
-    cols = Q.shape[1]
-    if rows * inner * cols > SMALL_PRODUCT:
-        np.dot(P, Q, out)
-        return
-    for i in range(rows):
-        for j in range(cols):
-            out[i, j] = 0.0
-        for k in range(inner):
-            p = P[i, k]
-            for j in range(cols):
-                out[i, j] += p * Q[k, j]
-
-
-@njit(cache=True, nogil=True)
-def _field(X, XT, Y, z, d, h, m, XU, E, ET, XtE, out):
-    """out = dz/dt at z (see the module docstring); XU (n x h), E (n x m), ET (m x n) and
-    XtE (d x m) are workspaces."""
+def _field(X, XT, Y, z, d, h, m, XU, E, XtE, out):
+    """out = dz/dt at z (see the module docstring); XU (n x h), E (n x m) and XtE (d x m) are
+    workspaces."""
     U = z[: d * h].reshape((d, h))
     V = z[d * h:].reshape((m, h))
-    VT = np.ascontiguousarray(V.T)
-    _product(X, U, XU)
-    _product(XU, VT, E)
+    product(X, U, XU)
+    product_nt(XU, V, E)
     for i in range(E.shape[0]):
         for j in range(m):
             E[i, j] = Y[i, j] - E[i, j]
-            ET[j, i] = E[i, j]
-    _product(XT, E, XtE)
-    _product(XtE, V, out[: d * h].reshape((d, h)))
-    _product(ET, XU, out[d * h:].reshape((m, h)))
+    product(XT, E, XtE)
+    product(XtE, V, out[: d * h].reshape((d, h)))
+    product_tn(E, XU, out[d * h:].reshape((m, h)))
 
 
 @njit(cache=True, nogil=True)
@@ -115,7 +93,7 @@ def integrate(X, Y, U0, V0, times, rtol, atol, A, B, C, E3, E5, states):
     size = d * h + m * h
     XT = np.ascontiguousarray(X.T)
     n = X.shape[0]
-    work = (np.empty((n, h)), np.empty((n, m)), np.empty((m, n)), np.empty((d, m)))
+    work = (np.empty((n, h)), np.empty((n, m)), np.empty((d, m)))
     y = np.empty(size)
     y[: d * h] = U0.ravel()
     y[d * h:] = V0.ravel()

@@ -98,6 +98,7 @@ from boundcheck.verifiers.models.base import (
 )
 from boundcheck.verifiers.models.dop853 import integrate
 from boundcheck.verifiers.models.precision import FLOAT64
+from boundcheck.verifiers.models.small_products import product, product_nt, product_tn
 from boundcheck.verifiers.models.threads import in_background, parts
 
 GAUSSIAN, SPECTRAL, SMALL, PRESCRIBED = 0, 1, 2, 3  # 4: balanced (the remaining branch)
@@ -181,22 +182,43 @@ def _fro(A):
 
 
 @njit(cache=True, nogil=True)
-def _state_row(Xb, Yb, AtXb, Zb, Btb, U, V, D, D0, s_r2, s_12, r, m, compute, row):
+def _workspace(n, d, m, h, r):
+    """The arrays :func:`_state_row` and a gradient step write into: XU, AU, E, G, X^T E,
+    the two gradients, and the next U and V."""
+    return (np.empty((n, h)), np.empty((r, h)), np.empty((n, m)), np.empty((r, m)), np.empty((d, m)),
+            np.empty((d, h)), np.empty((m, h)), np.empty((d, h)), np.empty((m, h)))
+
+
+@njit(cache=True, nogil=True)
+def _squared_difference(A, B):
+    """sum (A - B)^2 and A - B into B (B = A - B)."""
+    total = 0.0
+    rows, cols = A.shape
+    for i in range(rows):
+        for j in range(cols):
+            B[i, j] = A[i, j] - B[i, j]
+            total += B[i, j] * B[i, j]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _state_row(Xb, Yb, AtXb, Zb, Btb, U, V, D, D0, s_r2, s_12, r, m, compute, work, row):
     """The STATE observables of the state (U, V) into ``row`` (D = U^T U - V^T V), and
     row[I_MAG] = ||U||_F ||V||_F; the per-step spectra as ``compute`` flags them (PER_STEP's
-    order). Returns X U and E = Y - X U V^T, and whether the loss is finite (if not, the
-    rest of the row is left as it was)."""
-    XU = Xb @ U
-    AU = AtXb @ U
-    E = Yb - XU @ V.T
-    G = Zb - AU @ V.T
-    loss = 0.5 * np.sum(E * E)
-    resid_sq = np.sum(G * G)
+    order). Leaves X U and E = Y - X U V^T in ``work`` (:func:`_workspace`); returns whether
+    the loss is finite (if not, the rest of the row is left as it was)."""
+    XU, AU, E, G = work[0], work[1], work[2], work[3]
+    product(Xb, U, XU)
+    product(AtXb, U, AU)
+    product_nt(XU, V, E)
+    product_nt(AU, V, G)
+    loss = 0.5 * _squared_difference(Yb, E)
+    resid_sq = _squared_difference(Zb, G)
     row[0] = loss
     row[1] = 0.5 * resid_sq
     row[2] = np.sqrt(resid_sq)
     if not np.isfinite(loss) or not np.isfinite(resid_sq):
-        return XU, E, False
+        return False
     if compute[0]:
         gu = np.linalg.eigvalsh(AU @ AU.T)
         gv = np.linalg.eigvalsh(V @ V.T)
@@ -221,7 +243,7 @@ def _state_row(Xb, Yb, AtXb, Zb, Btb, U, V, D, D0, s_r2, s_12, r, m, compute, ro
     if compute[3]:
         row[13] = _fro(D - D0)
     row[I_MAG] = _fro(U) * _fro(V)
-    return XU, E, True
+    return True
 
 
 def _packed(batch: Sequence[dict[str, Any]], insts: list[dict[str, Any]], compute: np.ndarray) -> tuple:
@@ -288,16 +310,27 @@ def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnos
         e = eta[b]
         D0 = U.T @ U - V.T @ V
         D = D0.copy()
+        work = _workspace(n, d, m, h, r)
+        XU, E, XtE, gradU, EtXU, Un, Vn = work[0], work[2], work[4], work[5], work[6], work[7], work[8]
+        U, V = U.copy(), V.copy()  # the state and the next one swap buffers
         for k in range(steps[b] + 1):
-            XU, E, finite = _state_row(Xb, Yb, AtXb, Zb, Btb, U, V, D, D0, s_r2, s_12, r, m, compute, out[b, k])
-            if not finite or k == steps[b]:
+            if not _state_row(Xb, Yb, AtXb, Zb, Btb, U, V, D, D0, s_r2, s_12, r, m, compute, work, out[b, k]):
                 break
-            XtE = XT @ E
-            gradU = XtE @ V
-            EtXU = E.T @ XU
-            Un = U + e * gradU
-            Vn = V + e * EtXU
-            Dn = Un.T @ Un - Vn.T @ Vn
+            if k == steps[b]:
+                break
+            product(XT, E, XtE)
+            product(XtE, V, gradU)
+            product_tn(E, XU, EtXU)
+            for i in range(d):
+                for j in range(h):
+                    Un[i, j] = U[i, j] + e * gradU[i, j]
+            for i in range(m):
+                for j in range(h):
+                    Vn[i, j] = V[i, j] + e * EtXU[i, j]
+            if diagnostics[b] or compute[3]:
+                Dn = Un.T @ Un - Vn.T @ Vn
+            else:
+                Dn = D
             if diagnostics[b]:
                 En = Yb - (Xb @ Un) @ Vn.T
                 XXtE = Xb @ XtE
@@ -320,7 +353,9 @@ def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnos
                 out[b, k, N_STATE + 6] = np.sum(M * M)
                 out[b, k, N_STATE + 7] = (u_fro**2 + v_fro**2 + un_fro**2 + vn_fro**2
                                           + e * e * x_fro**2 * e_fro**2 * (u_fro**2 + v_fro**2))
-            U, V, D = Un, Vn, Dn
+            U, Un = Un, U
+            V, Vn = Vn, V
+            D = Dn
 
 
 @njit(cache=True, nogil=True)
@@ -347,12 +382,12 @@ def gf_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, compute
         states = np.empty((steps[b] + 1, d * h + m * h))
         reached = integrate(Xb, Yb, U, V, times, rtol, atol_rel * scale, A, B, C, E3, E5, states)
         D0 = U.T @ U - V.T @ V
+        work = _workspace(n, d, m, h, r)
         for k in range(reached):
             Uk = np.ascontiguousarray(states[k, : d * h]).reshape((d, h))
             Vk = np.ascontiguousarray(states[k, d * h:]).reshape((m, h))
-            _, _, finite = _state_row(Xb, Yb, AtXb, Zb, Btb, Uk, Vk, Uk.T @ Uk - Vk.T @ Vk, D0, s_r2, s_12, r, m,
-                                      compute, out[b, k])
-            if not finite:
+            drift = Uk.T @ Uk - Vk.T @ Vk if compute[3] else D0
+            if not _state_row(Xb, Yb, AtXb, Zb, Btb, Uk, Vk, drift, D0, s_r2, s_12, r, m, compute, work, out[b, k]):
                 break
 
 
