@@ -366,3 +366,26 @@ def test_branch_cases_split_outermost_exhaustive_piecewise_only():
     many = sp.Add(*[sp.Piecewise((s, s < 1), (0, True)) for s in sp.symbols("a0:4", real=True)])
     assert 2**4 > MAX_BRANCH_CASES and branch_cases(many, y) == []
     assert branch_cases(x, y) == []
+
+
+def test_a_rank_deficient_gram_eigenvalue_is_noise_not_evidence():
+    """sigma_r(U_1)^2 with h = 1 < r = 3 is 0 in exact arithmetic; float64 computes 9.4e-17 at
+    t = 0 of this run. Taken as accurate to 1e-9 of itself (the checker's default), the
+    false claim sigma_r_U1_sq >= 1e-20 held at that cell. linear.two_layer now states the
+    eigenvalue's rounding bound (8 (d + h + m) eps ||U_1||_F^2, 7e-14 here): the cell is
+    undecided, and the 50-digit replay has it at 0."""
+    from boundcheck.verifiers.decide.conclusion import HOLDS
+    from boundcheck.verifiers.models.base import ERROR_KEY
+    from boundcheck.verifiers.models.precision import high_precision
+
+    statement = conjecture("sigma_r_U1_sq[t] >= 1e-20", model="linear.two_layer")
+    model = get_model("linear.two_layer")
+    params = dict(n=3, d=3, m=1, h=1, x_cond=1.0, init=0, init_scale=1.0, imbalance_scale=1.0, margin_frac=0.0,
+                  dynamics=0, diagnostics=0, step_unit=0, step=0.1, steps=3, seed=9)
+    obs = model.run([params])[0]
+    assert 1e-17 < obs["sigma_r_U1_sq"][0] < obs[ERROR_KEY]["sigma_r_U1_sq"][0] < 1e-12
+    assert abs(model.reference(params, high_precision(50))["sigma_r_U1_sq"][0]) < 1e-40
+    conclusion = Conclusion(statement, model)
+    assert conclusion.evaluate(params, obs).status[0] != HOLDS
+    without = dict(obs, **{ERROR_KEY: {k: v for k, v in obs[ERROR_KEY].items() if k != "sigma_r_U1_sq"}})
+    assert conclusion.evaluate(params, without).status[0] == HOLDS  # the hole the stated bound closes

@@ -663,8 +663,8 @@ class LinearTwoLayer(Model):
         delta = _g_error(inst, mag, gf)
         with np.errstate(all="ignore"):  # gap = ||G||^2 / 2 with ||fl(G) - G||_F <= delta (see _gap_floor)
             gap_error = squared_norm_error(obs["resid"], delta) / 2 + 2 * EPS * obs["gap"]
-        imbalance_errors = _imbalance_errors(inst, obs) if "XU_norm" in obs else {}  # none read (left out)
-        obs[ERROR_KEY] = {"resid": delta, "gap": gap_error, **imbalance_errors, **_identity_errors(inst, obs)}
+        spectral = _spectral_errors(inst, obs, gf, self.observable_floor) if "XU_norm" in obs else {}  # none read
+        obs[ERROR_KEY] = {"resid": delta, "gap": gap_error, **spectral, **_identity_errors(inst, obs)}
         return obs
 
     # -------------------------------------------------------------- gradient flow
@@ -828,11 +828,11 @@ PER_STEP = {
 
 def _per_step(needed: frozenset[str] | None) -> set[str]:
     """The PER_STEP quantities a caller that reads ``needed`` needs: those giving what it reads,
-    and XU_V with the imbalance or the drift (their error bounds read XU_norm and V_norm)."""
+    and XU_V with any other (their error bounds read XU_norm and V_norm)."""
     if needed is None:
         return set(PER_STEP)
     wanted = {name for name, gives in PER_STEP.items() if not gives.isdisjoint(needed)}
-    return wanted | {"XU_V"} if wanted & {"imbalance", "drift"} else wanted
+    return wanted | {"XU_V"} if wanted else wanted
 
 
 def left_out(needed: frozenset[str] | None) -> frozenset[str]:
@@ -894,27 +894,57 @@ def _g_error(inst: dict[str, Any], mag: float, gf: bool) -> float:
     return float(8 * (d + h + m) * EPS * size + (GF_ACCURACY * size if gf else 0.0))
 
 
-def _imbalance_errors(inst: dict[str, Any], obs: Observations) -> dict[str, np.ndarray]:
-    """Per-iteration bounds on the float64 error of the imbalance observables, which are
-    rounding noise where Lambda = U_1^T U_1 - V^T V is 0 in exact arithmetic (1e-21
-    computed for 1e-32).
+def _spectral_errors(inst: dict[str, Any], obs: Observations, gf: bool, floor: float) -> dict[str, np.ndarray]:
+    """Per-iteration bounds on the error of the spectral observables: the eigenvalues of the
+    Gram matrices (c_step, K_step, XU_norm, V_norm, sigma_r_U1_sq, sigma_m_V_sq) and of the
+    imbalance, which are rounding noise where they are 0 in exact arithmetic (Lambda = 0:
+    1e-21 computed for 1e-32; sigma_r(U_1)^2 with h < r: 1e-21 for 0).
 
-    Lambda is formed with |fl(Lambda) - Lambda|_2 <= ||fl(Lambda) - Lambda||_F <=
-    gamma_k (||U_1||_F^2 + ||V||_F^2) (Higham, *Accuracy and Stability of Numerical
-    Algorithms*, 2nd ed., 3.5), and a backward-stable symmetric eigensolver adds
-    c n u ||Lambda||_2 to each eigenvalue (Weyl); with X U = A diag(s) U_1,
-    ||U_1||_F^2 <= min(r, h) (sigma_1(X U) / s_r)^2 and ||V||_F^2 <= min(h, m) sigma_1(V)^2.
-    D = U^T U - V^T V adds the null-space part of U, which never moves (||U_0||_F^2 bounds it).
-    The factor 8 (d + h + m) covers the products, the subtraction and the eigensolver.
+    * Rounding. A product M M^T (or Lambda = U_1^T U_1 - V^T V) is formed with
+      ||fl - exact||_2 <= ||fl - exact||_F <= gamma_k ||M||_F^2 (Higham, *Accuracy and
+      Stability of Numerical Algorithms*, 2nd ed., 3.5), and a backward-stable symmetric
+      eigensolver adds c n u ||.||_2 to each eigenvalue (Weyl); the factor 8 (d + h + m)
+      covers the products, the subtraction and the eigensolver. With A^T X U = diag(s) U_1:
+      ||A^T X U||_F^2 <= min(r, h) sigma_1(X U)^2, ||U_1||_F <= ||A^T X U||_F / s_r,
+      ||V||_F^2 <= min(h, m) sigma_1(V)^2. D = U^T U - V^T V adds the null-space part of U,
+      which never moves (||U_0||_F^2 bounds it).
+    * A gradient flow's sample also carries the integrator's error in the state,
+      ||dz|| <= delta = GF_ACCURACY max(1, max_t ||z_t||) (tested against rtol 1e-13); an
+      eigenvalue of M M^T then moves by at most 2 ||M||_F ||dM|| + ||dM||^2 (Weyl), with
+      ||d(A^T X U)|| <= s_1 delta and ||dU_1||, ||dV|| <= delta.
+    * The square roots XU_norm and V_norm: |sqrt(a') - sqrt(a)| <= min(sqrt(e), e / sqrt(a')).
+
+    The Gram observables' bounds never go below ``floor`` times their largest value so far,
+    the accuracy the checker assumed for them before they stated one (and which they met in
+    every test): the bound adds protection where a Gram matrix is rank-deficient, and takes
+    nothing away elsewhere.
     """
     X, s, U0 = inst["X"], inst["s"], inst["U0"]
     d, h, m, r = X.shape[1], U0.shape[1], inst["Y"].shape[1], s.size
+    rounding = 8 * (d + h + m) * EPS
     with np.errstate(all="ignore"):
-        size = min(r, h) * (obs["XU_norm"] / s[-1]) ** 2 + min(h, m) * obs["V_norm"] ** 2
-        spectral = 8 * (d + h + m) * EPS * size
-        drift = 8 * (d + h + m) * EPS * (size + float((U0 * U0).sum()))
-    return {"imb_lambda_r": spectral, "imb_lambda_m_neg": spectral, "c_imb": 2 * spectral,
-            "imbalance_norm": spectral, "imbalance_drift": drift + drift[0]}
+        au_fro = np.sqrt(min(r, h)) * obs["XU_norm"]
+        u1_fro = au_fro / s[-1]
+        v_fro = np.sqrt(min(h, m)) * obs["V_norm"]
+        u0_fro = float(np.sqrt((U0 * U0).sum()))
+        delta = GF_ACCURACY * max(1.0, float(np.nanmax(u1_fro + u0_fro + v_fro, initial=0.0))) if gf else 0.0
+
+        def moved(norm, change):
+            return 2 * norm * change + change**2
+
+        xu = rounding * au_fro**2 + moved(au_fro, s[0] * delta)
+        v = rounding * v_fro**2 + moved(v_fro, delta)
+        u1 = rounding * u1_fro**2 + moved(u1_fro, delta)
+        lam = rounding * (u1_fro**2 + v_fro**2) + moved(u1_fro, delta) + moved(v_fro, delta)
+        drift = rounding * (u1_fro**2 + v_fro**2 + u0_fro**2) + moved(u1_fro + u0_fro, delta) + moved(v_fro, delta)
+        gram = {"c_step": xu + s[-1] ** 2 * v, "K_step": xu + s[0] ** 2 * v, "sigma_r_U1_sq": u1, "sigma_m_V_sq": v,
+                "XU_norm": np.fmin(np.sqrt(xu), xu / obs["XU_norm"]),
+                "V_norm": np.fmin(np.sqrt(v), v / obs["V_norm"])}
+        gram = {name: np.fmax(bound, floor * np.fmax.accumulate(np.abs(obs[name]))) for name, bound in gram.items()
+                if name in obs}
+    imbalance = {"imb_lambda_r": lam, "imb_lambda_m_neg": lam, "c_imb": 2 * lam, "imbalance_norm": lam,
+                 "imbalance_drift": drift + drift[0]}
+    return {**gram, **{name: bound for name, bound in imbalance.items() if name in obs}}
 
 
 def _identity_errors(inst: dict[str, Any], obs: Observations) -> dict[str, np.ndarray]:
