@@ -156,6 +156,26 @@ def test_batched_and_single_evaluation_see_the_same_cells():
     np.testing.assert_array_equal(summary.max_tightness, [e.max_tightness for e in singles])
 
 
+@pytest.mark.parametrize("statement_id", ["linear.min2021.gd_small_step_rate", "ntk.du2019.weight_movement",
+                                          "classical.strongly_convex.distance"])
+def test_the_last_cells_bound_is_the_evaluations(statement_id):
+    """``last_bound`` (what a rate's progress report reads) is ``evaluate``'s last cell, bit for bit."""
+    from boundcheck.theorems.registry import get
+    from boundcheck.verifiers.draw import sampler
+    from boundcheck.verifiers.draw.plan import DrawPlan
+
+    statement = get(statement_id)
+    model = get_model(statement.model)
+    conclusion, plan, rng = Conclusion(statement, model), DrawPlan(statement, model), np.random.default_rng(3)
+    batch = [p for p in (sampler.sample(plan, rng) for _ in range(12)) if p is not None]
+    for params, obs in zip(batch, model.run(batch)):
+        evaluation = conclusion.evaluate(params, obs)
+        last = conclusion.last_bound(params, obs)
+        assert (last is None) == (not evaluation.t.size)
+        if last is not None:  # a bound may be NaN (a run that diverged): the same NaN
+            assert last[0] == evaluation.t[-1] and np.array_equal(last[1], evaluation.bound[-1], equal_nan=True)
+
+
 def test_false_claim_with_short_and_long_runs_is_violated():
     """A claim that only runs longer than 30 steps break: found although most batches mix
     short and long runs."""

@@ -322,6 +322,18 @@ class Conclusion:
         errors = [column[0] for column in self._errors([obs], grids, indices)]
         return Evaluation(ts, *self._sides(ts, args, errors), ties_hold=self.ties_hold)
 
+    def last_bound(self, params: dict, obs: dict) -> tuple[int, float] | None:
+        """(t, bound) at the last cell of one float64 run (None when it has none): what
+        :meth:`evaluate` gives at ``t[-1]``, without evaluating the other cells."""
+        ts, args, _ = self._arguments(params, obs)
+        if not ts.size:
+            return None
+        last = [a[-1:] if isinstance(a, np.ndarray) else a for a in args]
+        with np.errstate(all="ignore"):
+            bound = np.broadcast_to(np.asarray(self._sides_of.sides[1](ts[-1:].astype(np.float64), *last),
+                                               dtype=np.float64), (1,))
+        return int(ts[-1]), float(bound[0])
+
     def summarize(self, batch: list[dict], observations: list[dict]) -> BatchSummary:
         """Per-instance decided min slack and max tightness, violation flag and cell counts.
 

@@ -144,14 +144,14 @@ class RateProgress:
             values = np.asarray(obs.get(self.name, ()), dtype=np.float64)
             if values.size < 2 or not values[0] > 0:
                 continue
-            evaluation = conclusion.evaluate(params, obs)
-            if not evaluation.t.size:
+            cell = conclusion.last_bound(params, obs)
+            if cell is None:
                 continue
-            last = int(evaluation.t[-1])
+            last, bound = cell
             if last < 1 or last >= values.size or not math.isfinite(values[last]):
                 continue
             self.actual.append(float(values[last] / values[0]))
-            self.claimed.append(float(evaluation.bound[-1] / values[0]))
+            self.claimed.append(float(bound / values[0]))
 
     def apply(self, found: Finding) -> None:
         if not self.actual:
