@@ -103,6 +103,21 @@ def mpfr_arithmetic(prec: int) -> Iterator[tuple[Callable[[Any], Any], Callable[
         yield converter(one_to_mpfr), converter(one_to_mpf)
 
 
+def mpfr_backend(backend: SimpleNamespace, to_mpfr: Callable[[Any], Any], to_mpf: Callable[[Any], Any]) -> SimpleNamespace:
+    """The namespace of ``backend`` (:func:`high_precision`) for a reference's hot loop run in
+    MPFR inside :func:`mpfr_arithmetic` (whose converters these are): arrays and scalars
+    converted to MPFR, square roots by MPFR, and ``to_mpf``/``to_mpfr`` for the steps that
+    stay in mpmath (eigensolvers)."""
+    import gmpy2
+
+    def asarray(a):
+        arr = np.asarray(a, dtype=object)
+        return to_mpfr(arr)
+
+    return SimpleNamespace(name=f"mpfr/{backend.dps}", dps=backend.dps, needed=backend.needed, asarray=asarray,
+                           scalar=to_mpfr, sqrt=np.frompyfunc(gmpy2.sqrt, 1, 1), to_mpf=to_mpf, to_mpfr=to_mpfr)
+
+
 def mpfr_sqrt(value):
     """The square root of an MPFR number, correctly rounded (as ``mpmath.sqrt``)."""
     import gmpy2
