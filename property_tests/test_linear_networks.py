@@ -260,6 +260,24 @@ def test_a_flow_state_is_as_accurate_as_the_spectral_bounds_assume(overrides):
     assert np.linalg.norm(coarse - fine, axis=1).max() <= delta / 10
 
 
+@pytest.mark.parametrize("times, Y, start, reached", [
+    ([0.0, np.nan, np.nan], 2.0, 0.1, 1),      # a step of NaN: no time to integrate to
+    ([0.0, np.inf], 2.0, 0.1, 1),              # nor of inf
+    ([0.0, 0.0, 0.0], 2.0, 0.1, 3),            # a step of 0: every sample is the start
+    ([0.0, 1.0, 2.0], 1e300, 1e200, 1),        # a state that overflows: the step fails
+])
+def test_dop853_stops_cleanly_where_there_is_nothing_to_integrate(times, Y, start, reached):
+    """The integrator returns how many samples it reached; it neither loops nor raises."""
+    from boundcheck.verifiers.models import dop853
+
+    times = np.array(times)
+    states = np.full((times.size, 2), np.nan)
+    got = dop853.integrate(np.eye(1), np.array([[Y]]), np.array([[start]]), np.array([[start]]), times, 1e-12, 1e-14,
+                           *dop853.tableau(), states)
+    assert got == reached
+    assert (states[:reached] == start).all() and np.isnan(states[reached:]).all()
+
+
 def test_dop853_against_a_closed_form_flow():
     """One sample, one neuron, balanced (u = v): du/dt = (y - u^2) u, so
     u(t)^2 = y / (1 + (y / u0^2 - 1) exp(-2 y t)). The integrator at rtol 1e-12 meets it to
