@@ -303,17 +303,21 @@ class Conclusion:
             return sides
         _, _, slack, _, tolerance = sides
         with np.errstate(invalid="ignore"):
-            undecided = ~_holds(slack, tolerance, self.ties_hold) & (slack >= -tolerance)
-        if not undecided.any():
+            undecided = np.nonzero(~_holds(slack, tolerance, self.ties_hold) & (slack >= -tolerance))
+        if not undecided[0].size:
             return sides
-        cases = [case(ts, args, self.observable_rtol, errors) for case in self._cases]
+        # the branches at the undecided cells alone
+        at = [np.broadcast_to(np.asarray(a), ts.shape)[undecided] for a in (*args, *errors)]
+        cases = [case(ts[undecided], at[:len(args)], self.observable_rtol, at[len(args):]) for case in self._cases]
         with np.errstate(invalid="ignore"):
             every_branch_holds = np.logical_and.reduce([_holds(c[2], c[4], self.ties_hold) for c in cases])
             margins = np.stack([np.where(np.isnan(c[2] - c[4]), -np.inf, c[2] - c[4]) for c in cases])
         weakest = np.argmin(margins, axis=0)
-        decided_by_cases = undecided & every_branch_holds
-        return tuple(np.where(decided_by_cases, np.choose(weakest, [c[k] for c in cases]), sides[k])
-                     for k in range(5))
+        out = [np.array(side, dtype=np.float64) for side in sides]
+        for k in range(5):
+            out[k][undecided] = np.where(every_branch_holds, np.choose(weakest, [c[k] for c in cases]),
+                                         out[k][undecided])
+        return tuple(out)
 
     def evaluate(self, params: dict, obs: dict) -> Evaluation:
         """The conclusion at every cell of one float64 run."""
