@@ -176,9 +176,14 @@ def _imbalance_spectrum(U1, V, r, m):
     return lam_r, lam_m_neg, max(abs(full[0]), abs(full[-1]))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _fro(A):
-    return np.sqrt(np.sum(A * A))
+    """||A||_F, summed in row-major order without a temporary array."""
+    total = 0.0
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            total += A[i, j] * A[i, j]
+    return np.sqrt(total)
 
 
 @njit(cache=True, nogil=True)
