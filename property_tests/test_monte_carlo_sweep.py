@@ -177,3 +177,69 @@ def test_a_draw_at_either_end_of_its_range_stays_inside_its_interval(statement_i
     for top in (True, False):
         values = draw(plan, End(top), {}, lowest=False)
         assert plan.admits(values), (top, values)
+
+
+def test_the_next_batch_runs_while_this_one_is_decided_and_changes_nothing(monkeypatch):
+    """The sweep runs batch k + 1 on a worker thread while it decides batch k. The verdict, the
+    instances and every cell count are those of the sweep run one batch at a time
+    (``NUMBA_NUM_THREADS=1`` turns the worker off)."""
+    from boundcheck.verifiers.quantifiers import sweep
+
+    _without_search(monkeypatch)
+    statement = get("classical.strongly_convex.distance")
+    ahead = verify(statement, budget=20)
+    monkeypatch.setattr(sweep, "thread_count", lambda: 1)
+    alone = verify(statement, budget=20)
+    for key in ("search", "cells"):
+        assert ahead.details[key] == alone.details[key], key
+    assert (ahead.verdict, ahead.instances, ahead.outside) == (alone.verdict, alone.instances, alone.outside)
+
+
+def test_a_sweep_violation_is_replayed_only_once_the_run_in_flight_has_ended(monkeypatch):
+    """The model never runs twice at once: a violation found in batch k is replayed (the
+    model's ``reference``) only once the run of batch k + 1, in flight on the worker, has
+    ended. The worker's runs are held at a gate that opens only when the sweep asks for their
+    results or settles them, so a replay begun while one is in flight is seen, whatever the
+    timing."""
+    import threading
+
+    from boundcheck.verifiers.quantifiers import sweep
+
+    _without_search(monkeypatch)
+    statement = get("classical.strongly_convex.distance_rate_one_percent_fast")
+    model_class = type(get_model(statement.model))
+    gate, in_flight, replays_during_a_run, workers = threading.Event(), [0], [], set()
+
+    def held(method):
+        def wrapper(self, *args):
+            if threading.current_thread().name.startswith("boundcheck-sweep"):
+                workers.add(threading.current_thread().name)
+                in_flight[0] += 1
+                try:
+                    assert gate.wait(timeout=60), "the sweep never asked for this run"
+                    gate.clear()
+                    return method(self, *args)
+                finally:
+                    in_flight[0] -= 1
+            return method(self, *args)
+        return wrapper
+
+    def replay(method):
+        def wrapper(self, *args, **kwargs):
+            replays_during_a_run.append(in_flight[0] > 0)
+            return method(self, *args, **kwargs)
+        return wrapper
+
+    def opening(method):
+        def wrapper(self, *args):
+            gate.set()
+            return method(self, *args)
+        return wrapper
+
+    monkeypatch.setattr(model_class, "run_only", held(model_class.run_only))
+    monkeypatch.setattr(model_class, "reference", replay(model_class.reference))
+    monkeypatch.setattr(sweep._Ahead, "results", opening(sweep._Ahead.results))
+    monkeypatch.setattr(sweep._Ahead, "settle", opening(sweep._Ahead.settle))
+    finding = verify(statement, budget=20)
+    assert finding.verdict == "VIOLATED" and finding.counterexample["replay_dps"] >= 50
+    assert workers and replays_during_a_run and not any(replays_during_a_run)
