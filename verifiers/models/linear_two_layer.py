@@ -252,7 +252,8 @@ def _state_row(Xb, Yb, AtXb, Zb, Btb, U, V, D, D0, s_r2, s_12, r, m, compute, wo
 
 
 def _packed(batch: Sequence[dict[str, Any]], insts: list[dict[str, Any]], compute: np.ndarray) -> tuple:
-    """The arguments of :func:`gd_linear_two_layer` for set-up instances ``insts``: padded arrays, and the
+    """The arguments of :func:`gd_linear_two_layer` (and, but for the diagnostics flags, of
+    :func:`gf_linear_two_layer`) for set-up instances ``insts``: padded arrays, and the
     output table filled with NaN."""
     B = len(batch)
     sizes = np.array([[i["X"].shape[0], i["X"].shape[1], i["Y"].shape[1], i["U0"].shape[1], i["s"].size]
