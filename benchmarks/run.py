@@ -186,11 +186,13 @@ def every_model(count: int = 64, seed: int = 0, only: set[str] | None = None) ->
     """Each model's batched kernel against its NumPy reference, on ``count`` admissible draws
     of the model's first for_all theorem: instances per second, the ratio, and the largest
     relative difference of any observable between the two (the tests bound it; here it is
-    reported so a fast kernel that drifted would show)."""
+    reported so a fast kernel that drifted would show); an observable whose error bound the
+    model states is measured in units of the two runs' bounds instead."""
     from boundcheck.theorems.registry import all_statements
     from boundcheck.verifiers.draw.plan import DrawPlan
     from boundcheck.verifiers.draw.sampler import sample
     from boundcheck.verifiers.models import get_model
+    from boundcheck.verifiers.models.base import ERROR_KEY
 
     # a gradient-descent statement where a model also has gradient-flow ones (an ODE solve, not a kernel)
     preferred = {"linear.two_layer": "linear.xu2023.gd_rate_derived"}
@@ -212,8 +214,9 @@ def every_model(count: int = 64, seed: int = 0, only: set[str] | None = None) ->
             continue
         fast = model.run(batch)  # compiles on first use; timed below
         slow = [model.reference(params) for params in batch[:4]]
-        drift, drift_at, spectral, normwise, diverging = 0.0, "", 0.0, 0.0, 0
+        drift, drift_at, spectral, normwise, diverging, in_bounds = 0.0, "", 0.0, 0.0, 0, 0.0
         for got, want in zip(fast, slow):
+            stated_got, stated_want = got.get(ERROR_KEY) or {}, want.get(ERROR_KEY) or {}
             # a run that blows up (1e70 on linear networks at 400 steps past the cap) amplifies
             # the last bit of any difference by its growth: not comparable, counted apart
             blown = any(not isinstance(v, dict) and np.nanmax(np.abs(np.asarray(v, dtype=float)), initial=0.0) > 1e30
@@ -227,6 +230,16 @@ def every_model(count: int = 64, seed: int = 0, only: set[str] | None = None) ->
                 if want_arr.shape != got_arr.shape:
                     continue
                 finite = np.isfinite(want_arr) & np.isfinite(got_arr)
+                if finite.any() and name in stated_got and name in stated_want:
+                    # an observable that states its error bound is judged against it: each run is
+                    # within its bound of the exact value, so the two differ by at most the sum (a
+                    # residual at its rounding floor, an identity's residual, which is 0 exactly,
+                    # are noise, and a relative difference of two noises says nothing)
+                    bound = (np.broadcast_to(np.asarray(stated_got[name], dtype=float), want_arr.shape)
+                             + np.broadcast_to(np.asarray(stated_want[name], dtype=float), want_arr.shape))[finite]
+                    diff = np.abs(got_arr[finite] - want_arr[finite])
+                    in_bounds = max(in_bounds, float(np.max(np.where(diff == 0, 0.0, diff / np.maximum(bound, 1e-300)))))
+                    continue
                 if finite.any():  # relative, floored at 1e-12 of max(the observable's largest value, 1):
                     # observables that are 0 in exact arithmetic (an eigenvalue of an exactly
                     # conserved matrix) are rounding noise of order 1e-16 in both
@@ -253,7 +266,8 @@ def every_model(count: int = 64, seed: int = 0, only: set[str] | None = None) ->
                      "kernel inst/s": 1 / kernel_s, "reference inst/s": 1 / reference_s,
                      "speed-up": reference_s / kernel_s, "max rel diff": drift, "max rel diff at": drift_at,
                      "max rel diff, eigenvalues to their matrix norm": spectral,
-                     "max normwise diff (bounded runs)": normwise, "diverging runs compared": diverging})
+                     "max normwise diff (bounded runs)": normwise, "diverging runs compared": diverging,
+                     "max diff in stated error bounds": in_bounds})
     return rows
 
 
@@ -371,7 +385,8 @@ def main(argv=None) -> int:
                   f"{row['max rel diff']:.1e} ({row['max rel diff at']}; eigenvalues to their matrix norm: "
                   f"{row['max rel diff, eigenvalues to their matrix norm']:.1e}; normwise "
                   f"{row['max normwise diff (bounded runs)']:.1e}, {row['diverging runs compared']} diverging run(s)"
-                  " of 4 set apart)")
+                  f" of 4 set apart; observables that state an error bound: {row['max diff in stated error bounds']:.2g}"
+                  " of the two runs' bounds)")
     if "scaling-models" in sections:
         from benchmarks.model_scaling import scaling_tables
 
