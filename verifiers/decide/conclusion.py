@@ -327,8 +327,9 @@ class Conclusion:
         return Evaluation(ts, *self._sides(ts, args, errors), ties_hold=self.ties_hold)
 
     def last_bound(self, params: dict, obs: dict) -> tuple[int, float] | None:
-        """(t, bound) at the last cell of one float64 run (None when it has none): what
-        :meth:`evaluate` gives at ``t[-1]``, without evaluating the other cells."""
+        """(t, bound) at the last cell of one float64 run (None when it has none), without
+        evaluating the other cells: what :meth:`evaluate` gives at ``t[-1]``, except at a cell
+        decided on its Piecewise branches, which :meth:`evaluate` reports as its weakest."""
         ts, args, _ = self._arguments(params, obs)
         if not ts.size:
             return None

@@ -112,7 +112,7 @@ class _Ahead:
         self._batches = iter(batches)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boundcheck-sweep") \
             if thread_count() > 1 else None
-        self._pending: Future | None = None
+        self._pending: Future | list[dict[str, Any]] | None = None  # a run in flight, or the next batch
 
     def __enter__(self) -> _Ahead:
         self._pending = self._submit()
@@ -122,29 +122,23 @@ class _Ahead:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _submit(self) -> Future | None:
+    def _submit(self) -> Future | list[dict[str, Any]] | None:
+        """The next batch started on the worker; without one, the next batch itself (run when asked for)."""
         batch = next(self._batches, None)
-        if batch is None:
-            return None
-        if self._pool is not None:
-            return self._pool.submit(self._run, batch)
-        done: Future = Future()
-        done.set_result(batch)  # run when asked for
-        return done
+        if batch is None or self._pool is None:
+            return batch
+        return self._pool.submit(self._run, batch)
 
     def results(self) -> list[dict[str, Any]]:
         """The runs of the next batch (re-raising the model's error), the one after started."""
         pending, self._pending = self._pending, None
-        if self._pool is None:
-            results = self._run(pending.result())
-        else:
-            results = pending.result()
+        results = pending.result() if isinstance(pending, Future) else self._run(pending)
         self._pending = self._submit()
         return results
 
     def settle(self) -> None:
         """Wait for the run in flight, whatever its outcome (its error is raised when its batch is asked for)."""
-        if self._pending is not None:
+        if isinstance(self._pending, Future):
             wait([self._pending])
 
 
