@@ -216,7 +216,7 @@ def test_gradient_flow_kernel_matches_scipy(overrides):
     scipy's ``solve_ivp`` (the reference: its samples from the dense output). Both are
     controlled to rtol 1e-12; they differ by the integrators' errors, which the gap floor
     charges at GF_ACCURACY = 1e-9 of the problem's scale. Every observable agrees to a tenth
-    of that (measured: 2.6e-11 at most over 40 flows; at rtol 1e-8 one case fails), and the gap
+    of that (measured: 1.1e-11 at most over 40 flows; at rtol 1e-8 one case fails), and the gap
     to within the error bound the run states for it."""
     from boundcheck.verifiers.models import linear_two_layer as lt
 

@@ -19,8 +19,9 @@ Division follows IEEE (numba's ``error_model="numpy"``), as scipy's NumPy arithm
 a state that overflows makes the step fail, not the process. scipy's
 ``solve_ivp(method="DOP853")`` is the reference (``LinearTwoLayer.reference``); the
 tests hold the two together, and both against a run at a tenth of the tolerance, within
-the accuracy the model's gap floor assumes. Called from Python it is the same algorithm at
-about 1/50 of the cost: ``solve_ivp`` spends its time in Python per stage.
+the accuracy the model's gap floor assumes. It is the same algorithm at about a tenth of the
+cost (30 samples of a flow at (n, d, m, h) = (6, 5, 3, 4): 2.3 ms against 25 ms):
+``solve_ivp`` spends its time in Python per stage.
 """
 
 from __future__ import annotations
