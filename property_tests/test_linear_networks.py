@@ -91,7 +91,7 @@ def test_mpmath_reference_agrees_on_a_tiny_instance():
 
 @pytest.mark.parametrize("needed", [
     frozenset({"gap", "lambda_r_X", "c0", "eta", "R0"}),  # a rate statement's replay: no spectrum
-    frozenset({"gap", "c_imb"}),                          # the imbalance's spectrum only
+    frozenset({"gap", "c_imb"}),                          # the imbalance (its bound reads XU and V)
     frozenset({"resid", "sigma_m_V_sq", "finite_run"}),   # those of XU and V (c_step reads both)
     frozenset({"imbalance_drift", "sigma_r_U1_sq"}),
 ])
@@ -209,7 +209,9 @@ def test_gradient_flow_integrator_is_accurate():
 @pytest.mark.parametrize("overrides", [
     dict(init=0), dict(init=1, seed=4, steps=30), dict(init=3, seed=6, x_cond=1e3), dict(init=4, h=4, seed=9),
     dict(n=3, d=7, m=5, h=5, init=2, step=0.5, steps=40),
-    dict(steps=0), dict(init=4, step_unit=1),  # no flow time: no step; a step of 0 (the cap at c0 = 0)
+    dict(steps=0),  # no flow time: no step, or a step of 0 (the derived cap where c0 = 0 exactly):
+    dict(n=5, d=7, m=3, h=3, init=4, init_scale=0.0932, imbalance_scale=4.2085, margin_frac=0.7023, step_unit=1,
+         step=0.5779, steps=18, seed=219),
 ])
 def test_gradient_flow_kernel_matches_scipy(overrides):
     """The numba integration (DOP853, scipy's step control, steps ending on the samples) against
@@ -229,7 +231,8 @@ def test_gradient_flow_kernel_matches_scipy(overrides):
         assert np.array_equal(np.isnan(a), np.isnan(b)), name
         assert np.nanmax(np.abs(a - b), initial=0.0) <= lt.GF_ACCURACY / 10 * scale, name
     assert (np.abs(fast["gap"] - ref["gap"]) <= ref[ERROR_KEY]["gap"]).all()
-    if params["steps"] == 0 or ref["eta"] == 0:
+    if params["steps"] == 0 or params["seed"] == 219:
+        assert params["steps"] == 0 or ref["eta"] == 0
         assert np.ptp(fast["gap"]) == 0  # no flow time: every sample is the start
 
 
