@@ -156,10 +156,11 @@ def test_batched_and_single_evaluation_see_the_same_cells():
     np.testing.assert_array_equal(summary.max_tightness, [e.max_tightness for e in singles])
 
 
-@pytest.mark.parametrize("statement_id", ["linear.min2021.gd_small_step_rate", "ntk.du2019.weight_movement",
+@pytest.mark.parametrize("statement_id", ["linear.min2021.gd_small_step_rate", "linear.min2021.gradient_flow_rate",
                                           "classical.strongly_convex.distance"])
 def test_the_last_cells_bound_is_the_evaluations(statement_id):
-    """``last_bound`` (what a rate's progress report reads) is ``evaluate``'s last cell, bit for bit."""
+    """``last_bound`` (what a rate's progress report reads) is ``evaluate``'s last cell, bit for
+    bit, on the rate statements that report progress (no Piecewise: no cell decided on its branches)."""
     from boundcheck.theorems.registry import get
     from boundcheck.verifiers.draw import sampler
     from boundcheck.verifiers.draw.plan import DrawPlan
