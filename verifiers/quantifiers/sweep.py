@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +31,6 @@ from boundcheck.verifiers.decide.replay import Replay
 from boundcheck.verifiers.draw.plan import DrawPlan, instance_key
 from boundcheck.verifiers.draw.sampler import sweep_draws
 from boundcheck.verifiers.models.base import Model
-from boundcheck.verifiers.models.threads import thread_count
 from boundcheck.verifiers.quantifiers.shrink import shrink
 from boundcheck.verifiers.quantifiers.tally import Tally
 
@@ -71,75 +69,30 @@ def sweep(model: Model, plan: DrawPlan, conclusion: Conclusion, budget: int, see
     chunk = max(64, model.batch_size * replicas)
     batches = [drawn[k:k + chunk] for k in range(0, len(drawn), chunk)]
     read = observables_read(conclusion, plan.observed)
-    with _Ahead(model, read, batches) as ahead:
-        for done, batch in enumerate(batches, start=1):
-            results = ahead.results()
-            if plan.observed:
-                inside = tally.keep_inside(plan.observed, batch, results)
-                swept.outside += inside.count(False)
-                batch = [p for p, ok in zip(batch, inside) if ok]
-                results = [o for o, ok in zip(results, inside) if ok]
-            if batch:
-                summary = conclusion.summarize(batch, results)
-                tally.add_summary(batch, results, summary, conclusion)
-                swept.instances += len(batch)
-                if rates is not None:
-                    rates.add(batch, results, conclusion)
-                violated = [k for k in np.flatnonzero(summary.violated) if instance_key(batch[k]) not in artefacts]
-                if violated:
-                    ahead.settle()  # confirming replays the model: not while it runs the next batch
-                    found = [(dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in violated]
-                    swept.confirmed = confirm(found)
-                    if swept.confirmed is not None:
-                        swept.confirmed, swept.shrunk = _shrunk(model, plan, conclusion, swept.confirmed, confirm)
-                    if swept.confirmed is not None or tally.passed_over:  # passed over: the replays are spent,
-                        return swept  # and nothing found later could be confirmed (the search stops there too)
-            if progress:
-                progress(budget + done, budget + len(batches))
+    for done, batch in enumerate(batches, start=1):
+        results = model.run_only(batch, read)
+        if plan.observed:
+            inside = tally.keep_inside(plan.observed, batch, results)
+            swept.outside += inside.count(False)
+            batch = [p for p, ok in zip(batch, inside) if ok]
+            results = [o for o, ok in zip(results, inside) if ok]
+        if batch:
+            summary = conclusion.summarize(batch, results)
+            tally.add_summary(batch, results, summary, conclusion)
+            swept.instances += len(batch)
+            if rates is not None:
+                rates.add(batch, results, conclusion)
+            violated = [k for k in np.flatnonzero(summary.violated) if instance_key(batch[k]) not in artefacts]
+            if violated:
+                found = [(dict(batch[k]), conclusion.evaluate(batch[k], results[k])) for k in violated]
+                swept.confirmed = confirm(found)
+                if swept.confirmed is not None:
+                    swept.confirmed, swept.shrunk = _shrunk(model, plan, conclusion, swept.confirmed, confirm)
+                if swept.confirmed is not None or tally.passed_over:  # passed over: the replays are spent,
+                    return swept  # and nothing found later could be confirmed (the search stops there too)
+        if progress:
+            progress(budget + done, budget + len(batches))
     return swept
-
-
-class _Ahead:
-    """The model's runs of a sweep's batches, one batch ahead: batch k + 1 runs on a worker thread
-    (set up there, trained on the kernel threads) while the caller decides batch k, so that
-    the kernel threads are not idle while the checker works. Only one run is ever in flight,
-    and the caller settles it (:meth:`settle`) before it runs the model itself (a replay). Where
-    numba has one thread (``NUMBA_NUM_THREADS=1``: a worker of ``verify --all --jobs``), each
-    batch runs when asked for, on the calling thread."""
-
-    def __init__(self, model: Model, read: frozenset[str], batches: list[list[dict[str, Any]]]):
-        self._run = lambda batch: model.run_only(batch, read)
-        self._batches = iter(batches)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="boundcheck-sweep") \
-            if thread_count() > 1 else None
-        self._pending: Future | list[dict[str, Any]] | None = None  # a run in flight, or the next batch
-
-    def __enter__(self) -> _Ahead:
-        self._pending = self._submit()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def _submit(self) -> Future | list[dict[str, Any]] | None:
-        """The next batch started on the worker; without one, the next batch itself (run when asked for)."""
-        batch = next(self._batches, None)
-        if batch is None or self._pool is None:
-            return batch
-        return self._pool.submit(self._run, batch)
-
-    def results(self) -> list[dict[str, Any]]:
-        """The runs of the next batch (re-raising the model's error), the one after started."""
-        pending, self._pending = self._pending, None
-        results = pending.result() if isinstance(pending, Future) else self._run(pending)
-        self._pending = self._submit()
-        return results
-
-    def settle(self) -> None:
-        """Wait for the run in flight, whatever its outcome (its error is raised when its batch is asked for)."""
-        if isinstance(self._pending, Future):
-            wait([self._pending])
 
 
 def _shrunk(model: Model, plan: DrawPlan, conclusion: Conclusion, confirmed: tuple[dict[str, Any], Evaluation, Replay],
