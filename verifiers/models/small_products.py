@@ -6,6 +6,11 @@ two-layer linear network at (4, 3, 2, 6) took 1.9 us, most of it in a dozen such
 Below :data:`SMALL_PRODUCT` multiply-adds these loops run instead (the inner loop over the
 output's contiguous rows); above it, BLAS. Each output entry is a sum in a fixed order,
 so a product is the same bit for bit wherever it is called.
+
+Caching: numba keys a cached kernel on its own source file only, so ``linear_two_layer``'s and ``dop853``'s kernels, which
+call these functions, keep their cached code when only this file changes. After editing it,
+clear the numba cache (the ``__pycache__`` folders, or ``NUMBA_CACHE_DIR``); an install or an
+upgrade rewrites every file, and a fresh clone has no cache.
 """
 
 from __future__ import annotations
