@@ -136,7 +136,7 @@ def test_kernel_matches_reference(params):
 def test_kernel_matches_reference_on_both_sides_of_the_blas_threshold(n, d, m):
     """Products of at most SMALL_PRODUCT multiply-adds are written out, larger ones go to BLAS:
     both paths against the reference, spectrum (power iteration) included."""
-    from boundcheck.verifiers.models.ntk_two_layer_relu import SMALL_PRODUCT
+    from boundcheck.verifiers.models.small_products import SMALL_PRODUCT
 
     assert (n * d * m > SMALL_PRODUCT) == (m == 160)
     for linearized in (0, 1):

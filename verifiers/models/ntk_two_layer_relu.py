@@ -73,12 +73,10 @@ from boundcheck.theorems.ntk_kernel import cosine, h_infinity_entry
 from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64, mpfr_arithmetic, mpfr_sqrt
 from boundcheck.verifiers.models.seeding import generator_at, pcg64_states
+from boundcheck.verifiers.models.small_products import SMALL_PRODUCT, product
 from boundcheck.verifiers.models.threads import in_background, parts, run_strided
 
 UNIT_ABSOLUTE, UNIT_INV_LAMBDA_MAX_INF, UNIT_DU, UNIT_INV_SHARPNESS0 = 0, 1, 2, 3
-#: products of at most this many multiply-adds are written out; larger ones go to BLAS
-SMALL_PRODUCT = 65536
-
 _H_INF = sp.lambdify(cosine, h_infinity_entry(cosine), "numpy")
 _H_INF_MP = sp.lambdify(cosine, h_infinity_entry(cosine), "mpmath")
 
@@ -87,27 +85,10 @@ _H_INF_MP = sp.lambdify(cosine, h_infinity_entry(cosine), "mpmath")
 
 
 @njit(cache=True, nogil=True)
-def _product(Xb, WT, out):
-    """out = Xb @ WT: written out (row by row, the inner loop over neurons) below
-    :data:`SMALL_PRODUCT` multiply-adds, where a BLAS call costs more than the product; BLAS above."""
-    nb, db = Xb.shape
-    mb = WT.shape[1]
-    if nb * db * mb > SMALL_PRODUCT:
-        np.dot(Xb, WT, out)
-        return
-    for i in range(nb):
-        for r in range(mb):
-            out[i, r] = 0.0
-        for j in range(db):
-            xij = Xb[i, j]
-            for r in range(mb):
-                out[i, r] += xij * WT[j, r]
-
-
-@njit(cache=True, nogil=True)
 def _masked_product(Xb, XT, S, weights, out):
     """out = X^T (S * weights[:, None]) (d x m: the gradient's and the Hessian-vector product's
-    last step), written out or by BLAS as :func:`_product` chooses."""
+    last step), written out or by BLAS as
+    :func:`~boundcheck.verifiers.models.small_products.product` chooses."""
     nb, db = Xb.shape
     mb = S.shape[1]
     if nb * db * mb > SMALL_PRODUCT:
@@ -158,7 +139,7 @@ def _gd_strided(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
         scale = 1.0 / np.sqrt(mb)
         gram_x = Xb @ XT
         pre0 = np.empty((nb, mb))
-        _product(Xb, WT0, pre0)  # the same arithmetic as pre at step 0: the linearised u(0) is u0 exactly
+        product(Xb, WT0, pre0)  # the same arithmetic as pre at step 0: the linearised u(0) is u0 exactly
         S0 = (pre0 >= 0.0).astype(np.float64)
         u0 = scale * (np.maximum(pre0, 0.0) @ ab)
         S = np.empty((nb, mb))
@@ -168,7 +149,7 @@ def _gd_strided(X, y, W, a, n, d, m, eta, steps, linearized, spectrum_every,
         moved = np.empty(mb)
         gradT = np.empty((db, mb))
         for k in range(steps[b] + 1):
-            _product(Xb, WT, pre)
+            product(Xb, WT, pre)
             if linearized[b] == 1:
                 S[:, :] = S0
                 for i in range(nb):
