@@ -288,6 +288,17 @@ def _integrate_serially(packed: tuple) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True, nogil=True)
+def _instance(X, Y, Bt, AtX, Zs, U0, V0, sizes, b):
+    """Instance b of a packed part (:func:`_packed`), unpadded and contiguous: X, Y, B^T, A^T X,
+    A^T Y, U_0, V_0 (views where the slice is contiguous already: not to be written into)."""
+    n, d, m, h, r = sizes[b, 0], sizes[b, 1], sizes[b, 2], sizes[b, 3], sizes[b, 4]
+    return (np.ascontiguousarray(X[b, :n, :d]), np.ascontiguousarray(Y[b, :n, :m]),
+            np.ascontiguousarray(Bt[b, :r, :d]), np.ascontiguousarray(AtX[b, :r, :d]),
+            np.ascontiguousarray(Zs[b, :r, :m]), np.ascontiguousarray(U0[b, :d, :h]),
+            np.ascontiguousarray(V0[b, :m, :h]))
+
+
+@njit(cache=True, nogil=True)
 def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnostics, compute, out):
     """Batched GD, serial and without the GIL; instance b uses X[b, :n, :d], U0[b, :d, :h], ...;
     out[b, t, j] pre-filled with NaN.
@@ -301,16 +312,9 @@ def gd_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, diagnos
     """
     for b in range(X.shape[0]):
         n, d, m, h, r = sizes[b, 0], sizes[b, 1], sizes[b, 2], sizes[b, 3], sizes[b, 4]
-        Xb = np.ascontiguousarray(X[b, :n, :d])
-        Yb = np.ascontiguousarray(Y[b, :n, :m])
-        Btb = np.ascontiguousarray(Bt[b, :r, :d])
-        AtXb = np.ascontiguousarray(AtX[b, :r, :d])
-        Zb = np.ascontiguousarray(Zs[b, :r, :m])
-        sb = s[b, :r].copy()
-        U = np.ascontiguousarray(U0[b, :d, :h])
-        V = np.ascontiguousarray(V0[b, :m, :h])
+        Xb, Yb, Btb, AtXb, Zb, U, V = _instance(X, Y, Bt, AtX, Zs, U0, V0, sizes, b)
         XT = np.ascontiguousarray(Xb.T)
-        s_r2, s_12 = sb[r - 1] ** 2, sb[0] ** 2
+        s_r2, s_12 = s[b, r - 1] ** 2, s[b, 0] ** 2
         x_fro = _fro(Xb)
         y_fro = _fro(Yb)
         e = eta[b]
@@ -375,13 +379,7 @@ def gf_linear_two_layer(X, Y, Bt, AtX, Zs, s, U0, V0, sizes, eta, steps, compute
     from a non-finite loss on, stay NaN."""
     for b in range(X.shape[0]):
         n, d, m, h, r = sizes[b, 0], sizes[b, 1], sizes[b, 2], sizes[b, 3], sizes[b, 4]
-        Xb = np.ascontiguousarray(X[b, :n, :d])
-        Yb = np.ascontiguousarray(Y[b, :n, :m])
-        Btb = np.ascontiguousarray(Bt[b, :r, :d])
-        AtXb = np.ascontiguousarray(AtX[b, :r, :d])
-        Zb = np.ascontiguousarray(Zs[b, :r, :m])
-        U = np.ascontiguousarray(U0[b, :d, :h])
-        V = np.ascontiguousarray(V0[b, :m, :h])
+        Xb, Yb, Btb, AtXb, Zb, U, V = _instance(X, Y, Bt, AtX, Zs, U0, V0, sizes, b)
         s_r2, s_12 = s[b, r - 1] ** 2, s[b, 0] ** 2
         times = eta[b] * np.arange(steps[b] + 1)
         scale = max(np.max(np.abs(U)), np.max(np.abs(V)), 1.0)
