@@ -305,22 +305,27 @@ def test_a_bound_sympy_writes_with_re_keeps_a_finite_tolerance():
     assert verify(tightened(statement, 1e-4, _trivial_t(statement))).verdict == "VIOLATED"
 
 
+def _weight_movement_run():
+    """Du et al.'s weight movement on a small converging ReLU run: (model, params, run, conclusion)."""
+    from boundcheck.theorems.registry import get
+
+    statement = get("ntk.du2019.weight_movement")
+    model = get_model(statement.model)
+    params = {"n": 4, "d": 3, "m": 16, "kappa": 1.0, "init": 0, "labels": 0, "linearized": 0, "steps": 6,
+              "spectrum_every": -1, "step_unit": 1, "step": 0.5, "seed": 1, "init_seed": 2}
+    return model, params, model.run([params])[0], Conclusion(statement, model)
+
+
 def test_a_condition_within_its_error_of_switching_leaves_the_cell_undecided():
     """Du et al.'s weight movement claims dist[t] <= R only while du_condition[t-1] <= 1; float64
     reads the condition on recorded values. Where du_condition[t-1] lies within its error of 1,
     the exact run may satisfy the condition that float64 found false: the cell must not count
     as holding (before, float64's branch made dist * 0 <= R a decided HOLDS, whatever dist).
     Out of that band the branch float64 takes is decided, and so is the cell."""
-    from boundcheck.theorems.registry import get
     from boundcheck.verifiers.decide.conclusion import HOLDS, UNDECIDED
     from boundcheck.verifiers.models.base import ERROR_KEY
 
-    statement = get("ntk.du2019.weight_movement")
-    model = get_model(statement.model)
-    params = {"n": 4, "d": 3, "m": 16, "kappa": 1.0, "init": 0, "labels": 0, "linearized": 0, "steps": 6,
-              "spectrum_every": -1, "step_unit": 1, "step": 0.5, "seed": 1, "init_seed": 2}
-    obs = model.run([params])[0]
-    conclusion = Conclusion(statement, model)
+    model, params, obs, conclusion = _weight_movement_run()
     honest = conclusion.evaluate(params, obs)
     assert (honest.status == HOLDS).all()  # a converging run: every cell decided
     t = 3
@@ -345,16 +350,10 @@ def test_a_cell_true_on_every_branch_in_doubt_holds():
     beyond its tolerance on both is decided, and reported as its weakest branch. The claim
     true by 4% on the active branch holds; false by 4% on it (above, with the same band) it
     stays undecided; false by 4% on a branch float64 did not take, it is not decided either."""
-    from boundcheck.theorems.registry import get
     from boundcheck.verifiers.decide.conclusion import HOLDS, UNDECIDED
     from boundcheck.verifiers.models.base import ERROR_KEY
 
-    statement = get("ntk.du2019.weight_movement")
-    model = get_model(statement.model)
-    params = {"n": 4, "d": 3, "m": 16, "kappa": 1.0, "init": 0, "labels": 0, "linearized": 0, "steps": 6,
-              "spectrum_every": -1, "step_unit": 1, "step": 0.5, "seed": 1, "init_seed": 2}
-    obs = model.run([params])[0]
-    conclusion = Conclusion(statement, model)
+    model, params, obs, conclusion = _weight_movement_run()
     t = 3
     bound = float(conclusion.evaluate(params, obs).bound[t - 1])
     band = model.observable_rtol + float(obs[ERROR_KEY]["du_condition"][t - 1])
