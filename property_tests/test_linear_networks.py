@@ -281,6 +281,25 @@ def test_dop853_stops_cleanly_where_there_is_nothing_to_integrate(times, Y, star
     assert (states[:reached] == start).all() and np.isnan(states[reached:]).all()
 
 
+def test_a_flows_spectral_bounds_catch_a_claim_five_percent_off_and_never_hold_a_tie():
+    """The gradient flow conserves the imbalance, so c_imb[t] = c_imb[0] exactly. The spectral
+    error bounds, which charge a flow's state with the integrator's error, must not swallow
+    a claim 5% off (c_imb[t] <= 0.95 c_imb[0] is VIOLATED, confirmed on the flow's reference),
+    nor decide the exact tie c_imb[t] <= c_imb[0] as HOLDS (it is INCONCLUSIVE: every cell
+    lies within its error bound)."""
+    from boundcheck.theorems.linear_networks import GF_DOMAIN
+    from boundcheck.verifiers.loading import statement_from_table
+
+    domain = {name: list(bounds) for name, bounds in GF_DOMAIN.items()}  # the flow theorems' instances
+
+    def claim(factor: str):
+        return statement_from_table({"id": "mine.flow_imbalance", "model": "linear.two_layer", "t_min": 1,
+                                     "conclusion": f"c_imb[t] <= {factor} * c_imb[0]", "domain": domain})
+
+    assert verify(claim("0.95"), budget=20).verdict == "VIOLATED"
+    assert verify(claim("1"), budget=20).verdict != "HOLDS"
+
+
 def test_dop853_against_a_closed_form_flow():
     """One sample, one neuron, balanced (u = v): du/dt = (y - u^2) u, so
     u(t)^2 = y / (1 + (y / u0^2 - 1) exp(-2 y t)). The integrator at rtol 1e-12 meets it to
