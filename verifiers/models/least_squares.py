@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
+from boundcheck.verifiers.models import mpfr_eigen
 from boundcheck.verifiers.models.blas import single_threaded_blas
 
 #: singular values below RANK_TOL * s_max count as zero (the pseudo-inverse's cut-off)
@@ -255,6 +256,6 @@ def limit_high_precision(X: np.ndarray, y: np.ndarray, ridge: float, dps: int) -
     else:
         G = M.T * M + lam * mpmath.eye(p)
         b = mpmath.lu_solve(G, M.T * Y)
-    eig = mpmath.eigsy(G, eigvals_only=True)
-    values = sorted(eig[i] / n for i in range(eig.rows))
+    eig = mpfr_eigen.eigvalsh(np.array(G.tolist(), dtype=object))  # mpmath.eigsy's numbers, ascending
+    values = [v / n for v in eig]
     return np.array([b[i] for i in range(p)], dtype=object), values[0], values[-1]

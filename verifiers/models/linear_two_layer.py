@@ -84,7 +84,7 @@ import sympy as sp
 from numba import njit
 
 from boundcheck.theorems.closed_forms import linear_rates as rates
-from boundcheck.verifiers.models import dop853
+from boundcheck.verifiers.models import dop853, mpfr_eigen
 from boundcheck.verifiers.models.base import (
     EPS,
     ERROR_KEY,
@@ -1023,17 +1023,14 @@ def _finite(value) -> bool:
 
 
 def _eigvalsh(M, xp) -> list:
-    """Ascending eigenvalues of a symmetric matrix (float64, mpmath, or MPFR: the eigensolver is
-    mpmath's, on the matrix converted exactly, and its eigenvalues converted back)."""
+    """Ascending eigenvalues of a symmetric matrix (float64, mpmath, or MPFR: ``mpmath.eigsy``'s
+    numbers, computed in MPFR by :mod:`~boundcheck.verifiers.models.mpfr_eigen`, and given back in
+    the matrix's arithmetic)."""
     if xp.dps is None:
         return list(np.linalg.eigvalsh(0.5 * (M + M.T)))
-    import mpmath
-
-    symmetric = 0.5 * (M + M.T)
-    to_mpf, to_mpfr = getattr(xp, "to_mpf", None), getattr(xp, "to_mpfr", None)
-    values = mpmath.eigsy(mpmath.matrix((to_mpf(symmetric) if to_mpf else symmetric).tolist()), eigvals_only=True)
-    ordered = sorted(values[i] for i in range(M.shape[0]))
-    return [to_mpfr(v) for v in ordered] if to_mpfr else ordered
+    to_mpfr = getattr(xp, "to_mpfr", None)
+    values = list(mpfr_eigen.eigvalsh(0.5 * (M + M.T)))
+    return [to_mpfr(v) for v in values] if to_mpfr else values
 
 
 MODEL = LinearTwoLayer()

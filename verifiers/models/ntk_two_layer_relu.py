@@ -70,6 +70,7 @@ import sympy as sp
 from numba import njit
 
 from boundcheck.theorems.ntk_kernel import cosine, h_infinity_entry
+from boundcheck.verifiers.models import mpfr_eigen
 from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64, mpfr_arithmetic, mpfr_sqrt
 from boundcheck.verifiers.models.seeding import generator_at, pcg64_states
@@ -876,24 +877,14 @@ def _scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, m: int, backend) -> dict[str, A
 
 
 def _eigh_mp(H):
-    """Ascending eigenvalues (object array) and eigenvectors of a symmetric mpmath matrix."""
-    import mpmath
-
-    E, Q = mpmath.eigsy(mpmath.matrix(H.tolist()))
-    n = H.shape[0]
-    values = np.array([E[i] for i in range(n)], dtype=object)
-    vectors = np.array([[Q[i, j] for j in range(n)] for i in range(n)], dtype=object)
-    order = np.argsort([float(v) for v in values])
-    return values[order], vectors[:, order]
+    """Ascending eigenvalues (object array) and eigenvectors of a symmetric mpmath matrix
+    (``mpmath.eigsy``'s numbers, in MPFR: :mod:`~boundcheck.verifiers.models.mpfr_eigen`)."""
+    return mpfr_eigen.eigh(H)
 
 
 def _eigvalsh_mp(H):
-    """Ascending eigenvalues (object array) of a symmetric mpmath matrix, without the
-    eigenvectors (mpmath then skips accumulating them: a third of the cost)."""
-    import mpmath
-
-    E = mpmath.eigsy(mpmath.matrix(H.tolist()), eigvals_only=True)
-    return np.array(sorted((E[i] for i in range(H.shape[0])), key=float), dtype=object)
+    """Ascending eigenvalues (object array) of a symmetric mpmath matrix, without the eigenvectors."""
+    return mpfr_eigen.eigvalsh(H)
 
 
 MODEL = TwoLayerReLU()
