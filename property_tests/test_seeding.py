@@ -72,3 +72,56 @@ def test_an_instance_given_by_its_arrays_needs_no_data_seed_beside_seeded_ones()
     together = model.run([given, seeded, given])
     for params, obs in zip([given, seeded, given], together):
         np.testing.assert_array_equal(obs["resid_sq"], model.run([params])[0]["resid_sq"])
+
+
+# ------------------------------------------------------------------ default_rng's stream in numba
+
+
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=20))
+def test_the_compiled_stream_is_default_rngs(seeds):
+    """Normals (the ziggurat's rare branches included: 2,000 draws a seed) and fair signs."""
+    from boundcheck.verifiers.models import pcg64
+    from boundcheck.verifiers.models.seeding import seed_words
+
+    for seed, words in zip(seeds + EDGES, seed_words(seeds + EDGES)):
+        np.testing.assert_array_equal(pcg64.standard_normals(words, 2000),
+                                      np.random.default_rng(seed).standard_normal(2000))
+        np.testing.assert_array_equal(pcg64.signs(words, 33),
+                                      np.array([-1.0, 1.0])[np.random.default_rng(seed).integers(0, 2, 33)])
+
+
+_NTK_DRAWS = st.fixed_dictionaries({
+    "kappa": st.floats(1e-3, 10.0), "init": st.integers(0, 1), "labels": st.integers(0, 1),
+    "seed": st.integers(0, 2**32 - 1), "init_seed": st.integers(0, 2**32 - 1)})
+
+
+@given(n=st.integers(2, 40), d=st.integers(2, 128), m=st.integers(1, 70),
+       batch=st.lists(_NTK_DRAWS, min_size=1, max_size=5))
+def test_an_ntk_stack_is_drawn_as_make_data_and_make_init_draw_each(n, d, m, batch):
+    """The compiled draw of a stack against NumPy's per-instance draws, bit for bit (d up to 128:
+    both sides of NumPy's pairwise summation in the row norms)."""
+    from boundcheck.verifiers.models.ntk_two_layer_relu import _drawn_stack
+
+    X, y, W0, a = _drawn_stack(batch, n, d, m)
+    for b, p in enumerate(batch):
+        expected_X, expected_y = make_data(n, d, p["labels"], p["seed"])
+        expected_W0, expected_a = make_init(m, d, p["kappa"], p["init"], p["init_seed"])
+        for got, expected in ((X[b], expected_X), (y[b], expected_y), (W0[b], expected_W0), (a[b], expected_a)):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_a_stream_that_is_not_numpys_falls_back_to_numpy(monkeypatch):
+    """Where the compiled stream disagrees with NumPy's on first use, every instance is drawn by NumPy."""
+    from boundcheck.verifiers.models import pcg64
+    from boundcheck.verifiers.models.ntk_two_layer_relu import _drawn_stack
+
+    pcg64.agrees_with_numpy.cache_clear()
+    monkeypatch.setattr(pcg64, "standard_normals", lambda words, count: np.zeros(count))
+    try:
+        assert not pcg64.agrees_with_numpy()
+        batch = [dict(kappa=0.5, init=1, labels=1, seed=3, init_seed=4)]
+        X, y, W0, a = _drawn_stack(batch, 5, 3, 7)
+        np.testing.assert_array_equal(X[0], make_data(5, 3, 1, 3)[0])
+        np.testing.assert_array_equal(W0[0], make_init(7, 3, 0.5, 1, 4)[0])
+    finally:
+        pcg64.agrees_with_numpy.cache_clear()

@@ -71,12 +71,23 @@ def _seed_sequence_words(seeds: np.ndarray) -> np.ndarray:
     return low_high[:, 0::2] | (low_high[:, 1::2] << np.uint64(32))
 
 
+def seed_words(seeds: Sequence[int]) -> np.ndarray:
+    """``SeedSequence(seed).generate_state(4, np.uint64)`` for each seed in [0, 2^32), as (B, 4)
+    uint64: what PCG64 is seeded from (:mod:`~boundcheck.verifiers.models.pcg64` draws from them)."""
+    return _seed_sequence_words(_one_word_seeds(seeds).astype(np.uint32))
+
+
+def _one_word_seeds(seeds: Sequence[int]) -> np.ndarray:
+    array = np.asarray(seeds, dtype=np.int64)
+    if array.size and (array.min() < 0 or array.max() > _MASK32):
+        raise ValueError("a seed is one 32-bit word: seeds in [0, 2^32)")
+    return array
+
+
 def pcg64_states(seeds: Sequence[int]) -> list[dict[str, Any]]:
     """The ``bit_generator.state`` that ``np.random.default_rng(seed)`` starts in, for each seed
     in [0, 2^32) (a seed of more than one 32-bit word gets a longer entropy pool: not here)."""
-    array = np.asarray(seeds, dtype=np.int64)
-    if array.size and (array.min() < 0 or array.max() > _MASK32):
-        raise ValueError("pcg64_states takes seeds in [0, 2^32)")
+    array = _one_word_seeds(seeds)
     if not _agrees_with_numpy():
         return [np.random.default_rng(int(seed)).bit_generator.state for seed in array]
     return _written_out(array)

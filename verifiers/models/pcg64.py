@@ -1,0 +1,169 @@
+"""``numpy.random.default_rng(seed)``'s stream in numba: PCG64 seeded from a seed's
+``SeedSequence`` words, standard normals and fair signs drawn as NumPy draws them.
+
+The NTK model draws each instance's data and initialisation from its seeds; done with NumPy
+calls per instance, the draws were half of the model's set-up (20 of 43 us an instance at
+(16, 4, 32)), and the set-up most of an end-to-end verification. Here they are one compiled
+call for a whole group of instances, bit for bit the numbers NumPy gives (the tests hold them
+equal for many seeds and shapes):
+
+- PCG64 (O'Neill, "PCG: a family of simple fast space-efficient statistically good algorithms
+  for random number generation", 2014), as ``numpy/random/src/pcg64/pcg64.h``: the 128-bit LCG
+  with the XSL-RR output, seeded by ``pcg64_set_seed`` from ``SeedSequence(seed)``'s four
+  64-bit words (:func:`boundcheck.verifiers.models.seeding.seed_words`); 32-bit draws halve a
+  64-bit one, low half first, as ``pcg64_next32``;
+- standard normals by NumPy's ziggurat (Marsaglia and Tsang, J. Stat. Softw. 5(8), 2000, with
+  NumPy's 256-layer tables: ``random_standard_normal`` in ``distributions.c``; the tables are
+  numba's copy of NumPy's, ``numba.np.random._constants``);
+- ``integers(0, 2)`` by Lemire's bounded draw on a 32-bit word (``buffered_bounded_lemire_uint32``
+  with range 1: the word's top bit, never rejected).
+
+Should NumPy or numba change any of it, the first use finds out on two seeds
+(:func:`agrees_with_numpy`) and the caller draws through NumPy instead.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from numba import njit
+from numba.np.random._constants import fi_double, ki_double, wi_double, ziggurat_nor_inv_r, ziggurat_nor_r
+
+_MULT_HIGH = np.uint64(2549297995355413924)
+_MULT_LOW = np.uint64(4865540595714422341)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_U32, _U11, _U8, _U1, _U58, _U63, _U53, _U31 = (np.uint64(k) for k in (32, 11, 8, 1, 58, 63, 53, 31))
+_ZERO, _ONE = np.uint64(0), np.uint64(1)
+_FRACTION = np.uint64(0x000FFFFFFFFFFFFF)
+_BYTE = np.uint64(0xFF)
+_TO_DOUBLE = 1.0 / 9007199254740992.0  # 2^-53
+
+#: a generator: [state high, state low, increment high, increment low, has a 32-bit half, the half]
+STATE_WORDS = 6
+
+
+@njit(cache=True, inline="always")
+def _mul_high(a, b):
+    """The high 64 bits of the 128-bit product of two uint64."""
+    a0, a1, b0, b1 = a & _LOW32, a >> _U32, b & _LOW32, b >> _U32
+    low_low, low_high, high_low = a0 * b0, a0 * b1, a1 * b0
+    middle = (low_low >> _U32) + (low_high & _LOW32) + (high_low & _LOW32)
+    return a1 * b1 + (low_high >> _U32) + (high_low >> _U32) + (middle >> _U32)
+
+
+@njit(cache=True, inline="always")
+def _step(g):
+    """state = state * MULTIPLIER + increment (mod 2^128)."""
+    high, low = g[0], g[1]
+    product_high = high * _MULT_LOW + low * _MULT_HIGH + _mul_high(low, _MULT_LOW)
+    product_low = low * _MULT_LOW
+    new_low = product_low + g[3]
+    carry = _ONE if new_low < product_low else _ZERO
+    g[0], g[1] = product_high + g[2] + carry, new_low
+
+
+@njit(cache=True)
+def seed(g, words):
+    """``pcg64_set_seed`` from ``SeedSequence(seed).generate_state(4, uint64)``: the initial
+    state is words[0:2], the stream words[2:4]; increment = 2 * stream + 1; then state =
+    increment, plus the initial state, one step."""
+    g[2] = (words[2] << _U1) | (words[3] >> _U63)
+    g[3] = (words[3] << _U1) | _ONE
+    g[0], g[1] = _ZERO, _ZERO
+    _step(g)
+    low = g[1] + words[1]
+    g[0] = g[0] + words[0] + (_ONE if low < g[1] else _ZERO)
+    g[1] = low
+    _step(g)
+    g[4], g[5] = _ZERO, _ZERO
+
+
+@njit(cache=True)
+def next_uint64(g):
+    """One 64-bit word: a step, then the XSL-RR output of the new state."""
+    _step(g)
+    value = g[0] ^ g[1]
+    rotation = g[0] >> _U58
+    return (value >> rotation) | (value << ((_ZERO - rotation) & _U63))
+
+
+@njit(cache=True)
+def next_uint32(g):
+    """32 bits: the low half of a fresh 64-bit word, its high half kept for the next call."""
+    if g[4] != _ZERO:
+        g[4] = _ZERO
+        return g[5]
+    word = next_uint64(g)
+    g[4], g[5] = _ONE, word >> _U32
+    return word & _LOW32
+
+
+@njit(cache=True)
+def next_double(g):
+    return np.float64(next_uint64(g) >> _U11) * _TO_DOUBLE
+
+
+@njit(cache=True)
+def standard_normal(g):
+    """NumPy's ziggurat (``random_standard_normal``)."""
+    while True:
+        r = next_uint64(g)
+        idx = np.intp(r & _BYTE)
+        r = r >> _U8
+        rabs = (r >> _U1) & _FRACTION
+        x = np.float64(rabs) * wi_double[idx]
+        if r & _ONE:
+            x = -x
+        if rabs < ki_double[idx]:
+            return x
+        if idx == 0:
+            while True:
+                xx = -ziggurat_nor_inv_r * np.log1p(-next_double(g))
+                yy = -np.log1p(-next_double(g))
+                if yy + yy > xx * xx:
+                    return -(ziggurat_nor_r + xx) if (rabs >> _U8) & _ONE else ziggurat_nor_r + xx
+        elif (fi_double[idx - 1] - fi_double[idx]) * next_double(g) + fi_double[idx] < np.exp(-0.5 * x * x):
+            return x
+
+
+@njit(cache=True)
+def sign(g):
+    """-1.0 or 1.0 as ``(-1.0, 1.0)[integers(0, 2)]``: Lemire's draw on range 1 is the word's top bit."""
+    return 1.0 if next_uint32(g) >> _U31 else -1.0
+
+
+@njit(cache=True)
+def standard_normals(words, count):
+    """``default_rng(seed).standard_normal(count)`` for the seed whose words these are (tests)."""
+    g = np.zeros(STATE_WORDS, dtype=np.uint64)
+    seed(g, words)
+    out = np.empty(count)
+    for k in range(count):
+        out[k] = standard_normal(g)
+    return out
+
+
+@njit(cache=True)
+def signs(words, count):
+    """``(-1.0, 1.0)[default_rng(seed).integers(0, 2, count)]`` (tests)."""
+    g = np.zeros(STATE_WORDS, dtype=np.uint64)
+    seed(g, words)
+    out = np.empty(count)
+    for k in range(count):
+        out[k] = sign(g)
+    return out
+
+
+@cache
+def agrees_with_numpy() -> bool:
+    """Whether these draws are NumPy's, on two seeds (normals and signs)."""
+    from boundcheck.verifiers.models.seeding import seed_words
+
+    for value in (0, 2**32 - 1):
+        words = seed_words([value])[0]
+        if not (np.array_equal(standard_normals(words, 300), np.random.default_rng(value).standard_normal(300))
+                and np.array_equal(signs(words, 65),
+                                   np.array([-1.0, 1.0])[np.random.default_rng(value).integers(0, 2, 65)])):
+            return False
+    return True
