@@ -73,7 +73,6 @@ from boundcheck.theorems.ntk_kernel import cosine, h_infinity_entry
 from boundcheck.verifiers.models import mpfr_eigen, pcg64
 from boundcheck.verifiers.models.base import ERROR_KEY, SEED_MAX, Model, Observable, Observations, param
 from boundcheck.verifiers.models.precision import FLOAT64, mpfr_arithmetic, mpfr_sqrt
-from boundcheck.verifiers.models.seeding import seed_words
 from boundcheck.verifiers.models.small_products import SMALL_PRODUCT, product
 from boundcheck.verifiers.models.threads import in_background, parts, run_strided
 
@@ -267,11 +266,10 @@ def _signs(rng: np.random.Generator, size: int) -> np.ndarray:
     return _SIGNS[rng.integers(0, 2, size=size)]
 
 
-def make_data(n: int, d: int, labels: int, seed: int,
-              rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs uniform on the unit sphere of R^d and labels with |y_i| <= 1, from ``seed`` (drawn
-    from ``rng`` where given: ``default_rng(seed)``'s stream, from :mod:`~boundcheck.verifiers.models.seeding`)."""
-    rng = np.random.default_rng(seed) if rng is None else rng
+def make_data(n: int, d: int, labels: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs uniform on the unit sphere of R^d and labels with |y_i| <= 1, from ``default_rng(seed)``
+    (the NumPy form of :func:`_draw_stack`'s draws, and their fallback)."""
+    rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
     X /= np.linalg.norm(X, axis=1, keepdims=True)
     if labels == 0:
@@ -282,11 +280,10 @@ def make_data(n: int, d: int, labels: int, seed: int,
     return X, y
 
 
-def make_init(m: int, d: int, kappa: float, init: int, init_seed: int,
-              rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """w_r(0) ~ N(0, kappa^2 I) and a_r uniform signs; ``init = 1`` pairs them antisymmetrically
-    (drawn from ``rng`` where given, as in :func:`make_data`)."""
-    rng = np.random.default_rng(init_seed) if rng is None else rng
+def make_init(m: int, d: int, kappa: float, init: int, init_seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """w_r(0) ~ N(0, kappa^2 I) and a_r uniform signs, from ``default_rng(init_seed)``; ``init = 1``
+    pairs them antisymmetrically (the NumPy form of :func:`_draw_stack`'s draws, and their fallback)."""
+    rng = np.random.default_rng(init_seed)
     if init == 0:
         return kappa * rng.standard_normal((m, d)), _signs(rng, m)
     half = m // 2
@@ -299,7 +296,7 @@ def make_init(m: int, d: int, kappa: float, init: int, init_seed: int,
 @njit(cache=True, nogil=True)
 def _draw_stack(data_words, init_words, draw_data, labels, kappa, init, n, d, m, X, y, beta, W, a):
     """:func:`make_data` and :func:`make_init` for a stack of instances of one shape, from each
-    instance's seed words (:func:`~boundcheck.verifiers.models.seeding.seed_words`), by the same
+    instance's seed words (:func:`~boundcheck.verifiers.models.pcg64.seed_words`), by the same
     draws in the same order (:mod:`~boundcheck.verifiers.models.pcg64`): the raw Gaussian inputs
     X (normalised by the caller, as ``make_data`` does), the signs y (``labels = 0``) or the
     Gaussian beta (``labels = 1``; the caller forms y = X beta / ||beta||), W(0) and a. An
@@ -342,8 +339,8 @@ def _drawn_stack(batch: Sequence[dict[str, Any]], n: int, d: int, m: int) -> tup
     if pcg64.agrees_with_numpy():
         X, y, beta = np.ones((B, n, d)), np.empty((B, n)), np.empty((B, d))  # ones: given rows, set below
         W, a = np.empty((B, m, d)), np.empty((B, m))
-        data_words = seed_words([0 if "X" in p else p["seed"] for p in batch])
-        _draw_stack(data_words, seed_words([p["init_seed"] for p in batch]), ~given,
+        data_words = pcg64.seed_words([0 if "X" in p else p["seed"] for p in batch])
+        _draw_stack(data_words, pcg64.seed_words([p["init_seed"] for p in batch]), ~given,
                     np.array([p["labels"] for p in batch], dtype=np.int64),
                     np.array([p["kappa"] for p in batch], dtype=np.float64),
                     np.array([p["init"] for p in batch], dtype=np.int64), n, d, m, X, y, beta, W, a)

@@ -1,17 +1,20 @@
-"""``numpy.random.default_rng(seed)``'s stream in numba: PCG64 seeded from a seed's
-``SeedSequence`` words, standard normals and fair signs drawn as NumPy draws them.
+"""``numpy.random.default_rng(seed)``'s stream for many seeds, in numba: the seed hashed by
+``SeedSequence``, PCG64 seeded from it, standard normals and fair signs drawn as NumPy draws them.
 
 The NTK model draws each instance's data and initialisation from its seeds; done with NumPy
-calls per instance, the draws were half of the model's set-up (20 of 43 us an instance at
-(16, 4, 32)), and the set-up most of an end-to-end verification. Here they are one compiled
-call for a whole group of instances, bit for bit the numbers NumPy gives (the tests hold them
-equal for many seeds and shapes):
+calls per instance (a ``default_rng`` costs 5 us to construct, as long as drawing a small
+instance's data), the draws were half of the model's set-up (20 of 43 us an instance at
+(16, 4, 32)), and the set-up most of an end-to-end verification. Here the seeds of a whole
+group of instances are hashed at once and the draws are one compiled call, bit for bit the
+numbers NumPy gives (the tests hold them equal for many seeds and shapes):
 
+- the hash is O'Neill's seed_seq as NumPy implements it (``numpy/random/bit_generator.pyx``:
+  ``mix_entropy`` into a pool of four 32-bit words, then ``generate_state``), on arrays of seeds
+  (:func:`seed_words`);
 - PCG64 (O'Neill, "PCG: a family of simple fast space-efficient statistically good algorithms
   for random number generation", 2014), as ``numpy/random/src/pcg64/pcg64.h``: the 128-bit LCG
-  with the XSL-RR output, seeded by ``pcg64_set_seed`` from ``SeedSequence(seed)``'s four
-  64-bit words (:func:`boundcheck.verifiers.models.seeding.seed_words`); 32-bit draws halve a
-  64-bit one, low half first, as ``pcg64_next32``;
+  with the XSL-RR output, seeded by ``pcg64_set_seed`` from the hash's four 64-bit words
+  (:func:`seed`); 32-bit draws halve a 64-bit one, low half first, as ``pcg64_next32``;
 - standard normals by NumPy's ziggurat (Marsaglia and Tsang, J. Stat. Softw. 5(8), 2000, with
   NumPy's 256-layer tables: ``random_standard_normal`` in ``distributions.c``; the tables are
   numba's copy of NumPy's, ``numba.np.random._constants``);
@@ -24,6 +27,7 @@ Should NumPy or numba change any of it, the first use finds out on two seeds
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
@@ -33,11 +37,71 @@ from numba.np.random._constants import fi_double, ki_double, wi_double, ziggurat
 _MULT_HIGH = np.uint64(2549297995355413924)
 _MULT_LOW = np.uint64(4865540595714422341)
 _LOW32 = np.uint64(0xFFFFFFFF)
-_U32, _U11, _U8, _U1, _U58, _U63, _U53, _U31 = (np.uint64(k) for k in (32, 11, 8, 1, 58, 63, 53, 31))
+_U32, _U11, _U8, _U1, _U58, _U63, _U31 = (np.uint64(k) for k in (32, 11, 8, 1, 58, 63, 31))
 _ZERO, _ONE = np.uint64(0), np.uint64(1)
 _FRACTION = np.uint64(0x000FFFFFFFFFFFFF)
 _BYTE = np.uint64(0xFF)
 _TO_DOUBLE = 1.0 / 9007199254740992.0  # 2^-53
+
+_INIT_A, _MULT_A = 0x43B0D7E5, 0x931E8875
+_INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED
+_MIX_MULT_L, _MIX_MULT_R = 0xCA01F9DD, 0x4973F715
+_XSHIFT = 16
+_POOL = 4
+_MASK32 = 0xFFFFFFFF
+
+
+def _hash_constants(start: int, multiplier: int, count: int) -> list[np.uint32]:
+    """The successive hash constants: start * multiplier^k mod 2^32, k = 1..count."""
+    out, value = [], start
+    for _ in range(count):
+        value = (value * multiplier) & _MASK32
+        out.append(np.uint32(value))
+    return out
+
+
+# mix_entropy uses INIT_A times MULT_A^k for k = 1..16 (4 words, then 12 cross mixes); generate_state
+# uses INIT_B times MULT_B^k for k = 0..7 (each word is xored with the constant before its update)
+_MIX_CONSTANTS = [np.uint32(_INIT_A)] + _hash_constants(_INIT_A, _MULT_A, _POOL + _POOL * (_POOL - 1))
+_STATE_CONSTANTS = [np.uint32(_INIT_B)] + _hash_constants(_INIT_B, _MULT_B, 8)
+
+
+def _seed_sequence_words(seeds: np.ndarray) -> np.ndarray:
+    """``SeedSequence(seed).generate_state(4, np.uint64)`` for each seed (< 2^32), as (B, 4) uint64."""
+    constants = iter(zip(_MIX_CONSTANTS, _MIX_CONSTANTS[1:]))
+
+    def hashmix(value: np.ndarray) -> np.ndarray:
+        before, after = next(constants)  # value ^= hash_const; hash_const *= MULT_A; value *= hash_const
+        value = (value ^ before) * after
+        return value ^ (value >> np.uint32(_XSHIFT))
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        result = np.uint32(_MIX_MULT_L) * x - np.uint32(_MIX_MULT_R) * y
+        return result ^ (result >> np.uint32(_XSHIFT))
+
+    zero = np.zeros_like(seeds)
+    pool = [hashmix(seeds if i == 0 else zero) for i in range(_POOL)]
+    for source in range(_POOL):
+        for target in range(_POOL):
+            if source != target:
+                pool[target] = mix(pool[target], hashmix(pool[source]))
+    words = []
+    for k in range(8):
+        value = (pool[k % _POOL] ^ _STATE_CONSTANTS[k]) * _STATE_CONSTANTS[k + 1]
+        words.append(value ^ (value >> np.uint32(_XSHIFT)))
+    low_high = np.stack(words, axis=1).astype(np.uint64)  # little-endian pairs make the 64-bit words
+    return low_high[:, 0::2] | (low_high[:, 1::2] << np.uint64(32))
+
+
+def seed_words(seeds: Sequence[int]) -> np.ndarray:
+    """``SeedSequence(seed).generate_state(4, np.uint64)`` for each seed in [0, 2^32), as (B, 4)
+    uint64: what PCG64 is seeded from (a seed of more than one 32-bit word gets a longer
+    entropy pool: not here)."""
+    array = np.asarray(seeds, dtype=np.int64)
+    if array.size and (array.min() < 0 or array.max() > _MASK32):
+        raise ValueError("a seed is one 32-bit word: seeds in [0, 2^32)")
+    return _seed_sequence_words(array.astype(np.uint32))
+
 
 #: a generator: [state high, state low, increment high, increment low, has a 32-bit half, the half]
 STATE_WORDS = 6
@@ -158,8 +222,6 @@ def signs(words, count):
 @cache
 def agrees_with_numpy() -> bool:
     """Whether these draws are NumPy's, on two seeds (normals and signs)."""
-    from boundcheck.verifiers.models.seeding import seed_words
-
     for value in (0, 2**32 - 1):
         words = seed_words([value])[0]
         if not (np.array_equal(standard_normals(words, 300), np.random.default_rng(value).standard_normal(300))
