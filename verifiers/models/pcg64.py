@@ -1,12 +1,13 @@
 """``numpy.random.default_rng(seed)``'s stream for many seeds, in numba: the seed hashed by
 ``SeedSequence``, PCG64 seeded from it, standard normals and fair signs drawn as NumPy draws them.
 
-The NTK model draws each instance's data and initialisation from its seeds; done with NumPy
+The NTK model draws each instance's data and initialisation from its seeds. Done by NumPy
 calls per instance (a ``default_rng`` costs 5 us to construct, as long as drawing a small
-instance's data), the draws were half of the model's set-up (20 of 43 us an instance at
-(16, 4, 32)), and the set-up most of an end-to-end verification. Here the seeds of a whole
-group of instances are hashed at once and the draws are one compiled call, bit for bit the
-numbers NumPy gives (the tests hold them equal for many seeds and shapes):
+instance's data; a reused generator put in each seed's state saved that), the draws were
+half of the model's set-up: 20 of 43 us an instance at (16, 4, 32). Here the seeds of a
+whole group of instances are hashed at once and the draws are one compiled call (8 us an
+instance with the row norms), bit for bit the numbers NumPy gives (the tests hold them equal
+for many seeds and shapes):
 
 - the hash is O'Neill's seed_seq as NumPy implements it (``numpy/random/bit_generator.pyx``:
   ``mix_entropy`` into a pool of four 32-bit words, then ``generate_state``), on arrays of seeds
@@ -23,6 +24,11 @@ numbers NumPy gives (the tests hold them equal for many seeds and shapes):
 
 Should NumPy or numba change any of it, the first use finds out on two seeds
 (:func:`agrees_with_numpy`) and the caller draws through NumPy instead.
+
+Caching: numba keys a cached kernel on its own source file only, so a kernel of another file
+that calls these (``ntk_two_layer_relu._draw_stack``) keeps its cached code when only this
+file is edited: after editing it, clear the numba cache (the ``__pycache__`` folders, or
+``NUMBA_CACHE_DIR``); an install or an upgrade rewrites every file.
 """
 
 from __future__ import annotations
