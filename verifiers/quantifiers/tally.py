@@ -79,7 +79,7 @@ class Tally:
         """Which runs meet the hypotheses on observables (``observed``, an
         :class:`~boundcheck.verifiers.decide.observed.ObservedHypotheses`); with ``record``,
         each run that does not is counted outside, the first three reported."""
-        inside = [observed.hold(p, o) for p, o in zip(batch, results)]
+        inside = observed.hold_each(batch, results)
         if record:
             for p, o, ok in zip(batch, results, inside):
                 if not ok:
