@@ -205,6 +205,7 @@ def test_batched_and_single_hypotheses_on_observables_agree(statement_id):
     results = model.run_only(batch, observables_read(Conclusion(statement, model), plan.observed))
     inside = plan.observed.hold_each(batch, results)
     assert inside == [plan.observed.hold(p, o) for p, o in zip(batch, results)]
+    assert plan.observed.unmet_each(batch, results) == [plan.observed.unmet(p, o) for p, o in zip(batch, results)]
     rtol = float(model.observable_rtol)
     errors = [model.observable_errors(p, o) for p, o in zip(batch, results)]
     for _, relation in plan.observed:

@@ -92,21 +92,24 @@ class ObservedHypotheses:
         return all(self._holds(relation, params, obs) for _, relation in self.relations)
 
     def hold_each(self, batch: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[bool]:
-        """:meth:`hold` of every run of a batch, each hypothesis evaluated once on the batch's
+        """:meth:`hold` of every run of a batch (:meth:`unmet_each`)."""
+        return [not unmet for unmet in self.unmet_each(batch, results)]
+
+    def unmet_each(self, batch: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[list[str]]:
+        """:meth:`unmet` of every run of a batch, each hypothesis evaluated once on the batch's
         stacked values (its compiled margin is elementwise: the same operations on each run's
         values; NumPy's array functions may round a last bit otherwise than its scalar ones,
         within the error the margin's bound charges them,
-        :data:`~boundcheck.verifiers.decide.rounding.FUNCTION_ROUNDINGS`). One call per run
-        took 35 us on a linear network's hypotheses, most of the sweep's decisions there."""
+        :data:`~boundcheck.verifiers.decide.rounding.FUNCTION_ROUNDINGS`). Run by run, the
+        hypotheses took 67 us a run on ``linear.xu2023.gd_rate_derived``, 37-45 us this way (75 and
+        47 us on ``linear.min2021.gd_small_step_rate``, a quarter of whose runs are outside)."""
         if not batch:
             return []
         rtol = float(self.model.observable_rtol)
         errors = [self.model.observable_errors(p, o) for p, o in zip(batch, results)]
-        inside = np.ones(len(batch), dtype=bool)
-        for _, relation in self.relations:
-            margin, error = self._margin_of(relation).float64_each(batch, results, errors, rtol)
-            inside &= met_each(relation, margin, error)
-        return inside.tolist()
+        met = [(self._texts[name], met_each(relation, *self._margin_of(relation).float64_each(batch, results, errors, rtol)))
+               for name, relation in self.relations]
+        return [[text for text, ok in met if not ok[k]] for k in range(len(batch))]
 
     def hold_high_precision(self, params: dict[str, Any], obs: dict[str, Any], dps: int) -> bool:
         """The same hypotheses on a high-precision replay's observations (``Model.reference``

@@ -79,14 +79,14 @@ class Tally:
         """Which runs meet the hypotheses on observables (``observed``, an
         :class:`~boundcheck.verifiers.decide.observed.ObservedHypotheses`); with ``record``,
         each run that does not is counted outside, the first three reported."""
-        inside = observed.hold_each(batch, results)
+        unmet = observed.unmet_each(batch, results)
         if record:
-            for p, o, ok in zip(batch, results, inside):
-                if not ok:
-                    self.reject(observed.unmet(p, o))
+            for p, o, failed in zip(batch, results, unmet):
+                if failed:
+                    self.reject(failed)
                     if len(self.outside_report) < 3:
                         self.outside_report += observed.report(p, o)
-        return inside
+        return [not failed for failed in unmet]
 
     def reject(self, unmet: list[str]) -> None:
         """One run outside the hypotheses on observables, failing the hypotheses named."""
