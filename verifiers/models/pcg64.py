@@ -204,34 +204,30 @@ def sign(g):
 
 
 @njit(cache=True)
-def standard_normals(words, count):
-    """``default_rng(seed).standard_normal(count)`` for the seed whose words these are (tests)."""
+def stream(words, normal_count, sign_count):
+    """``rng.standard_normal(normal_count)``, then ``(-1.0, 1.0)[rng.integers(0, 2, sign_count)]``,
+    for ``rng = default_rng(seed)``, the seed whose words these are (the first-use check, tests)."""
     g = np.zeros(STATE_WORDS, dtype=np.uint64)
     seed(g, words)
-    out = np.empty(count)
-    for k in range(count):
-        out[k] = standard_normal(g)
-    return out
+    normals, fair_signs = np.empty(normal_count), np.empty(sign_count)
+    for k in range(normal_count):
+        normals[k] = standard_normal(g)
+    for k in range(sign_count):
+        fair_signs[k] = sign(g)
+    return normals, fair_signs
 
 
-@njit(cache=True)
-def signs(words, count):
-    """``(-1.0, 1.0)[default_rng(seed).integers(0, 2, count)]`` (tests)."""
-    g = np.zeros(STATE_WORDS, dtype=np.uint64)
-    seed(g, words)
-    out = np.empty(count)
-    for k in range(count):
-        out[k] = sign(g)
-    return out
+def numpy_stream(value: int, normal_count: int, sign_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`stream` drawn by NumPy."""
+    rng = np.random.default_rng(value)
+    return rng.standard_normal(normal_count), np.array([-1.0, 1.0])[rng.integers(0, 2, sign_count)]
 
 
 @cache
 def agrees_with_numpy() -> bool:
-    """Whether these draws are NumPy's, on two seeds (normals and signs)."""
+    """Whether these draws are NumPy's, on two seeds (normals, then signs)."""
     for value in (0, 2**32 - 1):
-        words = seed_words([value])[0]
-        if not (np.array_equal(standard_normals(words, 300), np.random.default_rng(value).standard_normal(300))
-                and np.array_equal(signs(words, 65),
-                                   np.array([-1.0, 1.0])[np.random.default_rng(value).integers(0, 2, 65)])):
+        ours, numpys = stream(seed_words([value])[0], 300, 65), numpy_stream(value, 300, 65)
+        if not all(np.array_equal(a, b) for a, b in zip(ours, numpys)):
             return False
     return True
