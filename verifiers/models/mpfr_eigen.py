@@ -1,8 +1,9 @@
 """The real symmetric eigenproblem at mpmath's working precision, in MPFR: the numbers of
 ``mpmath.eigsy``, digit for digit, in a fifth of its time.
 
-A 50-digit replay of a network spends most of its time in ``mpmath.eigsy`` (a 16 x 16 Gram:
-about 50 ms, as long as the hundred MPFR gradient steps around it). ``eigsy`` is EISPACK's
+A 50-digit replay of a network calls ``mpmath.eigsy`` on its Grams (16 x 16: 13 ms for the
+eigenvalues, 48 ms with the eigenvectors; a hundred MPFR gradient steps take 76 ms), the linear
+networks' on four matrices a step where their spectra are read. ``eigsy`` is EISPACK's
 tred2 (Householder tridiagonalisation; Martin, Reinsch and Wilkinson, Numer. Math. 11, 1968)
 followed by the implicit QL iteration tql2 (Bowdler, Martin, Reinsch and Wilkinson, Numer.
 Math. 11, 1968), written in Python over an arithmetic context. This module runs mpmath's own
@@ -18,8 +19,9 @@ context that rounds as mpmath's does:
 The same operations in the same order on the same numbers give the same numbers, so the
 eigenvalues (and eigenvectors) are exactly ``eigsy``'s: the tests hold them equal on random,
 positive semidefinite, rank-deficient and clustered matrices. Should an mpmath release change
-either routine, the first call finds out on a small matrix (:func:`_agrees_with_mpmath`) and
-every later call is ``eigsy``'s own.
+either routine, the first call at a precision finds out on an 8 x 8 matrix
+(:func:`_agrees_with_mpmath`) and every later call is ``eigsy``'s own. (16 x 16 at 50 digits:
+eigenvalues 2.4 ms, eigenpairs 8.2 ms.)
 """
 
 from __future__ import annotations
@@ -113,8 +115,11 @@ def _agrees_with_mpmath(prec: int) -> bool:
     import mpmath
 
     H = np.array([[mpmath.mpf(v) / 7 for v in row] for row in _CHECK_MATRIX], dtype=object)
-    ours, theirs = _solve(H, True), _by_mpmath(H, True)
-    return all(np.array_equal(a, b) for a, b in zip(ours, theirs))
+    try:
+        ours = _solve(H, True)
+    except (ImportError, AttributeError, TypeError):  # an mpmath whose routines moved or changed signature
+        return False
+    return all(np.array_equal(a, b) for a, b in zip(ours, _by_mpmath(H, True)))
 
 
 def eigh(H: np.ndarray):

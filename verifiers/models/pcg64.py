@@ -38,7 +38,11 @@ from functools import cache
 
 import numpy as np
 from numba import njit
-from numba.np.random._constants import fi_double, ki_double, wi_double, ziggurat_nor_inv_r, ziggurat_nor_r
+
+try:  # numba's copy of NumPy's ziggurat tables (a private module of numba's Generator support)
+    from numba.np.random._constants import fi_double, ki_double, wi_double, ziggurat_nor_inv_r, ziggurat_nor_r
+except ImportError:  # a numba without it: agrees_with_numpy() is False, and NumPy draws instead
+    fi_double = ki_double = wi_double = ziggurat_nor_inv_r = ziggurat_nor_r = None
 
 _MULT_HIGH = np.uint64(2549297995355413924)
 _MULT_LOW = np.uint64(4865540595714422341)
@@ -226,6 +230,8 @@ def numpy_stream(value: int, normal_count: int, sign_count: int) -> tuple[np.nda
 @cache
 def agrees_with_numpy() -> bool:
     """Whether these draws are NumPy's, on two seeds (normals, then signs)."""
+    if ki_double is None:
+        return False
     for value in (0, 2**32 - 1):
         ours, numpys = stream(seed_words([value])[0], 300, 65), numpy_stream(value, 300, 65)
         if not all(np.array_equal(a, b) for a, b in zip(ours, numpys)):
