@@ -257,7 +257,8 @@ def test_the_mpfr_training_loop_is_mpmaths_number_for_number(linearized, every):
     pure-mpmath one exactly, not approximately (and 7x cheaper to compute)."""
     import mpmath
 
-    from boundcheck.verifiers.models.ntk_two_layer_relu import _eigh_mp, _train
+    from boundcheck.verifiers.models import mpfr_eigen
+    from boundcheck.verifiers.models.ntk_two_layer_relu import _train
     from boundcheck.verifiers.models.precision import mpfr_arithmetic, mpfr_sqrt
 
     params = {"n": 5, "d": 3, "m": 6, "kappa": 1.0, "init": 0, "labels": 0, "linearized": linearized,
@@ -267,7 +268,7 @@ def test_the_mpfr_training_loop_is_mpmaths_number_for_number(linearized, every):
     X, y, W, a = (xp.asarray(inst[k]) for k in ("X", "y", "W0", "a"))
     scale, eta = 1 / mpmath.sqrt(params["m"]), mpmath.mpf(params["step"])
     train = dict(steps=params["steps"], every=every, linearized=linearized, m=params["m"])
-    top = lambda H: _eigh_mp(H)[0]  # noqa: E731
+    top = lambda H: mpfr_eigen.eigh(H)[0]  # noqa: E731
     exact = _train(X, y, W, a, scale, eta, **train, sqrt=xp.sqrt, top=top)
     with mpfr_arithmetic(mpmath.mp.prec) as (to_mpfr, to_mpf):
         fast = _train(*map(to_mpfr, (X, y, W, a, scale, eta)), **train, sqrt=np.frompyfunc(mpfr_sqrt, 1, 1),

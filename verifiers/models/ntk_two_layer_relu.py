@@ -92,11 +92,7 @@ def _masked_product(Xb, XT, S, weights, out):
     nb, db = Xb.shape
     mb = S.shape[1]
     if nb * db * mb > SMALL_PRODUCT:
-        G = np.empty((nb, mb))
-        for i in range(nb):
-            for r in range(mb):
-                G[i, r] = S[i, r] * weights[i]
-        np.dot(XT, G, out)
+        product(XT, S * weights[:, None], out)  # by BLAS, at this size
         return
     for j in range(db):
         for r in range(mb):
@@ -750,10 +746,10 @@ class TwoLayerReLU(Model):
                 C[i, i] = mpmath.mpf(1)
             H_inf = np.frompyfunc(lambda c: _H_INF_MP(max(min(c, 1), -1)), 1, 1)(C)
             if _needs(backend, "resid_pred"):
-                lam_inf, vec_inf = _eigh_mp(H_inf)
+                lam_inf, vec_inf = mpfr_eigen.eigh(H_inf)
             else:  # the eigenvectors of H^inf serve resid_pred alone
-                lam_inf, vec_inf = _eigvalsh_mp(H_inf), None
-            top = _eigvalsh_mp
+                lam_inf, vec_inf = mpfr_eigen.eigvalsh(H_inf), None
+            top = mpfr_eigen.eigvalsh
 
             step, unit = mpmath.mpf(params["step"]), params["step_unit"]
             if unit == UNIT_INV_SHARPNESS0:  # an eigensolver call, made only for this unit
@@ -911,10 +907,10 @@ def _scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, m: int, backend) -> dict[str, A
     scalars = {"lambda0": lam_inf[0], "lambda_max_inf": lam_inf[-1], "y_sq": sum(v * v for v in y),
                "ntk_gap_max": max(abs(v) for v in diff.ravel()), ERROR_KEY: {}}
     if _needs(backend, "ntk_gap"):
-        scalars["ntk_gap"] = max(abs(v) for v in _eigvalsh_mp(diff))
+        scalars["ntk_gap"] = max(abs(v) for v in mpfr_eigen.eigvalsh(diff))
     if not _needs(backend, "top_proj_sq"):
         return scalars
-    lam, vec = _eigh_mp(H0)
+    lam, vec = mpfr_eigen.eigh(H0)
     r = y - u0
     p = sum(vec[i, -1] * r[i] for i in range(len(r)))
     n, d = X.shape
@@ -931,17 +927,6 @@ def _scalars_mp(X, y, W0, a, u0, H_inf, lam_inf, m: int, backend) -> dict[str, A
     scalars["top_proj_sq"] = p * p
     scalars[ERROR_KEY]["top_proj_sq"] = 2 * abs(p) * dp + dp * dp + eps * p * p
     return scalars
-
-
-def _eigh_mp(H):
-    """Ascending eigenvalues (object array) and eigenvectors of a symmetric mpmath matrix
-    (``mpmath.eigsy``'s numbers, in MPFR: :mod:`~boundcheck.verifiers.models.mpfr_eigen`)."""
-    return mpfr_eigen.eigh(H)
-
-
-def _eigvalsh_mp(H):
-    """Ascending eigenvalues (object array) of a symmetric mpmath matrix, without the eigenvectors."""
-    return mpfr_eigen.eigvalsh(H)
 
 
 MODEL = TwoLayerReLU()
