@@ -147,8 +147,8 @@ def test_a_run_that_reads_few_observables_computes_those_alone_and_the_same(over
 @pytest.mark.parametrize("overrides", [dict(init=0), dict(init=3, seed=6, h=4), dict(n=3, d=7, m=5, h=5, init=1)])
 def test_the_mpfr_reference_loop_is_mpmaths_number_for_number(overrides):
     """The 50-digit replay runs its gradient steps in MPFR (gmpy2) at mpmath's precision: every
-    operation is correctly rounded to the same bits, in the same order (the eigensolver
-    stays mpmath's, on exactly converted matrices), so every observable, spectra and
+    operation is correctly rounded to the same bits, in the same order (both loops take their
+    eigenvalues from the same solver, ``mpfr_eigen``), so every observable, spectra and
     identity residuals included, is the pure-mpmath one exactly."""
     import mpmath
 
@@ -161,7 +161,7 @@ def test_the_mpfr_reference_loop_is_mpmaths_number_for_number(overrides):
     exact = gd_reference(inst, params["steps"], params["diagnostics"], xp)
     with mpfr_arithmetic(mpmath.mp.prec) as (to_mpfr, to_mpf):
         fast = to_mpf(gd_reference(mpfr_instance(inst, to_mpfr), params["steps"], params["diagnostics"],
-                                   mpfr_backend(xp, to_mpfr, to_mpf)))
+                                   mpfr_backend(xp, to_mpfr)))
     assert all(isinstance(v, mpmath.mpf) or v != v for v in fast.ravel())
     assert [str(v) for v in fast.ravel()] == [str(v) for v in exact.ravel()]
     assert fast[-1, 1] < fast[0, 1]  # it trained

@@ -23,8 +23,8 @@ the accuracy the model's gap floor assumes. It is the same algorithm at about a 
 cost (30 samples of a flow at (n, d, m, h) = (6, 5, 3, 4): 2.3 ms against 25 ms):
 ``solve_ivp`` spends its time in Python per stage.
 
-Caching: numba keys a cached kernel on its own source file only, so ``linear_two_layer``'s flow kernel, which
-call these functions, keep their cached code when only this file changes. After editing it,
+Caching: numba keys a cached kernel on its own source file only, so ``linear_two_layer``'s flow
+kernel, which calls these functions, keeps its cached code when only this file changes. After editing it,
 clear the numba cache (the ``__pycache__`` folders, or ``NUMBA_CACHE_DIR``); an install or an
 upgrade rewrites every file, and a fresh clone has no cache.
 """

@@ -726,7 +726,7 @@ class LinearTwoLayer(Model):
             # the loop in MPFR at mpmath's precision: the same numbers as mpmath's, 5x faster
             with mpfr_arithmetic(mpmath.mp.prec) as (to_mpfr, to_mpf):
                 table = to_mpf(gd_reference(mpfr_instance(inst, to_mpfr), steps, params["diagnostics"],
-                                            mpfr_backend(xp, to_mpfr, to_mpf)))
+                                            mpfr_backend(xp, to_mpfr)))
         else:
             table = gd_reference(inst, steps, params["diagnostics"], xp)
         obs = self._observations(inst["float64"] if mp else inst, table.astype(np.float64), steps,
@@ -839,7 +839,6 @@ def exact_instance(inst: dict[str, Any], xp) -> dict[str, Any]:
             "scalars": scalars, "float64": inst}
 
 
-#: the STATE observables that need each spectrum of :func:`state_observables`
 #: the per-step quantities a run may leave out, each with the STATE observables it gives: the
 #: spectra of (A^T X U)(A^T X U)^T and V V^T (together), of U_1 U_1^T, of the imbalance
 #: Lambda, and the norm of the drift D_t - D_0

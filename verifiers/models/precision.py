@@ -72,8 +72,9 @@ def mpfr_arithmetic(prec: int) -> Iterator[tuple[Callable[[Any], Any], Callable[
     NTK test holds a training run equal in both), and on object arrays MPFR's C arithmetic
     is 7x faster (a 16 x 4 by 4 x 32 product: 0.20 ms against 1.52 ms). The conversions
     are exact for values of at most ``prec`` bits (mantissa and exponent are carried over;
-    floats have 53, mpmath's numbers at ``mpmath.mp.prec`` as many). Everything
-    outside the loop (eigensolvers, the special functions) stays in mpmath.
+    floats have 53, mpmath's numbers at ``mpmath.mp.prec`` as many). The special functions
+    stay in mpmath; the symmetric eigensolver runs mpmath's algorithm in MPFR
+    (:mod:`~boundcheck.verifiers.models.mpfr_eigen`).
     """
     import gmpy2
 
@@ -103,19 +104,17 @@ def mpfr_arithmetic(prec: int) -> Iterator[tuple[Callable[[Any], Any], Callable[
         yield converter(one_to_mpfr), converter(one_to_mpf)
 
 
-def mpfr_backend(backend: SimpleNamespace, to_mpfr: Callable[[Any], Any], to_mpf: Callable[[Any], Any]) -> SimpleNamespace:
+def mpfr_backend(backend: SimpleNamespace, to_mpfr: Callable[[Any], Any]) -> SimpleNamespace:
     """The namespace of ``backend`` (:func:`high_precision`) for a reference's hot loop run in
-    MPFR inside :func:`mpfr_arithmetic` (whose converters these are): arrays and scalars
-    converted to MPFR, square roots by MPFR, and ``to_mpf``/``to_mpfr`` for the steps that
-    stay in mpmath (eigensolvers)."""
-    import gmpy2
+    MPFR inside :func:`mpfr_arithmetic` (whose ``to_mpfr`` this is): arrays and scalars
+    converted to MPFR, square roots by MPFR, and ``to_mpfr`` for the values a step computes
+    in mpmath (an eigensolver's)."""
 
     def asarray(a):
-        arr = np.asarray(a, dtype=object)
-        return to_mpfr(arr)
+        return to_mpfr(np.asarray(a, dtype=object))
 
     return SimpleNamespace(name=f"mpfr/{backend.dps}", dps=backend.dps, needed=backend.needed, asarray=asarray,
-                           scalar=to_mpfr, sqrt=np.frompyfunc(gmpy2.sqrt, 1, 1), to_mpf=to_mpf, to_mpfr=to_mpfr)
+                           scalar=to_mpfr, sqrt=np.frompyfunc(mpfr_sqrt, 1, 1), to_mpfr=to_mpfr)
 
 
 def mpfr_sqrt(value):
