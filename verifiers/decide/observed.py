@@ -97,10 +97,8 @@ class ObservedHypotheses:
 
     def unmet_each(self, batch: list[dict[str, Any]], results: list[dict[str, Any]]) -> list[list[str]]:
         """:meth:`unmet` of every run of a batch, each hypothesis evaluated once on the batch's
-        stacked values (its compiled margin is elementwise: the same operations on each run's
-        values; NumPy's array functions may round a last bit otherwise than its scalar ones,
-        within the error the margin's bound charges them,
-        :data:`~boundcheck.verifiers.decide.rounding.FUNCTION_ROUNDINGS`). Run by run, the
+        stacked values (its compiled margin is elementwise: each run's margin is the one
+        :meth:`unmet` finds for it alone, bit for bit). Run by run, the
         hypotheses took 67 us a run on ``linear.xu2023.gd_rate_derived``, 37-45 us this way (75 and
         47 us on ``linear.min2021.gd_small_step_rate``, a quarter of whose runs are outside)."""
         if not batch:
@@ -196,17 +194,16 @@ class _Margin:
         self._mp = compile_expression(args, (margin, error), "mpmath")
 
     def float64(self, params: dict, obs: dict, errors: dict, rtol: float) -> tuple[float, float]:
-        # NumPy scalars: a division by an observable that is 0 gives inf or NaN (undecided), not ZeroDivisionError
-        values = [np.float64(obs[n] if n in obs else params[n]) for n in self.names]
-        deltas = [np.float64(errors[s.name]) if s.name in errors else rtol * abs(np.float64(obs[s.name]))
-                  for s in self.inexact]
-        with np.errstate(all="ignore"):
-            margin, error = self._float(*values, *deltas, U)
-        return float(margin), SAFETY * float(error)
+        """(margin, SAFETY times its error bound) of one run: :meth:`float64_each` of a batch of
+        one (NumPy's array functions, the ones the batch is decided by)."""
+        margin, error = self.float64_each([params], [obs], [errors], rtol)
+        return float(margin[0]), float(error[0])
 
     def float64_each(self, batch: list[dict], results: list[dict], errors: list[dict],
                      rtol: float) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`float64` of every run, as arrays (one evaluation of the compiled margin)."""
+        """(margin, SAFETY times its error bound) of every run, as arrays, by one evaluation of the
+        compiled margin on the stacked values (float64: a division by an observable that is 0
+        gives inf or NaN, undecided, not ZeroDivisionError)."""
         values = [np.array([np.float64(o[n] if n in o else p[n]) for p, o in zip(batch, results)])
                   for n in self.names]
         deltas = [np.array([np.float64(e[s.name]) if s.name in e else rtol * abs(np.float64(o[s.name]))
